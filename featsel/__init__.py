@@ -1,0 +1,27 @@
+"""featsel: modern feature selection for scikit-learn.
+
+Every selector is a scikit-learn transformer (a ``SelectorMixin``) that
+drops into a ``Pipeline``; all share the contract of
+:class:`featsel.BaseSelector`: ``n_features_to_select``, ``scores_``,
+``ranking_`` and ``support_`` mean the same thing everywhere.
+"""
+
+# Authors: The featsel developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from ._base import BaseSelector
+from ._lasso import LassoSelector
+from ._mutual_info import MutualInfoSelector
+from ._random_forest import RandomForestSelector
+from ._svm_rfe import SVMRFESelector
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "BaseSelector",
+    "LassoSelector",
+    "MutualInfoSelector",
+    "RandomForestSelector",
+    "SVMRFESelector",
+    "__version__",
+]

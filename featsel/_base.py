@@ -1,0 +1,286 @@
+"""The selector contract shared by every featsel selector."""
+
+# Authors: The featsel developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+import warnings
+from abc import abstractmethod
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.feature_selection import SelectorMixin
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+#: Integer targets with more distinct values than this trigger a warning that
+#: ``task="regression"`` may have been meant.
+MANY_CLASSES_WARNING_THRESHOLD = 30
+
+
+class BaseSelector(SelectorMixin, BaseEstimator):
+    """Base class of every featsel selector.
+
+    A selector computes one non-negative importance per input feature in
+    :meth:`_fit_scores`; this class does everything else once for all
+    selectors: parameter and input validation, task detection, resolving
+    ``n_features_to_select``, and the fitted attributes ``scores_``,
+    ``ranking_``, ``support_``, ``n_features_in_`` and ``feature_names_in_``.
+
+    Subclasses declare their parameters in ``__init__`` (which only stores
+    them), extend ``_parameter_constraints``, implement ``_fit_scores`` and,
+    where needed, override :meth:`__sklearn_tags__` (``allow_nan``,
+    ``sparse``, ``categorical``) and the class attributes below.
+
+    Attributes
+    ----------
+    selection_depends_on_k : bool
+        Class-level declaration. ``False`` (the default) means that the
+        features selected for any ``n_features_to_select=k`` are the top ``k``
+        of one full ranking, so a single fit serves every retention level.
+        Methods whose choice depends on ``k`` (for example Sequential
+        Attention, whose phases are cut by ``k``) set it to ``True``.
+
+    _test_params : dict
+        Small but real settings (fewer trees, epochs or folds) used by the
+        test suite so the estimator checks stay fast while running the real
+        code path.
+
+    Notes
+    -----
+    Features that are constant on the training data carry no information:
+    their score is set to 0 and they are ranked after every non-constant
+    feature, whatever the method computed for them.
+    """
+
+    _parameter_constraints: dict = {
+        "n_features_to_select": [
+            None,
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+        ],
+        "task": [StrOptions({"auto", "classification", "regression"})],
+    }
+
+    selection_depends_on_k = False
+    _test_params: dict = {}
+
+    @abstractmethod
+    def _fit_scores(self, X, y):
+        """Return one finite, non-negative importance per column of ``X``.
+
+        ``X`` is validated (dense float array, or sparse where the selector's
+        tags allow it), ``y`` is validated and ``self.task_`` is set.
+        ``self.n_features_to_select_`` holds the requested number of features,
+        or None when the method may choose.
+        """
+
+    def _default_n_features_to_select(self, scores):
+        """Number of features kept when ``n_features_to_select=None``.
+
+        Methods with a natural choice of their own (for example the non-zero
+        coefficients of a LASSO) override this; the default keeps half.
+        """
+        return math.ceil(self.n_features_in_ / 2)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Compute the feature scores and select features.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            The training input samples.
+
+        y : array-like of shape (n_samples,)
+            The target values: class labels for classification, real numbers
+            for regression.
+
+        Returns
+        -------
+        self : object
+            Fitted selector.
+        """
+        input_tags = self.__sklearn_tags__().input_tags
+        if not input_tags.categorical:
+            _check_numeric_columns(X)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"] if input_tags.sparse else False,
+            ensure_all_finite=False,
+            ensure_min_samples=2,
+            dtype=None if input_tags.categorical else "numeric",
+        )
+        if not input_tags.allow_nan:
+            _check_finite_columns(X, getattr(self, "feature_names_in_", None))
+        if not input_tags.categorical:
+            X = X.astype(np.float64, copy=False)
+        y = self._validate_target(y)
+
+        self.n_features_to_select_ = self._requested_n_features_to_select()
+        scores = np.asarray(self._fit_scores(X, y), dtype=np.float64)
+        if scores.shape != (self.n_features_in_,) or not np.all(
+            np.isfinite(scores) & (scores >= 0)
+        ):
+            raise RuntimeError(
+                f"{type(self).__name__}._fit_scores must return "
+                f"{self.n_features_in_} finite non-negative scores, got {scores!r}."
+            )
+        constant = _constant_columns(X)
+        scores[constant] = 0.0
+        self.scores_ = scores
+        # Sort by score (descending), then constant columns last, then by
+        # column index, so the ranking is a strict order.
+        order = np.lexsort((np.arange(scores.size), constant, -scores))
+        self.ranking_ = np.empty(scores.size, dtype=np.intp)
+        self.ranking_[order] = np.arange(1, scores.size + 1)
+        if self.n_features_to_select_ is None:
+            self.n_features_to_select_ = int(
+                min(self._default_n_features_to_select(scores), scores.size)
+            )
+        self.support_ = self.ranking_ <= self.n_features_to_select_
+        return self
+
+    def _validate_target(self, y):
+        """Detect the task from ``y`` (unless given) and check ``y`` for it."""
+        if self.task == "auto":
+            # The dtype, not the values, decides: sklearn's diabetes target is
+            # float with 214 integral values and is a quantity, not 214 classes.
+            self.task_ = "regression" if y.dtype.kind in "fc" else "classification"
+        else:
+            self.task_ = self.task
+
+        if self.task_ == "regression":
+            if y.dtype.kind not in "iufb":
+                raise ValueError(
+                    "task='regression' needs a numeric target, got y of dtype "
+                    f"{y.dtype} (first value: {y[0]!r})."
+                )
+            y = y.astype(np.float64)
+            if self.task == "auto" and np.unique(y).size == 2:
+                warnings.warn(
+                    "y is a float target with 2 distinct values and is treated "
+                    "as regression; pass task='classification' if they are "
+                    "class labels.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            return y
+
+        check_classification_targets(y)
+        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        if self.classes_.size < 2:
+            raise ValueError(
+                "y has a single class "
+                f"({self.classes_[0]!r}); feature selection for classification "
+                "needs at least 2 classes."
+            )
+        if (
+            self.task == "auto"
+            and y.dtype.kind in "iu"
+            and self.classes_.size > MANY_CLASSES_WARNING_THRESHOLD
+        ):
+            warnings.warn(
+                f"y is an integer target with {self.classes_.size} distinct "
+                "values and is treated as classification; pass "
+                "task='regression' if it is a quantity.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return y_encoded
+
+    def _requested_n_features_to_select(self):
+        """Resolve ``n_features_to_select`` to a count, or None."""
+        n_features = self.n_features_in_
+        requested = self.n_features_to_select
+        if requested is None:
+            return None
+        if isinstance(requested, Integral):
+            if requested > n_features:
+                raise ValueError(
+                    f"n_features_to_select={requested} is larger than the "
+                    f"number of features ({n_features})."
+                )
+            return int(requested)
+        return math.ceil(requested * n_features)
+
+    def _get_support_mask(self):
+        check_is_fitted(self)
+        return self.support_
+
+
+def _check_numeric_columns(X):
+    """Raise a ValueError naming the non-numeric columns of ``X``."""
+    if isinstance(X, pd.DataFrame):
+        bad = [
+            str(name)
+            for name, dtype in X.dtypes.items()
+            if not (pd.api.types.is_numeric_dtype(dtype) or dtype == object)
+        ]
+        bad += [
+            str(name)
+            for name in X.columns[X.dtypes == object]
+            if _has_strings(X[name].to_numpy())
+        ]
+    elif isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
+        bad = [f"column {j}" for j in range(X.shape[1]) if _has_strings(X[:, j])]
+    else:
+        return
+    if bad:
+        raise ValueError(
+            f"X has non-numeric columns: {', '.join(bad)}. This selector needs "
+            "numeric input: encode categorical or text columns first (for "
+            "example with sklearn.preprocessing.OneHotEncoder)."
+        )
+
+
+def _has_strings(values):
+    return any(isinstance(value, str) for value in values)
+
+
+def _check_finite_columns(X, feature_names):
+    """Raise a ValueError naming the columns of ``X`` that hold NaN or inf."""
+    data = X.data if sparse.issparse(X) else X
+    if np.all(np.isfinite(data)):
+        return
+    dense = X.toarray() if sparse.issparse(X) else X
+    messages = []
+    for kind, mask in (("NaN", np.isnan(dense)), ("infinity", np.isinf(dense))):
+        columns = np.flatnonzero(mask.any(axis=0))
+        if columns.size:
+            names = [
+                repr(str(feature_names[j])) if feature_names is not None else str(j)
+                for j in columns[:10]
+            ]
+            more = f" and {columns.size - 10} more" if columns.size > 10 else ""
+            messages.append(f"{kind} in column(s) {', '.join(names)}{more}")
+    raise ValueError(
+        f"Input X contains {'; '.join(messages)}. This selector does not accept "
+        "missing or infinite values: impute them first (for example with "
+        "sklearn.impute.SimpleImputer)."
+    )
+
+
+def _constant_columns(X):
+    """Boolean mask of the columns of ``X`` that hold a single value."""
+    if X.dtype == object:
+        return np.array([pd.Series(X[:, j]).nunique() <= 1 for j in range(X.shape[1])])
+    if sparse.issparse(X):
+        X = X.tocsc()
+        maxima = X.max(axis=0).toarray().ravel()
+        minima = X.min(axis=0).toarray().ravel()
+        return maxima == minima
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return ~(np.nanmax(X, axis=0) > np.nanmin(X, axis=0))
