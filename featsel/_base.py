@@ -3,7 +3,9 @@
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import hashlib
 import math
+import pickle
 import warnings
 from abc import abstractmethod
 from numbers import Integral
@@ -52,9 +54,11 @@ class BaseSelector(SelectorMixin, BaseEstimator):
 
     Notes
     -----
-    Features that are constant on the training data carry no information:
-    their score is set to 0 and they are ranked after every non-constant
-    feature, whatever the method computed for them.
+    Two kinds of columns carry no information of their own, whatever the
+    method computes for them. A column that is constant on the training data
+    scores 0 and ranks after every non-constant column. A column that is an
+    exact copy of an earlier column scores 0, so that the two copies never
+    both enter before a distinct feature; the first copy keeps its score.
     """
 
     _parameter_constraints: dict = {
@@ -138,7 +142,8 @@ class BaseSelector(SelectorMixin, BaseEstimator):
                 f"{self.n_features_in_} finite non-negative scores, got {scores!r}."
             )
         constant = _constant_columns(X)
-        scores[constant] = 0.0
+        uninformative = constant | _repeated_columns(X)
+        scores[uninformative] = 0.0
         self.scores_ = scores
         # Sort by score (descending), then constant columns last, then by
         # column index, so the ranking is a strict order.
@@ -221,17 +226,20 @@ class BaseSelector(SelectorMixin, BaseEstimator):
 
 
 def _check_numeric_columns(X):
-    """Raise a ValueError naming the non-numeric columns of ``X``."""
+    """Raise a ValueError naming the non-numeric columns of ``X``.
+
+    Object columns pass when they hold numbers only (as scikit-learn
+    accepts); string, category, datetime and other columns are named.
+    """
     if isinstance(X, pd.DataFrame):
         bad = [
             str(name)
             for name, dtype in X.dtypes.items()
-            if not (pd.api.types.is_numeric_dtype(dtype) or dtype == object)
-        ]
-        bad += [
-            str(name)
-            for name in X.columns[X.dtypes == object]
-            if _has_strings(X[name].to_numpy())
+            if not pd.api.types.is_numeric_dtype(dtype)
+            and not (
+                pd.api.types.is_object_dtype(dtype)
+                and not _has_strings(X[name].to_numpy())
+            )
         ]
     elif isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
         bad = [f"column {j}" for j in range(X.shape[1]) if _has_strings(X[:, j])]
@@ -284,3 +292,37 @@ def _constant_columns(X):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return ~(np.nanmax(X, axis=0) > np.nanmin(X, axis=0))
+
+
+def _repeated_columns(X):
+    """Boolean mask of the columns of ``X`` equal to an earlier column."""
+    if sparse.issparse(X):
+        X = X.tocsc()
+        X.sort_indices()
+
+        def column(j):
+            part = slice(X.indptr[j], X.indptr[j + 1])
+            return X.indices[part], X.data[part]
+    else:
+
+        def column(j):
+            return (X[:, j],)
+
+    def digest(parts):
+        # Hashing one column at a time keeps memory at one column, not a
+        # second copy of X.
+        hasher = hashlib.blake2b(digest_size=16)
+        for part in parts:
+            hasher.update(
+                pickle.dumps(part) if part.dtype == object else part.tobytes()
+            )
+        return hasher.digest()
+
+    first_seen = {}
+    repeated = np.zeros(X.shape[1], dtype=bool)
+    for j in range(X.shape[1]):
+        first = first_seen.setdefault(digest(column(j)), j)
+        repeated[j] = first != j and all(
+            np.array_equal(a, b) for a, b in zip(column(first), column(j), strict=True)
+        )
+    return repeated

@@ -99,9 +99,9 @@ class LassoSelector(BaseSelector):
     >>> from sklearn.datasets import load_breast_cancer
     >>> from featsel import LassoSelector
     >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
-    >>> selector = LassoSelector(n_features_to_select=3).fit(X, y)
+    >>> selector = LassoSelector(n_features_to_select=3, random_state=0).fit(X, y)
     >>> selector.get_feature_names_out()
-    array(['radius error', 'worst texture', 'worst area'], dtype=object)
+    array(['radius error', 'worst radius', 'worst area'], dtype=object)
     """
 
     _parameter_constraints: dict = {

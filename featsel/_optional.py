@@ -33,5 +33,5 @@ def import_optional(module, *, extra):
     except ImportError as exc:
         raise ImportError(
             f"{module!r} is needed here but is not installed; install it with "
-            f"`pip install \"featsel[{extra}]\"`."
+            f'`pip install "featsel[{extra}]"`.'
         ) from exc

@@ -144,7 +144,9 @@ class SVMRFESelector(BaseSelector):
         else:
             n_per_step = max(1, math.floor(self.step * n_features))
         svm_class = LinearSVC if self.task_ == "classification" else LinearSVR
-        svm = svm_class(C=self.C, max_iter=self.max_iter, random_state=self.random_state)
+        svm = svm_class(
+            C=self.C, max_iter=self.max_iter, random_state=self.random_state
+        )
 
         surviving = np.arange(n_features)
         eliminated = []

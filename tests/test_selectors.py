@@ -1,0 +1,284 @@
+"""Behaviour every featsel selector shares, run on every exported selector."""
+
+import pickle
+import random
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+from sklearn.datasets import load_diabetes, make_regression
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.utils._param_validation import InvalidParameterError
+
+from featsel import LassoSelector
+
+from .conftest import make_selector
+
+
+def planted_classification(n_samples=300, n_features=20, n_informative=4, seed=0):
+    """Binary labels from a noisy linear rule on a few scattered columns.
+
+    Every informative column has a marginal effect, so univariate methods
+    can find them too.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    informative = np.sort(rng.choice(n_features, n_informative, replace=False))
+    weights = np.linspace(2.0, 1.0, n_informative) * rng.choice([-1, 1], n_informative)
+    logits = X[:, informative] @ weights + 0.5 * rng.normal(size=n_samples)
+    return X, (logits > 0).astype(int), informative
+
+
+def planted_regression(n_samples=300, n_features=20, n_informative=4, seed=0):
+    X, y, coef = make_regression(
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=n_informative,
+        noise=1.0,
+        coef=True,
+        random_state=seed,
+    )
+    return X, y, np.flatnonzero(coef)
+
+
+def recall(selector, informative):
+    top = np.argsort(selector.ranking_)[: informative.size]
+    return np.isin(top, informative).mean()
+
+
+def test_pipeline_with_numpy_and_pandas():
+    X, y, _ = planted_classification()
+    pipeline = Pipeline(
+        [
+            ("sel", LassoSelector(n_features_to_select=0.4)),
+            ("clf", LogisticRegression()),
+        ]
+    )
+    assert pipeline.fit(X, y).score(X, y) > 0.8
+    assert pipeline[0].support_.sum() == 8
+
+    frame = pd.DataFrame(X, columns=[f"col{j}" for j in range(X.shape[1])])
+    pipeline.set_output(transform="pandas").fit(frame, y)
+    kept = pipeline[0].transform(frame)
+    assert isinstance(kept, pd.DataFrame)
+    assert list(kept.columns) == list(frame.columns[pipeline[0].support_])
+
+
+def test_grid_search_over_retention(selector_class):
+    X, y, _ = planted_classification(n_samples=120, n_features=8)
+    pipeline = Pipeline(
+        [
+            ("sel", make_selector(selector_class, random_state=0)),
+            ("clf", LogisticRegression()),
+        ]
+    )
+    search = GridSearchCV(pipeline, {"sel__n_features_to_select": [2, 0.5]}, cv=2)
+    search.fit(X, y)
+    assert search.best_params_["sel__n_features_to_select"] in (2, 0.5)
+    assert search.best_estimator_[0].support_.sum() in (2, 4)
+
+
+def test_ranking_is_a_strict_order(selector_class):
+    X, y, _ = planted_classification(n_samples=150, n_features=10)
+    selector = make_selector(selector_class, n_features_to_select=3, random_state=0)
+    selector.fit(X, y)
+    assert sorted(selector.ranking_) == list(range(1, 11))
+    assert np.all(selector.scores_ >= 0)
+    np.testing.assert_array_equal(selector.support_, selector.ranking_ <= 3)
+    # Higher score never ranks worse.
+    order = np.argsort(selector.ranking_)
+    assert np.all(np.diff(selector.scores_[order]) <= 0)
+
+
+@pytest.mark.parametrize(
+    ("requested", "expected"), [(3, 3), (0.2, 2), (0.25, 3), (1.0, 10), (None, None)]
+)
+def test_n_features_to_select_resolution(selector_class, requested, expected):
+    X, y, _ = planted_classification(n_samples=100, n_features=10)
+    selector = make_selector(
+        selector_class, n_features_to_select=requested, random_state=0
+    )
+    selector.fit(X, y)
+    if expected is None:
+        assert 1 <= selector.n_features_to_select_ <= 10
+    else:
+        assert selector.n_features_to_select_ == expected
+    assert selector.support_.sum() == selector.n_features_to_select_
+
+
+def test_same_random_state_same_selection(selector_class):
+    X, y, _ = planted_classification(n_samples=150, n_features=10)
+    first = make_selector(selector_class, random_state=7).fit(X, y)
+    second = make_selector(selector_class, random_state=7).fit(X, y)
+    np.testing.assert_array_equal(first.ranking_, second.ranking_)
+    np.testing.assert_allclose(first.scores_, second.scores_)
+
+
+def test_global_random_state_untouched(selector_class):
+    X, y, _ = planted_classification(n_samples=100, n_features=6)
+    # The legacy global generators are exactly what must stay untouched.
+    np.random.seed(123)  # noqa: NPY002
+    random.seed(123)
+    numpy_state = np.random.get_state()[1].copy()  # noqa: NPY002
+    python_state = random.getstate()
+    make_selector(selector_class, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)  # noqa: NPY002
+    assert random.getstate() == python_state
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_recovers_planted_features(selector_class, task):
+    if task == "classification":
+        X, y, informative = planted_classification()
+    else:
+        X, y, informative = planted_regression()
+    selector = make_selector(selector_class, random_state=0).fit(X, y)
+    assert selector.task_ == task
+    assert recall(selector, informative) >= 0.75
+
+
+def test_diabetes_is_regression(selector_class):
+    X, y = load_diabetes(return_X_y=True)
+    selector = make_selector(selector_class, n_features_to_select=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        selector.fit(X, y)
+    assert selector.task_ == "regression"
+
+
+def test_integer_target_with_many_values_warns():
+    X, y, _ = planted_regression(n_samples=200)
+    y = np.round(y).astype(int)
+    with pytest.warns(UserWarning, match="task='regression'"):
+        selector = LassoSelector().fit(X, y)
+    assert selector.task_ == "classification"
+    assert LassoSelector(task="regression").fit(X, y).task_ == "regression"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        np.array(["no", "yes"] * 50),
+        np.array([True, False] * 50),
+        pd.Series(["a", "b", "c", "d"] * 25, dtype="category"),
+    ],
+    ids=["strings", "booleans", "categorical"],
+)
+def test_label_targets_are_classification(target):
+    X, _, _ = planted_classification(n_samples=100)
+    assert LassoSelector().fit(X, target).task_ == "classification"
+
+
+def test_regression_task_with_string_target_is_an_error():
+    X, _, _ = planted_classification(n_samples=20)
+    with pytest.raises(ValueError, match="needs a numeric target"):
+        LassoSelector(task="regression").fit(X, ["a", "b"] * 10)
+
+
+def test_constant_column_scored_zero_and_ranked_last(selector_class):
+    X, y, _ = planted_classification(n_samples=150, n_features=8)
+    X[:, 0] = 3.0
+    X[:, 5] = 0.0
+    selector = make_selector(selector_class, random_state=0).fit(X, y)
+    assert selector.scores_[0] == 0.0
+    assert selector.scores_[5] == 0.0
+    assert set(selector.ranking_[[0, 5]]) == {7, 8}
+
+
+def test_duplicated_columns(selector_class):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 6))
+    y = (2 * X[:, 0] + X[:, 1] + 0.3 * rng.normal(size=400) > 0).astype(int)
+    X = np.column_stack([X, X[:, 0]])
+    selector = make_selector(selector_class, n_features_to_select=2, random_state=0)
+    selector.fit(X, y)
+    assert selector.scores_[6] == 0.0
+    assert set(np.flatnonzero(selector.support_)) == {0, 1}
+
+
+def test_nan_and_inf_are_named(selector_class):
+    X, y, _ = planted_classification(n_samples=60, n_features=5)
+    frame = pd.DataFrame(X, columns=list("abcde"))
+    frame.loc[3, "c"] = np.nan
+    frame.loc[4, "e"] = np.inf
+    selector = make_selector(selector_class, random_state=0)
+    if selector.__sklearn_tags__().input_tags.allow_nan:
+        frame.loc[4, "e"] = 0.0
+        selector.fit(frame, y)
+        assert np.all(np.isfinite(selector.scores_))
+        return
+    with pytest.raises(ValueError, match=r"NaN in column\(s\) 'c'; infinity in .*'e'"):
+        selector.fit(frame, y)
+
+
+def test_string_columns_are_named(selector_class):
+    X, y, _ = planted_classification(n_samples=40, n_features=3, n_informative=2)
+    frame = pd.DataFrame(X, columns=["age", "weight", "height"])
+    frame["city"] = ["Oslo", "Rome"] * 20
+    selector = make_selector(selector_class, random_state=0)
+    if selector.__sklearn_tags__().input_tags.categorical:
+        selector.fit(frame, y)
+        return
+    with pytest.raises(ValueError, match="non-numeric columns: city"):
+        selector.fit(frame, y)
+    with pytest.raises(ValueError, match="non-numeric columns: column 3"):
+        selector.fit(frame.to_numpy(), y)
+
+
+def test_sparse_input(selector_class):
+    X, y, _ = planted_classification(n_samples=100, n_features=6)
+    X_sparse = sparse.csr_matrix(np.where(np.abs(X) > 0.5, X, 0.0))
+    selector = make_selector(selector_class, n_features_to_select=2, random_state=0)
+    if selector.__sklearn_tags__().input_tags.sparse:
+        assert selector.fit(X_sparse, y).transform(X_sparse).shape == (100, 2)
+    else:
+        with pytest.raises(TypeError, match="Sparse data was passed"):
+            selector.fit(X_sparse, y)
+
+
+@pytest.mark.parametrize(
+    ("params", "y_change", "error", "message"),
+    [
+        ({}, "single_class", ValueError, "single class"),
+        ({"n_features_to_select": 7}, None, ValueError, "larger than the number"),
+        ({"n_features_to_select": 0}, None, InvalidParameterError, "range"),
+        ({"n_features_to_select": -0.5}, None, InvalidParameterError, "range"),
+        ({"task": "ranking"}, None, InvalidParameterError, "'task' parameter"),
+        ({}, "too_short", ValueError, "inconsistent numbers of samples"),
+    ],
+)
+def test_bad_input_errors(selector_class, params, y_change, error, message):
+    X, y, _ = planted_classification(n_samples=40, n_features=6)
+    if y_change == "single_class":
+        y = np.zeros_like(y)
+    elif y_change == "too_short":
+        y = y[:-1]
+    selector = make_selector(selector_class, **params)
+    with pytest.raises(error, match=message):
+        selector.fit(X, y)
+
+
+def test_one_sample_is_an_error(selector_class):
+    with pytest.raises(ValueError, match=re.escape("1 sample(s)")):
+        make_selector(selector_class).fit(np.ones((1, 4)), [1])
+
+
+def test_user_data_is_not_modified(selector_class):
+    X, y, _ = planted_classification(n_samples=80, n_features=6)
+    frame = pd.DataFrame(X, columns=list("abcdef"))
+    frame_copy, y_copy = frame.copy(), y.copy()
+    make_selector(selector_class, random_state=0).fit(frame, y)
+    pd.testing.assert_frame_equal(frame, frame_copy)
+    np.testing.assert_array_equal(y, y_copy)
+
+
+def test_fitted_selector_pickles(selector_class):
+    X, y, _ = planted_classification(n_samples=80, n_features=6)
+    selector = make_selector(selector_class, random_state=0).fit(X, y)
+    restored = pickle.loads(pickle.dumps(selector))
+    np.testing.assert_array_equal(restored.transform(X), selector.transform(X))
