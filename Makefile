@@ -1,0 +1,43 @@
+# Two commands on a fresh machine with Python 3.10+:
+#   make bench   set everything up, then run the default benchmark
+#   make test    set everything up, then lint and run the test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# torch is installed first and pinned: this version is a local CPU build here,
+# while an unpinned torch pulls a multi-GB CUDA build.
+TORCH_SPEC ?= torch==2.13.0
+PYTEST_WORKERS ?= 2
+
+.PHONY: install bench test lint format dist docs clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet -e ".[all,dev]"
+	touch $@
+
+bench: install
+	$(BIN)/featsel bench
+
+lint: install
+	$(BIN)/ruff check featsel tests benchmarks
+	$(BIN)/ruff format --check featsel tests benchmarks
+
+format: install
+	$(BIN)/ruff check --fix featsel tests benchmarks
+	$(BIN)/ruff format featsel tests benchmarks
+
+test: lint dist
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+dist: install
+	rm -rf dist
+	$(BIN)/python -m build --wheel --sdist --outdir dist . > /dev/null
+	$(BIN)/twine check --strict dist/*
+
+clean:
+	rm -rf $(VENV) dist build *.egg-info docs/_build
