@@ -1,4 +1,4 @@
-"""The ``featsel`` command line."""
+"""The ``featsel`` command line: a thin layer over :mod:`featsel.benchmark`."""
 
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -6,173 +6,254 @@
 import argparse
 import sys
 import time
+from dataclasses import replace
 
-import numpy as np
-import pandas as pd
-from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.metrics import get_scorer_names
 
 from . import __version__
 from .datasets import list_datasets, load_dataset
-from .utils import all_selectors
-
-DEFAULT_DATASETS = ("breast_cancer", "wine", "diabetes")
-DEFAULT_RETENTION = (0.2, 0.4, 0.6)
-CLASSICAL_SELECTORS = (
-    "LassoSelector",
-    "MutualInfoSelector",
-    "RandomForestSelector",
-    "SVMRFESelector",
-)
-
-
-def _cross_validated_score(dataset, selector, n_splits, random_state):
-    """Mean test score of scale -> selector -> linear model over outer folds."""
-    if dataset.task == "classification":
-        model, scoring = LogisticRegression(max_iter=2000), "f1_macro"
-        folds = StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
-    else:
-        model, scoring = Ridge(), "r2"
-        folds = KFold(n_splits, shuffle=True, random_state=random_state)
-    steps = (
-        [StandardScaler(), model]
-        if selector is None
-        else [
-            StandardScaler(),
-            selector,
-            model,
-        ]
-    )
-    # The selector sits inside the pipeline, so it only sees training folds.
-    return cross_val_score(
-        make_pipeline(*steps), dataset.X, dataset.y, cv=folds, scoring=scoring
-    ).mean()
-
-
-def bench(datasets, selectors, retention, n_splits, random_state):
-    """Score every selector at every retention level on every dataset.
-
-    Returns a DataFrame with one row per dataset and selector, one column per
-    retention level, the mean over levels and the total time.
-    """
-    classes = dict(all_selectors())
-    rows = []
-    for name in datasets:
-        dataset = load_dataset(name)
-        start = time.perf_counter()
-        score = _cross_validated_score(dataset, None, n_splits, random_state)
-        rows.append(
-            {"dataset": name, "selector": "all features"}
-            | dict.fromkeys(map(str, retention), score)
-            | {"mean": score, "seconds": time.perf_counter() - start}
-        )
-        for selector_name in selectors:
-            start = time.perf_counter()
-            scores = {
-                str(level): _cross_validated_score(
-                    dataset,
-                    classes[selector_name](
-                        n_features_to_select=level, random_state=random_state
-                    ),
-                    n_splits,
-                    random_state,
-                )
-                for level in retention
-            }
-            rows.append(
-                {"dataset": name, "selector": selector_name}
-                | scores
-                | {
-                    "mean": np.mean(list(scores.values())),
-                    "seconds": time.perf_counter() - start,
-                }
-            )
-    return pd.DataFrame(rows)
 
 
 def _parse_list(text):
-    return [item.strip() for item in text.split(",") if item.strip()]
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
+def _parse_floats(text):
+    return tuple(float(item) for item in _parse_list(text))
+
+
+def _parse_ints(text):
+    return tuple(int(item) for item in _parse_list(text))
 
 
 def _build_parser():
+    from .benchmark import PRESETS
+    from .benchmark._registry import MODELS
+    from .benchmark._run import BACKENDS
+
     parser = argparse.ArgumentParser(
         prog="featsel", description="Feature selection for scikit-learn."
     )
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    bench_parser = commands.add_parser(
+    bench = commands.add_parser(
         "bench",
-        help="compare selectors over retention levels",
+        help="run a benchmark study (default: the quick preset)",
         description=(
-            "Select features inside each training fold, fit a linear model "
-            "(LogisticRegression or Ridge) on the kept features and print its "
-            "cross-validated test score (F1-macro or R^2) per retention level."
+            "Compare selectors over retention levels: each selector is fitted "
+            "on the training part of each outer fold only, the top features of "
+            "its ranking are kept, and downstream models are scored on the "
+            "test fold. Results go to an SQLite store in --out; re-running "
+            "skips finished tasks. Flags override the preset or config file."
         ),
     )
-    bench_parser.add_argument(
-        "--datasets",
-        type=_parse_list,
-        default=list(DEFAULT_DATASETS),
-        help=f"comma-separated dataset names (default: {','.join(DEFAULT_DATASETS)})",
+    bench.add_argument("--config", help="TOML file describing the study")
+    bench.add_argument(
+        "--preset", choices=PRESETS, default="quick", help="base study (default: quick)"
     )
-    bench_parser.add_argument(
+    bench.add_argument(
+        "--datasets", type=_parse_list, help="comma-separated dataset names or files"
+    )
+    bench.add_argument(
+        "--dataset", help="a CSV or Parquet file of your own (see --target)"
+    )
+    bench.add_argument("--target", help="target column of --dataset files")
+    bench.add_argument(
         "--selectors",
         type=_parse_list,
-        default=list(CLASSICAL_SELECTORS),
-        help="comma-separated selector class names (default: the four baselines)",
+        help="comma-separated short names, 'all' is no selection (featsel selectors)",
     )
-    bench_parser.add_argument(
-        "--retention",
-        type=lambda text: [float(level) for level in _parse_list(text)],
-        default=list(DEFAULT_RETENTION),
-        help="comma-separated fractions of features kept (default: 0.2,0.4,0.6)",
+    bench.add_argument(
+        "--retention", type=_parse_floats, help="fractions kept, e.g. 0.2,0.4,0.6"
     )
-    bench_parser.add_argument("--folds", type=int, default=5, help="outer folds")
-    bench_parser.add_argument("--seed", type=int, default=0, help="random seed")
+    bench.add_argument(
+        "--models", type=_parse_list, help=f"downstream models: {', '.join(MODELS)}"
+    )
+    bench.add_argument(
+        "--scoring",
+        help="scikit-learn scorer for every dataset (default: f1_macro / r2)",
+    )
+    bench.add_argument("--folds", type=int, help="outer folds")
+    bench.add_argument("--seeds", type=_parse_ints, help="comma-separated seeds")
+    bench.add_argument(
+        "--shift",
+        type=_parse_list,
+        help="feature-shift scenarios to evaluate: single,most,least,random",
+    )
+    bench.add_argument(
+        "--n-jobs", type=int, default=1, help="parallel tasks, -1 for all cores"
+    )
+    bench.add_argument("--backend", choices=BACKENDS, default="joblib")
+    bench.add_argument("--scheduler", help="dask scheduler address (tcp://...)")
+    bench.add_argument(
+        "--out", default="bench-results", help="output folder (default: bench-results)"
+    )
+    bench.add_argument("--no-progress", action="store_true", help="hide progress bar")
 
-    commands.add_parser("datasets", help="list the available datasets")
-    commands.add_parser("selectors", help="list the available selectors")
+    report = commands.add_parser(
+        "report",
+        help="write tables and plots of a study",
+        description=(
+            "Write Markdown, LaTeX, CSV and HTML tables and PNG/SVG plots of "
+            "the study stored in OUTDIR into OUTDIR/report."
+        ),
+    )
+    report.add_argument("outdir", help="output folder of `featsel bench`")
+    report.add_argument("--no-plots", action="store_true", help="tables only")
+
+    commands.add_parser(
+        "datasets",
+        help="list the available datasets",
+        description="List the datasets available offline in this environment.",
+    )
+    commands.add_parser(
+        "selectors",
+        help="list the available selectors",
+        description="List the selectors' short names and whether they can run.",
+    )
     return parser
+
+
+def _study_from_args(args):
+    from .benchmark import load_study, preset
+
+    study = preset(args.preset)
+    if args.config:
+        study = load_study(args.config, base=study)
+    datasets = args.datasets
+    if args.dataset:
+        if not args.target:
+            raise ValueError("--dataset needs --target, the name of the target column")
+        datasets = (*(datasets or ()), args.dataset)
+    overrides = {
+        "datasets": datasets,
+        "selectors": args.selectors,
+        "retention": args.retention,
+        "models": args.models,
+        "folds": args.folds,
+        "seeds": args.seeds,
+        "target": args.target,
+        "shift": args.shift,
+    }
+    if args.scoring:
+        if args.scoring not in get_scorer_names():
+            raise ValueError(
+                f"unknown scorer {args.scoring!r}; see "
+                "sklearn.metrics.get_scorer_names()"
+            )
+        overrides["scoring"] = {
+            "classification": args.scoring,
+            "regression": args.scoring,
+        }
+    study = replace(study, **{k: v for k, v in overrides.items() if v is not None})
+    study.validate()
+    for name in study.datasets:
+        if name not in list_datasets():
+            data = load_dataset(name, target=study.target)
+            _check_scoring_fits_target(data, study.scoring[data.task])
+    return study
+
+
+_REGRESSION_SCORERS = {
+    "r2",
+    "explained_variance",
+    "max_error",
+    "neg_mean_absolute_error",
+    "neg_mean_squared_error",
+    "neg_root_mean_squared_error",
+    "neg_median_absolute_error",
+    "neg_mean_absolute_percentage_error",
+}
+
+
+def _check_scoring_fits_target(data, scoring):
+    if scoring in _REGRESSION_SCORERS and data.y.dtype.kind not in "iufb":
+        raise ValueError(
+            f"scorer {scoring!r} needs a numeric target, but {data.name}'s "
+            f"target is {data.y.dtype} (e.g. {data.y.iloc[0]!r})"
+        )
+
+
+def _bench(args):
+    from .benchmark import run
+    from .benchmark._report import headline_table
+
+    study = _study_from_args(args)
+    start = time.perf_counter()
+    results = run(
+        study,
+        args.out,
+        n_jobs=args.n_jobs,
+        backend=args.backend,
+        scheduler=args.scheduler,
+        progress=not args.no_progress,
+    )
+    elapsed = time.perf_counter() - start
+    failed = results.loc[results["status"] == "failed"].drop_duplicates("key")
+    print(
+        f"\nMean test score over retention levels {list(study.retention)} "
+        f"({study.folds}-fold, selection fitted on training folds only); "
+        f"{elapsed:.0f} s.\n"
+    )
+    print(headline_table(results).to_string())
+    if not failed.empty:
+        print(f"\n{len(failed)} task(s) failed:")
+        for row in failed.itertuples():
+            print(f"  {row.dataset} / {row.selector} / fold {row.fold}: {row.error}")
+    print(f"\nResults stored in {args.out}; `featsel report {args.out}` for more.")
+    return 0
+
+
+def _report(args):
+    from pathlib import Path
+
+    from .benchmark import report
+
+    if not (Path(args.outdir) / "results.sqlite").is_file():
+        raise ValueError(f"{args.outdir} holds no featsel results (results.sqlite)")
+    tables = report(args.outdir, plots=not args.no_plots)
+    print(tables["headline"].to_string())
+    print(f"\nTables and plots written to {Path(args.outdir) / 'report'}")
+    return 0
+
+
+def _list_datasets(args):
+    for name in list_datasets():
+        data = load_dataset(name)
+        n_samples, n_features = data.X.shape
+        print(
+            f"{name:20s} {data.task:15s} {n_samples:6d} x {n_features:<5d} "
+            f"{data.description}"
+        )
+    return 0
+
+
+def _list_selectors(args):
+    from .benchmark._registry import SELECTORS, selector_available
+
+    print(f"{'all':14s} {'-':30s} no selection (the reference row)")
+    for name, spec in SELECTORS.items():
+        status = "available" if selector_available(name) else "not installed"
+        params = ", ".join(f"{k}={v!r}" for k, v in spec.params.items())
+        print(f"{name:14s} {spec.class_name + '(' + params + ')':30s} {status}")
+    return 0
 
 
 def main(argv=None):
     """Entry point of the ``featsel`` console script."""
     parser = _build_parser()
     args = parser.parse_args(argv)
-    if args.command == "datasets":
-        for name in list_datasets():
-            data = load_dataset(name)
-            print(f"{name:15s} {data.task:15s} {data.description}")
-        return 0
-    if args.command == "selectors":
-        for name, _ in all_selectors():
-            print(name)
-        return 0
-
-    known_datasets, known_selectors = list_datasets(), dict(all_selectors())
-    for kind, names, known in (
-        ("dataset", args.datasets, known_datasets),
-        ("selector", args.selectors, known_selectors),
-    ):
-        unknown = [name for name in names if name not in known]
-        if unknown:
-            parser.error(
-                f"unknown {kind}(s): {', '.join(unknown)}; "
-                f"choose from {', '.join(known)}"
-            )
-    if not all(0 < level <= 1 for level in args.retention):
-        parser.error("retention levels must lie in (0, 1]")
-
-    table = bench(args.datasets, args.selectors, args.retention, args.folds, args.seed)
-    print(
-        f"Test score (F1-macro / R^2) over {args.folds} folds; selection fitted "
-        "on training folds only.\n"
-    )
-    print(table.to_string(index=False, float_format="{:.3f}".format))
-    return 0
+    command = {
+        "bench": _bench,
+        "report": _report,
+        "datasets": _list_datasets,
+        "selectors": _list_selectors,
+    }[args.command]
+    try:
+        return command(args)
+    except (ValueError, OSError) as exc:
+        parser.exit(2, f"featsel {args.command}: error: {exc}\n")
 
 
 if __name__ == "__main__":

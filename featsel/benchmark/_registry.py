@@ -1,0 +1,127 @@
+"""Short names for the selectors and downstream models of a study."""
+
+# Authors: The featsel developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import importlib.util
+import inspect
+from dataclasses import dataclass, field
+
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import featsel
+
+
+@dataclass(frozen=True)
+class SelectorSpec:
+    """How to build a selector from a short name.
+
+    Attributes
+    ----------
+    class_name : str
+        Name of the class in :mod:`featsel`.
+
+    params : dict
+        Parameters fixed by the short name (``{"method": "l1"}`` for
+        ``kan-l1``).
+
+    requires : tuple of str
+        Modules that must be importable for the selector to run.
+
+    quick_params : dict
+        Settings of the ``quick`` preset: real runs of the method, at a
+        moderate cost.
+    """
+
+    class_name: str
+    params: dict = field(default_factory=dict)
+    requires: tuple = ()
+    quick_params: dict = field(default_factory=dict)
+
+
+_KAN_QUICK = {"cv": None, "max_epochs": 100}
+_NEURAL_QUICK = {"max_epochs": 50}
+
+SELECTORS = {
+    "kan-l1": SelectorSpec("KANSelector", {"method": "l1"}, ("torch",), _KAN_QUICK),
+    "kan-l2": SelectorSpec("KANSelector", {"method": "l2"}, ("torch",), _KAN_QUICK),
+    "kan-si": SelectorSpec("KANSelector", {"method": "si"}, ("torch",), _KAN_QUICK),
+    "kan-ko": SelectorSpec("KANSelector", {"method": "ko"}, ("torch",), _KAN_QUICK),
+    "seqattn": SelectorSpec(
+        "SequentialAttentionSelector", {}, ("torch",), _NEURAL_QUICK
+    ),
+    "featgrad": SelectorSpec("FeatureGradientsSelector", {}, ("torch",), _NEURAL_QUICK),
+    "optfs": SelectorSpec("OptFSSelector", {}, ("torch",), _NEURAL_QUICK),
+    "sts-mrmr": SelectorSpec("STSmRMRSelector", {}, ("sentence_transformers",)),
+    "shap-forward": SelectorSpec(
+        "SHAPForwardSelector", {}, ("shap", "xgboost"), {"cv": 3}
+    ),
+    "lasso": SelectorSpec("LassoSelector"),
+    "rf": SelectorSpec("RandomForestSelector"),
+    "mi": SelectorSpec("MutualInfoSelector"),
+    "svm-rfe": SelectorSpec("SVMRFESelector"),
+}
+
+#: The reference row: every feature kept, no selection.
+NO_SELECTION = "all"
+
+
+def selector_available(name):
+    """Whether the selector's class exists and its dependencies import."""
+    spec = SELECTORS[name]
+    return hasattr(featsel, spec.class_name) and all(
+        importlib.util.find_spec(module) is not None for module in spec.requires
+    )
+
+
+def available_selectors():
+    """Short names of the selectors that can run in this environment."""
+    return [name for name in SELECTORS if selector_available(name)]
+
+
+def selector_class(name):
+    return getattr(featsel, SELECTORS[name].class_name)
+
+
+def build_selector(name, params, random_state):
+    """A selector instance from its short name and parameter overrides."""
+    spec = SELECTORS[name]
+    cls = selector_class(name)
+    full_params = {**spec.params, **params}
+    if "random_state" in inspect.signature(cls).parameters:
+        full_params.setdefault("random_state", random_state)
+    return cls(**full_params)
+
+
+def xgboost_available():
+    return importlib.util.find_spec("xgboost") is not None
+
+
+def _xgboost(task, random_state):
+    import xgboost
+
+    model_class = (
+        xgboost.XGBClassifier if task == "classification" else xgboost.XGBRegressor
+    )
+    return model_class(n_estimators=200, n_jobs=1, random_state=random_state)
+
+
+MODELS = {
+    "linear": lambda task, random_state: (
+        make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+        if task == "classification"
+        else make_pipeline(StandardScaler(), Ridge())
+    ),
+    "rf": lambda task, random_state: (
+        RandomForestClassifier if task == "classification" else RandomForestRegressor
+    )(n_estimators=200, n_jobs=1, random_state=random_state),
+    "xgb": _xgboost,
+}
+
+
+def build_model(name, task, random_state):
+    """A fresh downstream model by short name (linear, rf, xgb)."""
+    return MODELS[name](task, random_state)

@@ -1,0 +1,267 @@
+"""One benchmark task: fit a selector on a training fold, score every level."""
+
+# Authors: The featsel developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import hashlib
+import json
+import math
+import resource
+import sys
+import time
+import traceback
+from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import numpy as np
+from sklearn.compose import make_column_transformer
+from sklearn.impute import SimpleImputer
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+from threadpoolctl import threadpool_limits
+
+from ..datasets import load_dataset
+from ._registry import NO_SELECTION, build_model, build_selector, selector_class
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything that determines one task's result.
+
+    A task fits one selector once on one training fold and evaluates the
+    top-k features of its ranking at every retention level in ``levels``
+    (one level only for selectors whose choice depends on k).
+    """
+
+    dataset: str
+    target: str
+    selector: str
+    params: tuple
+    fold: int
+    folds: int
+    seed: int
+    levels: tuple
+    models: tuple
+    scoring: tuple
+    shift: tuple
+
+    @property
+    def key(self):
+        """Hash of the full configuration: the task's identity in the store."""
+        text = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    def to_dict(self):
+        return {**asdict(self), "params": dict(self.params)}
+
+
+def make_tasks(study):
+    """Expand a study into tasks, the presumably longest first."""
+    tasks = []
+    for dataset in study.datasets:
+        for selector in study.selectors:
+            params = tuple(sorted(study.selector_params.get(selector, {}).items()))
+            depends_on_k = (
+                selector != NO_SELECTION
+                and selector_class(selector).selection_depends_on_k
+            )
+            level_groups = (
+                [(level,) for level in study.retention]
+                if depends_on_k
+                else [tuple(study.retention)]
+            )
+            for seed in study.seeds:
+                for fold in range(study.folds):
+                    for levels in level_groups:
+                        tasks.append(
+                            Task(
+                                dataset=str(dataset),
+                                target=study.target,
+                                selector=selector,
+                                params=params,
+                                fold=fold,
+                                folds=study.folds,
+                                seed=seed,
+                                levels=(1.0,) if selector == NO_SELECTION else levels,
+                                models=tuple(study.models),
+                                scoring=tuple(sorted(study.scoring.items())),
+                                shift=tuple(study.shift),
+                            )
+                        )
+    return sorted(tasks, key=_expected_cost, reverse=True)
+
+
+# Relative cost of one fit, from the quick preset's timings; only the order
+# matters (longest first keeps the workers busy until the end).
+_RELATIVE_COST = {
+    NO_SELECTION: 0.1,
+    "mi": 1,
+    "lasso": 1,
+    "svm-rfe": 2,
+    "sts-mrmr": 2,
+    "rf": 10,
+    "featgrad": 10,
+    "optfs": 20,
+    "seqattn": 20,
+    "kan-l1": 30,
+    "kan-l2": 30,
+    "kan-si": 30,
+    "kan-ko": 30,
+    "shap-forward": 50,
+}
+
+
+def _expected_cost(task):
+    n_samples, n_features = _dataset_shape(task.dataset, task.target)
+    return _RELATIVE_COST.get(task.selector, 10) * n_samples * n_features
+
+
+@lru_cache(maxsize=32)
+def _dataset_shape(name, target):
+    return load_dataset(name, target=target).X.shape
+
+
+@lru_cache(maxsize=8)
+def _load(name, target, seed):
+    return load_dataset(name, target=target, random_state=seed)
+
+
+def split(dataset, task):
+    """Train and test row indices of the task's outer fold."""
+    splitter_class = StratifiedKFold if dataset.task == "classification" else KFold
+    splitter = splitter_class(task.folds, shuffle=True, random_state=task.seed)
+    return list(splitter.split(dataset.X, dataset.y))[task.fold]
+
+
+def _encoder(X, selector):
+    """Fold-local preprocessing: one-hot categorical columns, impute NaN.
+
+    Selectors that take categorical columns or missing values themselves
+    get them as they are.
+    """
+    tags = None if selector is None else selector.__sklearn_tags__().input_tags
+    categorical = [column for column in X.columns if X[column].dtype.kind not in "iuf"]
+    steps = []
+    if categorical and not (tags is not None and tags.categorical):
+        steps.append(
+            make_column_transformer(
+                (
+                    OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                    categorical,
+                ),
+                remainder="passthrough",
+                verbose_feature_names_out=False,
+            )
+        )
+    if X.isna().to_numpy().any() and not (tags is not None and tags.allow_nan):
+        steps.append(SimpleImputer(strategy="median"))
+    if not steps:
+        return None
+    return make_pipeline(*steps).set_output(transform="pandas")
+
+
+@contextmanager
+def _single_threaded():
+    """Hold numerical libraries to one thread: parallelism is across tasks."""
+    torch = sys.modules.get("torch")
+    previous = torch.get_num_threads() if torch is not None else None
+    if torch is not None:
+        torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            yield
+    finally:
+        if torch is not None:
+            torch.set_num_threads(previous)
+
+
+def run_task(task, *, single_threaded=True):
+    """Run one task and return its result as a plain dict.
+
+    A failing selector or model does not raise: the result records the
+    error and its message, so the study goes on.
+    """
+    start = time.perf_counter()
+    result = {"key": task.key, "task": task.to_dict(), "status": "done"}
+    try:
+        with _single_threaded() if single_threaded else nullcontext():
+            result.update(_evaluate(task))
+    except Exception as exc:  # noqa: BLE001 - a failed task is a result
+        result.update(
+            status="failed",
+            error=f"{type(exc).__name__}: {exc}",
+            traceback=traceback.format_exc(limit=5),
+            evaluations=[],
+        )
+    result["wall_time"] = time.perf_counter() - start
+    result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def _evaluate(task):
+    dataset = _load(task.dataset, task.target, task.seed)
+    train, test = split(dataset, task)
+    X_train, X_test = dataset.X.iloc[train], dataset.X.iloc[test]
+    y_train, y_test = dataset.y.iloc[train], dataset.y.iloc[test]
+
+    selector = (
+        None
+        if task.selector == NO_SELECTION
+        else build_selector(task.selector, dict(task.params), task.seed)
+    )
+    encoder = _encoder(X_train, selector)
+    if encoder is not None:
+        X_train = encoder.fit_transform(X_train)
+        X_test = encoder.transform(X_test)
+    n_features = X_train.shape[1]
+    columns = np.asarray(X_train.columns)
+
+    if selector is None:
+        fit_time, ranking, scores = 0.0, np.arange(1, n_features + 1), None
+    else:
+        if type(selector).selection_depends_on_k:
+            selector.set_params(
+                n_features_to_select=math.ceil(task.levels[0] * n_features)
+            )
+        fit_start = time.perf_counter()
+        selector.fit(X_train, y_train)
+        fit_time = time.perf_counter() - fit_start
+        ranking, scores = selector.ranking_, selector.scores_
+
+    scorer = get_scorer(dict(task.scoring)[dataset.task])
+    informative = set(dataset.informative or ())
+    evaluations = []
+    model_time = 0.0
+    order = np.argsort(ranking, kind="stable")
+    for level in task.levels:
+        k = math.ceil(level * n_features)
+        selected = list(columns[order[:k]])
+        for model_name in task.models:
+            model_start = time.perf_counter()
+            model = build_model(model_name, dataset.task, task.seed)
+            model.fit(X_train[selected], y_train)
+            score = float(scorer(model, X_test[selected], y_test))
+            model_time += time.perf_counter() - model_start
+            hits = len(informative.intersection(selected))
+            evaluations.append(
+                {
+                    "level": level,
+                    "model": model_name,
+                    "n_selected": k,
+                    "score": score,
+                    "selected": selected,
+                    "recall": hits / len(informative) if informative else None,
+                    "precision": hits / k if informative else None,
+                }
+            )
+    return {
+        "fit_time": fit_time,
+        "model_time": model_time,
+        "n_features": n_features,
+        "task_type": dataset.task,
+        "feature_scores": None if scores is None else [float(s) for s in scores],
+        "evaluations": evaluations,
+    }

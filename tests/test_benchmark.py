@@ -1,0 +1,361 @@
+"""The benchmark runner, its store, its reports and its command line."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import featsel
+from featsel import cli
+from featsel.benchmark import Study, load, report, run
+from featsel.benchmark._registry import SELECTORS, SelectorSpec
+from featsel.benchmark._stats import nogueira_stability, rank_comparison
+from featsel.benchmark._tasks import make_tasks, split
+from featsel.datasets import load_dataset
+
+TINY = Study(
+    datasets=("wine", "diabetes"),
+    selectors=("all", "lasso", "mi"),
+    retention=(0.5,),
+    models=("linear",),
+    folds=2,
+)
+
+
+class RowSpy(featsel.LassoSelector):
+    """A LASSO that records the row labels it was fitted on."""
+
+    seen_rows = []
+
+    def fit(self, X, y):
+        RowSpy.seen_rows.append(set(X.index))
+        return super().fit(X, y)
+
+
+class KDependentSpy(featsel.MutualInfoSelector):
+    selection_depends_on_k = True
+    requested = []
+
+    def fit(self, X, y):
+        KDependentSpy.requested.append(self.n_features_to_select)
+        return super().fit(X, y)
+
+
+class Failing(featsel.LassoSelector):
+    def _fit_scores(self, X, y):
+        raise RuntimeError("planted failure")
+
+
+@pytest.fixture
+def spies(monkeypatch):
+    for cls in (RowSpy, KDependentSpy, Failing):
+        monkeypatch.setattr(featsel, cls.__name__, cls, raising=False)
+        monkeypatch.setitem(SELECTORS, cls.__name__.lower(), SelectorSpec(cls.__name__))
+    RowSpy.seen_rows.clear()
+    KDependentSpy.requested.clear()
+
+
+def test_selector_never_sees_test_rows(spies, tmp_path):
+    study = Study(
+        datasets=("wine",),
+        selectors=("rowspy",),
+        retention=(0.3, 0.6),
+        models=("linear",),
+        folds=3,
+    )
+    run(study, tmp_path, progress=False)
+    dataset = load_dataset("wine")
+    expected = []
+    for task in make_tasks(study):
+        train, test = split(dataset, task)
+        expected.append((set(dataset.X.index[train]), set(dataset.X.index[test])))
+    assert len(RowSpy.seen_rows) == 3, "one fit per fold serves both levels"
+    for seen in RowSpy.seen_rows:
+        assert any(seen == train and not seen & test for train, test in expected)
+
+
+def test_k_dependent_selector_is_refitted_per_level(spies, tmp_path):
+    study = Study(
+        datasets=("wine",),
+        selectors=("kdependentspy", "lasso"),
+        retention=(0.2, 0.6),
+        models=("linear",),
+        folds=2,
+    )
+    results = run(study, tmp_path, progress=False)
+    assert sorted(KDependentSpy.requested) == [3, 3, 8, 8]
+    fits = results.drop_duplicates("key").groupby("selector").size()
+    assert fits["kdependentspy"] == 4 and fits["lasso"] == 2
+
+
+def test_failed_selector_is_recorded_and_run_goes_on(spies, tmp_path):
+    study = Study(
+        datasets=("wine",),
+        selectors=("failing", "mi"),
+        retention=(0.5,),
+        models=("linear",),
+        folds=2,
+    )
+    results = run(study, tmp_path, progress=False)
+    failed = results[results["selector"] == "failing"]
+    assert set(failed["status"]) == {"failed"}
+    assert failed["error"].str.contains("RuntimeError: planted failure").all()
+    assert (results.loc[results["selector"] == "mi", "status"] == "done").all()
+
+
+def test_run_store_and_reload(tmp_path):
+    results = run(TINY, tmp_path, progress=False)
+    # 2 datasets x 3 selectors x 2 folds, one level, one model.
+    assert len(results) == 12
+    assert results["score"].notna().all()
+    assert set(results["n_selected"]) == {5, 7, 10, 13}
+    pd.testing.assert_frame_equal(load(tmp_path), results)
+    wine_all = results[(results["dataset"] == "wine") & (results["selector"] == "all")]
+    assert (wine_all["n_selected"] == 13).all()
+
+
+def test_rerun_skips_finished_tasks(tmp_path):
+    first = run(TINY, tmp_path, progress=False)
+    start = time.perf_counter()
+    second = run(TINY, tmp_path, progress=False)
+    assert time.perf_counter() - start < 2.0
+    pd.testing.assert_frame_equal(first, second)
+    with sqlite3.connect(tmp_path / "results.sqlite") as connection:
+        assert connection.execute("SELECT COUNT(*) FROM tasks").fetchone()[0] == 12
+
+
+def test_ground_truth_recall(tmp_path):
+    study = Study(
+        datasets=("classification",),
+        selectors=("lasso",),
+        retention=(0.5,),
+        models=("linear",),
+        folds=2,
+    )
+    results = run(study, tmp_path, progress=False)
+    # 5 of 10 features are informative and LASSO finds them.
+    assert results["recall"].min() >= 0.8
+    np.testing.assert_allclose(results["precision"], results["recall"])
+
+
+def test_report_files_hold_the_stored_numbers(tmp_path):
+    results = run(TINY, tmp_path, progress=False)
+    tables = report(tmp_path)
+    folder = tmp_path / "report"
+    for name in ("headline", "levels", "stability", "fit_time"):
+        for suffix in ("md", "tex", "csv", "html"):
+            assert (folder / f"{name}.{suffix}").stat().st_size > 0
+    for name in ("retention", "critical_difference", "fit_time"):
+        assert (folder / f"{name}.png").stat().st_size > 0
+        assert (folder / f"{name}.svg").stat().st_size > 0
+    lasso_wine = results[
+        (results["selector"] == "lasso") & (results["dataset"] == "wine")
+    ]
+    expected = f"{lasso_wine['score'].mean():.3f}"
+    assert expected in tables["headline"].loc[("linear", "lasso"), "wine"]
+    assert expected in (folder / "headline.md").read_text()
+    assert expected in (folder / "headline.tex").read_text()
+
+
+def test_nogueira_stability_known_values():
+    identical = np.zeros((4, 10), dtype=bool)
+    identical[:, :3] = True
+    assert nogueira_stability(identical, 10)[0] == pytest.approx(1.0)
+    # Disjoint selections of 5 out of 10 in two repeats: as far from
+    # agreement as these sizes allow.
+    disjoint = np.zeros((2, 10), dtype=bool)
+    disjoint[0, :5] = disjoint[1, 5:] = True
+    assert nogueira_stability(disjoint, 10)[0] == pytest.approx(-1.0)
+
+
+def test_rank_comparison():
+    scores = pd.DataFrame(
+        {
+            "a": [0.9, 0.8, 0.7, 0.9],
+            "b": [0.5, 0.4, 0.3, 0.6],
+            "c": [0.7, 0.6, 0.5, 0.8],
+        }
+    )
+    comparison = rank_comparison(scores)
+    assert list(comparison["average_ranks"].index) == ["a", "c", "b"]
+    assert comparison["friedman_p"] < 0.05
+    # Demsar's table: q_0.05 = 2.343 for 3 methods.
+    assert comparison["critical_difference"] == pytest.approx(
+        2.343 * np.sqrt(3 * 4 / (6 * 4)), rel=1e-3
+    )
+
+
+def test_cli_end_to_end(tmp_path, capsys):
+    out = tmp_path / "study"
+    argv = ["bench", "--datasets", "wine,diabetes", "--selectors", "lasso,mi"]
+    argv += ["--retention", "0.4", "--folds", "2", "--models", "linear"]
+    argv += ["--out", str(out), "--no-progress"]
+    assert cli.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "lasso" in printed and "diabetes" in printed
+    assert cli.main(["report", str(out), "--no-plots"]) == 0
+    assert (out / "report" / "headline.md").is_file()
+
+
+def test_user_csv_with_categorical_columns(tmp_path):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "dose": rng.normal(size=120),
+            "noise": rng.normal(size=120),
+            "site": rng.choice(["north", "south", "east"], size=120),
+        }
+    )
+    frame["outcome"] = np.where(frame["dose"] > 0, "responder", "non-responder")
+    path = tmp_path / "trial.csv"
+    frame.to_csv(path, index=False)
+    study = Study(
+        datasets=(str(path),),
+        selectors=("all", "lasso"),
+        retention=(0.25,),
+        models=("linear",),
+        folds=2,
+        target="outcome",
+    )
+    results = run(study, tmp_path / "out", progress=False)
+    lasso = results[results["selector"] == "lasso"]
+    # One-hot encoding inside the fold gives 2 numeric + 3 site columns.
+    assert set(lasso["n_features"]) == {5}
+    assert all(selected[0] == "dose" for selected in lasso["selected"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["bench", "--selectors", "magic"], "unknown selector(s): magic"),
+        (["bench", "--datasets", "nope"], "unknown dataset 'nope'"),
+        (["bench", "--retention", "1.5"], "retention levels must lie in (0, 1]"),
+        (["bench", "--models", "svm"], "unknown model(s): svm"),
+        (["bench", "--dataset", "missing.csv", "--target", "y"], "no such file"),
+        (["bench", "--dataset", "data.csv"], "--dataset needs --target"),
+        (["bench", "--dataset", "data.csv", "--target", "y"], "no target column 'y'"),
+        (["bench", "--dataset", "bad.parquet", "--target", "y"], "cannot read"),
+        (
+            ["bench", "--dataset", "data.csv", "--target", "label", "--scoring", "r2"],
+            "scorer 'r2' needs a numeric target",
+        ),
+        (["report", "nowhere"], "holds no featsel results"),
+    ],
+)
+def test_cli_bad_input_is_one_line(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "label": list("abab")}).to_csv(
+        "data.csv", index=False
+    )
+    Path("bad.parquet").write_text("not parquet")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert message in error
+    assert error.count("\n") == 1
+
+
+def test_cli_lists(capsys):
+    cli.main(["datasets"])
+    assert "diabetes" in capsys.readouterr().out
+    cli.main(["selectors"])
+    listing = capsys.readouterr().out
+    assert "svm-rfe" in listing and "available" in listing
+
+
+def _bench_command(out, config):
+    return [
+        sys.executable,
+        "-m",
+        "featsel.cli",
+        "bench",
+        "--config",
+        str(config),
+        "--out",
+        str(out),
+        "--no-progress",
+    ]
+
+
+STUDY_TOML = """
+datasets = ["wine", "breast_cancer"]
+selectors = ["rf", "mi", "lasso"]
+retention = [0.3]
+models = ["linear"]
+folds = 3
+
+[selector_params.rf]
+n_estimators = 20
+"""
+
+
+def _finished(out):
+    path = Path(out) / "results.sqlite"
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(path) as connection:
+            return connection.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_resume_after_sigkill(tmp_path):
+    config = tmp_path / "study.toml"
+    config.write_text(STUDY_TOML)
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(
+        _bench_command(killed, config),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while _finished(killed) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    n_before = _finished(killed)
+    assert 2 <= n_before < 18, "the kill must land in the middle of the study"
+
+    for out in (killed, tmp_path / "whole"):
+        subprocess.run(_bench_command(out, config), check=True, capture_output=True)
+    columns = ["dataset", "selector", "fold", "level", "model", "score", "selected"]
+    resumed = load(killed)[columns]
+    whole = load(tmp_path / "whole")[columns]
+    assert len(resumed) == 18
+    pd.testing.assert_frame_equal(resumed, whole)
+
+
+def test_dask_backend_matches_joblib(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    study = Study(
+        datasets=("wine",),
+        selectors=("lasso", "mi"),
+        retention=(0.5,),
+        models=("linear",),
+        folds=2,
+    )
+    with (
+        distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        with_dask = run(
+            study, tmp_path / "dask", backend="dask", scheduler=client, progress=False
+        )
+    with_joblib = run(study, tmp_path / "joblib", n_jobs=2, progress=False)
+    columns = ["dataset", "selector", "fold", "level", "score", "selected"]
+    pd.testing.assert_frame_equal(with_dask[columns], with_joblib[columns])
