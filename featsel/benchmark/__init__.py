@@ -10,7 +10,7 @@
 
 from ._registry import SELECTORS, available_selectors
 from ._report import report
-from ._run import load, run
+from ._run import load, load_shifts, load_tasks, run
 from ._study import PRESETS, Study, load_study, preset
 
 __all__ = [
@@ -19,6 +19,8 @@ __all__ = [
     "Study",
     "available_selectors",
     "load",
+    "load_shifts",
+    "load_tasks",
     "load_study",
     "preset",
     "report",

@@ -54,6 +54,54 @@ def plot_retention(results, model=None):
     return figure
 
 
+def plot_shift(shifts, model=None):
+    """Score against the fraction of shifted features, one line per selector.
+
+    One panel per dataset, at the study's smallest retention level, for the
+    random scenario (or the first cumulative one when random was not run);
+    scores are averaged over folds, seeds and draws.
+    """
+    if shifts.empty:
+        return None
+    model = model or shifts["model"].iloc[0]
+    shifts = shifts[shifts["model"] == model]
+    shifts = shifts[shifts["level"] == shifts["level"].min()]
+    available = set(shifts["scenario"])
+    scenario = next(
+        (name for name in ("random", "most", "least") if name in available), None
+    )
+    if scenario is None:
+        return None
+    curves = shifts[shifts["scenario"].isin([scenario, "none"])].assign(
+        fraction=lambda frame: frame["fraction"].round(2)
+    )
+    datasets = sorted(curves["dataset"].unique())
+    selectors = sorted(curves["selector"].unique())
+    colors = dict(zip(selectors, _palette(len(selectors)), strict=True))
+    figure = Figure(figsize=(4 * len(datasets), 3.2), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(datasets), squeeze=False)).ravel()
+    for ax, dataset in zip(axes, datasets, strict=True):
+        data = curves[curves["dataset"] == dataset]
+        means = data.groupby(["selector", "fraction"])["score"].mean()
+        for selector in means.index.get_level_values(0).unique():
+            ax.plot(
+                means[selector].index * 100,
+                means[selector].to_numpy(),
+                marker="o",
+                label=selector,
+                color=colors[selector],
+            )
+        ax.set_title(dataset)
+        ax.set_xlabel("selected features shifted (%)")
+        ax.set_ylabel("test score")
+    axes[0].legend(fontsize="small")
+    figure.suptitle(
+        f"Score under feature shift ({scenario} scenario, {model}, "
+        f"{shifts['level'].min():.0%} of features kept)"
+    )
+    return figure
+
+
 def plot_fit_times(results):
     """Selector fit times, one box per selector, on a log scale."""
     tasks = results.drop_duplicates("key")

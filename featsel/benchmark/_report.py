@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._run import load
+from ..shift import summarize
+from ._run import load, load_shifts
 from ._stats import nogueira_stability, rank_comparison
 
 TABLE_FORMATS = ("md", "tex", "csv", "html")
@@ -104,6 +105,40 @@ def time_table(results):
     return table
 
 
+def robustness_table(shifts):
+    """Feature-shift robustness per dataset x model x selector x level.
+
+    For each scenario: the area under the score curve (an average score
+    under shift, see :func:`featsel.shift.summarize`) and the mean drop from
+    the unshifted score, both averaged over folds and seeds.
+    """
+    summaries = []
+    keys = ["dataset", "model", "selector", "level", "seed", "fold"]
+    for group_key, group in shifts.groupby(keys):
+        summary = summarize(group)
+        for name, value in zip(keys, group_key, strict=True):
+            summary[name] = value
+        summaries.append(summary)
+    summary = pd.concat(summaries, ignore_index=True)
+    table = summary.groupby(["dataset", "model", "selector", "level", "scenario"])[
+        ["auc", "mean_drop"]
+    ].mean()
+    table = table.round(3).unstack("scenario")
+    table.columns = [f"{scenario} {metric}" for metric, scenario in table.columns]
+    return table.sort_index(axis=1)
+
+
+def robustness_summary(shifts):
+    """Mean drop under each shift scenario per selector, over all datasets."""
+    return (
+        shifts[shifts["scenario"] != "none"]
+        .groupby(["model", "selector", "scenario"])["drop"]
+        .mean()
+        .round(3)
+        .unstack("scenario")
+    )
+
+
 def failure_table(results):
     failed = results[results["status"] == "failed"].drop_duplicates("key")
     return failed[["dataset", "selector", "seed", "fold", "error"]].reset_index(
@@ -121,14 +156,16 @@ def report(out, *, plots=True):
 
     plots : bool, default=True
         Also write the plots (PNG and SVG): score against retention level per
-        dataset, a critical-difference diagram over datasets and the
-        selectors' fit times.
+        dataset, a critical-difference diagram over datasets, the selectors'
+        fit times and, with shift evaluations, score against the fraction of
+        shifted features.
 
     Returns
     -------
     tables : dict of str to pandas.DataFrame
         The tables by name: ``headline``, ``levels``, ``stability``,
-        ``recall``, ``fit_time``, ``failures``.
+        ``recall``, ``fit_time``, ``failures``; with shift evaluations also
+        ``robustness`` and ``robustness_summary``.
     """
     out = Path(out)
     results = load(out)
@@ -142,19 +179,29 @@ def report(out, *, plots=True):
         "fit_time": time_table(results),
         "failures": failure_table(results),
     }
+    shifts = load_shifts(out)
+    if not shifts.empty:
+        tables["robustness"] = robustness_table(shifts)
+        tables["robustness_summary"] = robustness_summary(shifts)
     report_folder = out / "report"
     report_folder.mkdir(exist_ok=True)
     for name, table in tables.items():
         _write_table(table, report_folder / name)
     if plots:
-        from ._plots import plot_critical_difference, plot_fit_times, plot_retention
+        from ._plots import (
+            plot_critical_difference,
+            plot_fit_times,
+            plot_retention,
+            plot_shift,
+        )
 
-        for name, draw in (
-            ("retention", plot_retention),
-            ("critical_difference", plot_critical_difference),
-            ("fit_time", plot_fit_times),
+        for name, draw, data in (
+            ("retention", plot_retention, results),
+            ("critical_difference", plot_critical_difference, results),
+            ("fit_time", plot_fit_times, results),
+            ("shift", plot_shift, shifts),
         ):
-            figure = draw(results)
+            figure = draw(data)
             if figure is None:
                 continue
             for suffix in ("png", "svg"):

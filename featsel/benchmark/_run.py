@@ -118,6 +118,26 @@ def load(out):
         return store.results()
 
 
+def load_shifts(out):
+    """Load the feature-shift evaluations of a study run with ``shift``.
+
+    Returns
+    -------
+    shifts : pandas.DataFrame
+        One row per shifted test set: dataset, selector, fold, seed, key,
+        level, model, scenario, shifted (column names), n_shifted, fraction
+        (of the model's features), score and drop (from the unshifted score).
+    """
+    with Store(out) as store:
+        return store.shifts()
+
+
+def load_tasks(out):
+    """Load one row per task, with each selector's scores per feature."""
+    with Store(out) as store:
+        return store.tasks()
+
+
 def _run_joblib(tasks, n_jobs):
     return Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
         delayed(run_task)(task) for task in tasks

@@ -17,13 +17,18 @@ CREATE TABLE IF NOT EXISTS tasks (
     dataset TEXT, selector TEXT, fold INTEGER, seed INTEGER,
     config TEXT, status TEXT, error TEXT,
     fit_time REAL, model_time REAL, wall_time REAL, max_rss_mb REAL,
-    n_features INTEGER, task_type TEXT, feature_scores TEXT, extra TEXT
+    n_features INTEGER, task_type TEXT, feature_names TEXT, feature_scores TEXT
 );
 CREATE TABLE IF NOT EXISTS evaluations (
     key TEXT, level REAL, model TEXT, n_selected INTEGER, score REAL,
     selected TEXT, recall REAL, precision REAL,
     PRIMARY KEY (key, level, model)
 );
+CREATE TABLE IF NOT EXISTS shifts (
+    key TEXT, level REAL, model TEXT, scenario TEXT, shifted TEXT,
+    n_shifted INTEGER, fraction REAL, score REAL, drop_ REAL
+);
+CREATE INDEX IF NOT EXISTS shifts_key ON shifts (key);
 CREATE TABLE IF NOT EXISTS studies (
     started TEXT, config TEXT
 );
@@ -93,8 +98,8 @@ class Store:
                     result.get("max_rss_mb"),
                     result.get("n_features"),
                     result.get("task_type"),
+                    json.dumps(result.get("feature_names")),
                     json.dumps(result.get("feature_scores")),
-                    json.dumps(result.get("extra") or {}, default=str),
                 ),
             )
             self._connection.executemany(
@@ -114,9 +119,42 @@ class Store:
                 ],
             )
 
+            self._connection.executemany(
+                "INSERT INTO shifts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        result["key"],
+                        row["level"],
+                        row["model"],
+                        row["scenario"],
+                        json.dumps(list(row["shifted"])),
+                        row["n_shifted"],
+                        row["fraction"],
+                        row["score"],
+                        row["drop"],
+                    )
+                    for row in result.get("shifts", [])
+                ],
+            )
+
+    def shifts(self):
+        """One row per shifted test set, with the task's dataset and selector."""
+        frame = pd.read_sql_query(
+            "SELECT t.dataset, t.selector, t.fold, t.seed, s.key, s.level, "
+            "s.model, s.scenario, s.shifted, s.n_shifted, s.fraction, s.score, "
+            "s.drop_ AS \"drop\" FROM shifts s JOIN tasks t ON s.key = t.key "
+            "ORDER BY t.dataset, t.selector, t.seed, t.fold, s.level, s.model",
+            self._connection,
+        )
+        frame["shifted"] = [json.loads(text) for text in frame["shifted"]]
+        return frame
+
     def tasks(self):
-        """One row per task (finished or failed)."""
-        return pd.read_sql_query("SELECT * FROM tasks", self._connection)
+        """One row per task (finished or failed), feature scores decoded."""
+        frame = pd.read_sql_query("SELECT * FROM tasks", self._connection)
+        for column in ("config", "feature_names", "feature_scores"):
+            frame[column] = [json.loads(text) for text in frame[column]]
+        return frame
 
     def results(self, keys=None):
         """One row per task x retention level x model, with the task's columns.

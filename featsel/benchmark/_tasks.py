@@ -23,6 +23,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 from threadpoolctl import threadpool_limits
 
+from .. import shift
 from ..datasets import load_dataset
 from ._registry import NO_SELECTION, build_model, build_selector, selector_class
 
@@ -195,6 +196,7 @@ def run_task(task, *, single_threaded=True):
             error=f"{type(exc).__name__}: {exc}",
             traceback=traceback.format_exc(limit=5),
             evaluations=[],
+            shifts=[],
         )
     result["wall_time"] = time.perf_counter() - start
     result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -233,7 +235,7 @@ def _evaluate(task):
 
     scorer = get_scorer(dict(task.scoring)[dataset.task])
     informative = set(dataset.informative or ())
-    evaluations = []
+    evaluations, shifts = [], []
     model_time = 0.0
     order = np.argsort(ranking, kind="stable")
     for level in task.levels:
@@ -245,6 +247,18 @@ def _evaluate(task):
             model.fit(X_train[selected], y_train)
             score = float(scorer(model, X_test[selected], y_test))
             model_time += time.perf_counter() - model_start
+            if task.shift:
+                shifts += (
+                    _shift_rows(
+                        task,
+                        model,
+                        scorer,
+                        (X_train, y_train, X_test, y_test),
+                        selected,
+                    )
+                    .assign(level=level, model=model_name)
+                    .to_dict("records")
+                )
             hits = len(informative.intersection(selected))
             evaluations.append(
                 {
@@ -262,6 +276,23 @@ def _evaluate(task):
         "model_time": model_time,
         "n_features": n_features,
         "task_type": dataset.task,
+        "feature_names": [str(name) for name in columns],
         "feature_scores": None if scores is None else [float(s) for s in scores],
         "evaluations": evaluations,
+        "shifts": shifts,
     }
+
+
+def _shift_rows(task, model, scorer, data, selected):
+    """Feature-shift evaluation of one fitted model on the task's test fold."""
+    X_train, y_train, X_test, y_test = data
+    return shift.evaluate(
+        model,
+        X_train[selected],
+        y_train,
+        X_test[selected],
+        y_test,
+        scenarios=task.shift,
+        scoring=scorer,
+        random_state=task.seed,
+    )
