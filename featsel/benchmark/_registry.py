@@ -34,35 +34,44 @@ class SelectorSpec:
     quick_params : dict
         Settings of the ``quick`` preset: real runs of the method, at a
         moderate cost.
+
+    relative_cost : float
+        Rough cost of one fit per data cell, relative to LASSO; the runner
+        starts the most expensive tasks first so workers finish together.
     """
 
     class_name: str
     params: dict = field(default_factory=dict)
     requires: tuple = ()
     quick_params: dict = field(default_factory=dict)
+    relative_cost: float = 10.0
 
 
 _KAN_QUICK = {"cv": None, "max_epochs": 100}
 _NEURAL_QUICK = {"max_epochs": 50}
 
 SELECTORS = {
-    "kan-l1": SelectorSpec("KANSelector", {"method": "l1"}, ("torch",), _KAN_QUICK),
-    "kan-l2": SelectorSpec("KANSelector", {"method": "l2"}, ("torch",), _KAN_QUICK),
-    "kan-si": SelectorSpec("KANSelector", {"method": "si"}, ("torch",), _KAN_QUICK),
-    "kan-ko": SelectorSpec("KANSelector", {"method": "ko"}, ("torch",), _KAN_QUICK),
+    "kan-l1": SelectorSpec("KANSelector", {"method": "l1"}, ("torch",), _KAN_QUICK, 30),
+    "kan-l2": SelectorSpec("KANSelector", {"method": "l2"}, ("torch",), _KAN_QUICK, 30),
+    "kan-si": SelectorSpec("KANSelector", {"method": "si"}, ("torch",), _KAN_QUICK, 30),
+    "kan-ko": SelectorSpec("KANSelector", {"method": "ko"}, ("torch",), _KAN_QUICK, 30),
     "seqattn": SelectorSpec(
-        "SequentialAttentionSelector", {}, ("torch",), _NEURAL_QUICK
+        "SequentialAttentionSelector", {}, ("torch",), _NEURAL_QUICK, 20
     ),
-    "featgrad": SelectorSpec("FeatureGradientsSelector", {}, ("torch",), _NEURAL_QUICK),
-    "optfs": SelectorSpec("OptFSSelector", {}, ("torch",), _NEURAL_QUICK),
-    "sts-mrmr": SelectorSpec("STSmRMRSelector", {}, ("sentence_transformers",)),
+    "featgrad": SelectorSpec(
+        "FeatureGradientsSelector", {}, ("torch",), _NEURAL_QUICK, 10
+    ),
+    "optfs": SelectorSpec("OptFSSelector", {}, ("torch",), _NEURAL_QUICK, 20),
+    "sts-mrmr": SelectorSpec(
+        "STSmRMRSelector", {}, ("sentence_transformers",), relative_cost=2
+    ),
     "shap-forward": SelectorSpec(
-        "SHAPForwardSelector", {}, ("shap", "xgboost"), {"cv": 3}
+        "SHAPForwardSelector", {}, ("shap", "xgboost"), {"cv": 3}, 50
     ),
-    "lasso": SelectorSpec("LassoSelector"),
-    "rf": SelectorSpec("RandomForestSelector"),
-    "mi": SelectorSpec("MutualInfoSelector"),
-    "svm-rfe": SelectorSpec("SVMRFESelector"),
+    "lasso": SelectorSpec("LassoSelector", relative_cost=1),
+    "rf": SelectorSpec("RandomForestSelector", relative_cost=10),
+    "mi": SelectorSpec("MutualInfoSelector", relative_cost=1),
+    "svm-rfe": SelectorSpec("SVMRFESelector", relative_cost=2),
 }
 
 #: The reference row: every feature kept, no selection.

@@ -142,7 +142,7 @@ class Store:
         frame = pd.read_sql_query(
             "SELECT t.dataset, t.selector, t.fold, t.seed, s.key, s.level, "
             "s.model, s.scenario, s.shifted, s.n_shifted, s.fraction, s.score, "
-            "s.drop_ AS \"drop\" FROM shifts s JOIN tasks t ON s.key = t.key "
+            's.drop_ AS "drop" FROM shifts s JOIN tasks t ON s.key = t.key '
             "ORDER BY t.dataset, t.selector, t.seed, t.fold, s.level, s.model",
             self._connection,
         )

@@ -4,13 +4,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import hashlib
+import importlib
 import json
 import math
 import resource
-import sys
 import time
 import traceback
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -25,7 +25,13 @@ from threadpoolctl import threadpool_limits
 
 from .. import shift
 from ..datasets import load_dataset
-from ._registry import NO_SELECTION, build_model, build_selector, selector_class
+from ._registry import (
+    NO_SELECTION,
+    SELECTORS,
+    build_model,
+    build_selector,
+    selector_class,
+)
 
 
 @dataclass(frozen=True)
@@ -95,29 +101,12 @@ def make_tasks(study):
     return sorted(tasks, key=_expected_cost, reverse=True)
 
 
-# Relative cost of one fit, from the quick preset's timings; only the order
-# matters (longest first keeps the workers busy until the end).
-_RELATIVE_COST = {
-    NO_SELECTION: 0.1,
-    "mi": 1,
-    "lasso": 1,
-    "svm-rfe": 2,
-    "sts-mrmr": 2,
-    "rf": 10,
-    "featgrad": 10,
-    "optfs": 20,
-    "seqattn": 20,
-    "kan-l1": 30,
-    "kan-l2": 30,
-    "kan-si": 30,
-    "kan-ko": 30,
-    "shap-forward": 50,
-}
-
-
 def _expected_cost(task):
     n_samples, n_features = _dataset_shape(task.dataset, task.target)
-    return _RELATIVE_COST.get(task.selector, 10) * n_samples * n_features
+    cost = (
+        0.1 if task.selector == NO_SELECTION else SELECTORS[task.selector].relative_cost
+    )
+    return cost * n_samples * n_features
 
 
 @lru_cache(maxsize=32)
@@ -165,9 +154,13 @@ def _encoder(X, selector):
 
 
 @contextmanager
-def _single_threaded():
-    """Hold numerical libraries to one thread: parallelism is across tasks."""
-    torch = sys.modules.get("torch")
+def _single_threaded(uses_torch):
+    """Hold numerical libraries to one thread: parallelism is across tasks.
+
+    torch ignores threadpoolctl, so its thread count is set (and restored)
+    directly, importing it first when the selector is going to.
+    """
+    torch = importlib.import_module("torch") if uses_torch else None
     previous = torch.get_num_threads() if torch is not None else None
     if torch is not None:
         torch.set_num_threads(1)
@@ -179,7 +172,7 @@ def _single_threaded():
             torch.set_num_threads(previous)
 
 
-def run_task(task, *, single_threaded=True):
+def run_task(task):
     """Run one task and return its result as a plain dict.
 
     A failing selector or model does not raise: the result records the
@@ -187,8 +180,11 @@ def run_task(task, *, single_threaded=True):
     """
     start = time.perf_counter()
     result = {"key": task.key, "task": task.to_dict(), "status": "done"}
+    uses_torch = (
+        task.selector != NO_SELECTION and "torch" in SELECTORS[task.selector].requires
+    )
     try:
-        with _single_threaded() if single_threaded else nullcontext():
+        with _single_threaded(uses_torch):
             result.update(_evaluate(task))
     except Exception as exc:  # noqa: BLE001 - a failed task is a result
         result.update(
