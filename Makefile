@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 PYTEST_WORKERS ?= 2
 
-.PHONY: install bench test lint format dist docs clean
+.PHONY: install bench test lint format dist docs docs-fast clean
 
 install: $(VENV)/.installed
 
@@ -31,7 +31,7 @@ format: install
 	$(BIN)/ruff check --fix featsel tests benchmarks
 	$(BIN)/ruff format featsel tests benchmarks
 
-test: lint dist
+test: lint dist docs-fast
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 dist: install
@@ -39,5 +39,14 @@ dist: install
 	$(BIN)/python -m build --wheel --sdist --outdir dist . > /dev/null
 	$(BIN)/twine check --strict dist/*
 
+# The documentation, warnings as errors. `docs` runs every gallery example;
+# `docs-fast` (part of `test`) builds every page without running them.
+SPHINXBUILD = $(BIN)/sphinx-build -b html -E -W --keep-going -q
+docs: install
+	$(SPHINXBUILD) -D sphinx_gallery_conf.run_stale_examples=1 docs docs/_build/html
+
+docs-fast: install
+	$(SPHINXBUILD) -D plot_gallery=0 docs docs/_build/html-fast
+
 clean:
-	rm -rf $(VENV) dist build *.egg-info docs/_build
+	rm -rf $(VENV) dist build *.egg-info docs/_build docs/auto_examples docs/generated docs/api.rst docs/sg_execution_times.rst

@@ -41,7 +41,7 @@ def target_correlation(X_train, y_train):
 
     Numeric columns use Pearson's r; categorical columns are coded by the
     order of their categories. For a classification target with more than
-    two classes, the largest |r| with a one-vs-rest indicator of a class is
+    two classes, the largest ``|r|`` with a one-vs-rest indicator of a class is
     used, so the arbitrary order of class labels plays no role.
     """
     y = pd.Series(np.asarray(y_train))
