@@ -23,13 +23,15 @@ $(VENV)/.installed: pyproject.toml
 bench: install
 	$(BIN)/featsel bench
 
+LINTED := featsel tests benchmarks examples docs/conf.py
+
 lint: install
-	$(BIN)/ruff check featsel tests benchmarks
-	$(BIN)/ruff format --check featsel tests benchmarks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 format: install
-	$(BIN)/ruff check --fix featsel tests benchmarks
-	$(BIN)/ruff format featsel tests benchmarks
+	$(BIN)/ruff check --fix $(LINTED)
+	$(BIN)/ruff format $(LINTED)
 
 test: lint dist docs-fast
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
