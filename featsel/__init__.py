@@ -13,6 +13,8 @@ from ._base import BaseSelector
 from ._lasso import LassoSelector
 from ._mutual_info import MutualInfoSelector
 from ._random_forest import RandomForestSelector
+from ._shap_forward import SHAPForwardSelector
+from ._sts_mrmr import STSmRMRSelector
 from ._svm_rfe import SVMRFESelector
 
 __version__ = "0.1.0.dev0"
@@ -22,6 +24,8 @@ __all__ = [
     "LassoSelector",
     "MutualInfoSelector",
     "RandomForestSelector",
+    "SHAPForwardSelector",
+    "STSmRMRSelector",
     "SVMRFESelector",
     "__version__",
 ]

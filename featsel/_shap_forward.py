@@ -1,0 +1,463 @@
+"""Forward selection among the features a model's Shapley values rank first."""
+
+# Authors: The featsel developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.model_selection import check_cv, cross_val_score
+from sklearn.utils import check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseSelector
+from ._optional import import_optional
+
+#: Background rows of the model-agnostic (permutation) explainer: its cost
+#: grows linearly with them, and 50 rows estimate a mean prediction well.
+BACKGROUND_SIZE = 50
+
+#: Permutations per explained row for the model-agnostic explainer.
+N_PERMUTATIONS = 2
+
+
+class SHAPForwardSelector(BaseSelector):
+    """Forward selection among the features ranked first by Shapley values.
+
+    At each step a model is fitted on the features not yet selected and
+    explained with Shapley values (SHAP); the ``n_candidates`` features with
+    the largest mean absolute SHAP value are tried, each added in turn to the
+    selected set, and the one that gives the best cross-validated score
+    enters. Trying only the few features the model relies on most makes each
+    step cost ``n_candidates`` cross-validations instead of one per remaining
+    feature, as plain forward selection needs.
+
+    Correlated features can share or swap their Shapley values, which
+    blurs a ranking; ``feature_groups`` merges such columns (the left and
+    right volume of one brain structure, say) into one unit whose Shapley
+    values are summed and which enters as a whole.
+
+    Parameters
+    ----------
+    n_features_to_select : int, float or None, default=None
+        Most features to select: an int is a count, a float in (0, 1] a
+        fraction of the features (rounded up). None stops when the gain falls
+        below ``tol``.
+
+    task : {"auto", "classification", "regression"}, default="auto"
+        The learning task. "auto" treats float targets as regression and
+        integer, boolean, string or categorical targets as classification.
+
+    estimator : estimator or None, default=None
+        The model that is explained and cross-validated. None uses XGBoost
+        (``XGBClassifier`` or ``XGBRegressor`` with default settings). Tree
+        models are explained exactly with TreeSHAP; any other model with the
+        model-agnostic permutation explainer, which is much slower.
+
+    n_candidates : int, default=5
+        Number of top SHAP-ranked features (or groups) tried at each step.
+
+    cv : int, cross-validation generator or iterable, default=5
+        Cross-validation splitting that scores each candidate set.
+
+    scoring : str, callable or None, default=None
+        Score maximised by the search; None uses the estimator's ``score``
+        (accuracy or R^2).
+
+    tol : float or None, default=None
+        Smallest gain in cross-validated score worth a step: the search stops
+        when the best candidate gains less. None stops only at
+        ``n_features_to_select``, or, when that is None too, as soon as no
+        candidate improves the score (a gain of 0 stops). The first feature
+        always enters.
+
+    feature_groups : dict or None, default=None
+        Map from column (name for a DataFrame, else index) to group name.
+        The columns of a group are ranked by their summed Shapley values and
+        enter together; a group larger than the room left under
+        ``n_features_to_select`` is not tried. Other columns stand alone.
+
+    max_samples : int, default=500
+        Number of rows, drawn at random once, whose Shapley values rank the
+        candidates at each step.
+
+    n_jobs : int or None, default=None
+        Number of parallel jobs of the cross-validation. The default XGBoost
+        model uses one thread per fit.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the default model, of the rows explained and of the
+        permutation explainer.
+
+    Attributes
+    ----------
+    scores_ : ndarray of shape (n_features_in_,)
+        Position-based score that encodes the order of entry: 1 for the
+        first feature, then lower by ``1 / n_features_in_`` per position;
+        features not selected follow by their last mean absolute SHAP value.
+
+    ranking_ : ndarray of shape (n_features_in_,)
+        Strict rank of each feature (1 is best, ties broken by column index).
+
+    support_ : ndarray of shape (n_features_in_,)
+        Mask of the selected features.
+
+    n_features_to_select_ : int
+        Number of selected features, which can be below the requested number
+        when the gain fell below ``tol`` or no group fitted.
+
+    task_ : str
+        The task the selector was fitted for.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classification only).
+
+    scores_path_ : ndarray of shape (n_steps + 1,)
+        Cross-validated score with no feature (a model predicting the class
+        prior or the mean), then after each step.
+
+    step_features_ : list of ndarray
+        Column indices that entered at each step.
+
+    step_names_ : list of str
+        Name of the feature or group that entered at each step.
+
+    shap_importance_ : ndarray of shape (n_features_in_,)
+        Mean absolute SHAP value of each feature in the model fitted on all
+        features (the first step).
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    sklearn.feature_selection.SequentialFeatureSelector : Forward selection
+        that tries every remaining feature at each step.
+    RandomForestSelector : Importance from one model, without search.
+
+    Notes
+    -----
+    After Bloch et al., "Machine Learning Workflow to Explain Black-box Models
+    for Early Alzheimer's Disease Classification Evaluated for Multiple
+    Datasets" (forward selection and aspect consolidation on Shapley values);
+    Lundberg and Lee (2017), "A unified approach to interpreting model
+    predictions" (SHAP).
+
+    With ``S`` the selected set, ``R`` the remaining units (features or
+    groups), ``phi_r(x)`` the summed SHAP values of unit ``r`` for row ``x``
+    of a model fitted on ``R`` and ``CV(T)`` the cross-validated score of the
+    model on the columns ``T``, each step computes::
+
+        C = the n_candidates units r of R with the largest mean_x |phi_r(x)|
+        r* = argmax_{r in C} CV(S + r)
+
+    and adds ``r*`` unless ``CV(S + r*) - CV(S) < tol``. A step costs one fit
+    with its explanation and ``n_candidates * cv`` fits, against
+    ``|R| * cv`` for plain forward selection. The model-agnostic explainer
+    uses a background of 50 random rows and 2 permutations per explained
+    row; it saves and restores NumPy's global random state, which the
+    ``shap`` package reseeds.
+
+    Because a group that does not fit under ``n_features_to_select`` is
+    skipped, the selection for ``k`` features is not always the first ``k``
+    of a longer selection: fit once per retention level.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from featsel import SHAPForwardSelector
+    >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    >>> selector = SHAPForwardSelector(n_features_to_select=3, cv=3, random_state=0)
+    >>> selector.fit(X, y).step_names_
+    ['worst concave points', 'worst area', 'worst concavity']
+    >>> selector.scores_path_.round(3)
+    array([0.627, 0.886, 0.933, 0.94 ])
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSelector._parameter_constraints,
+        "estimator": [None, HasMethods(["fit"])],
+        "n_candidates": [Interval(Integral, 1, None, closed="left")],
+        "cv": ["cv_object"],
+        "scoring": [None, StrOptions(set(get_scorer_names())), callable],
+        "tol": [None, Real],
+        "feature_groups": [None, dict],
+        "max_samples": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [None, Integral],
+        "random_state": ["random_state"],
+    }
+    selection_depends_on_k = True
+    _test_params = {"n_candidates": 2, "cv": 2, "max_samples": 50}
+
+    def __init__(
+        self,
+        n_features_to_select=None,
+        *,
+        task="auto",
+        estimator=None,
+        n_candidates=5,
+        cv=5,
+        scoring=None,
+        tol=None,
+        feature_groups=None,
+        max_samples=500,
+        n_jobs=None,
+        random_state=None,
+    ):
+        self.n_features_to_select = n_features_to_select
+        self.task = task
+        self.estimator = estimator
+        self.n_candidates = n_candidates
+        self.cv = cv
+        self.scoring = scoring
+        self.tol = tol
+        self.feature_groups = feature_groups
+        self.max_samples = max_samples
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # XGBoost routes missing values down a learned branch; another model
+        # accepts them only if it says so.
+        tags.input_tags.allow_nan = (
+            self.estimator is None or get_tags(self.estimator).input_tags.allow_nan
+        )
+        return tags
+
+    def _fit_scores(self, X, y):
+        random_state = check_random_state(self.random_state)
+        classification = self.task_ == "classification"
+        estimator = self._make_estimator(random_state)
+        cv = check_cv(self.cv, y, classifier=classification)
+        scorer = check_scoring(estimator, scoring=self.scoring)
+        units, unit_names = self._units()
+        sizes = np.array([unit.size for unit in units])
+        n_samples, n_features = X.shape
+        explained = np.sort(
+            random_state.choice(
+                n_samples, min(n_samples, self.max_samples), replace=False
+            )
+        )
+        limit = self.n_features_to_select_
+
+        def cv_score(model, columns):
+            return cross_val_score(
+                model,
+                X[:, columns],
+                y,
+                cv=cv,
+                scoring=scorer,
+                n_jobs=self.n_jobs,
+                error_score="raise",
+            ).mean()
+
+        dummy = DummyClassifier() if classification else DummyRegressor()
+        path = [cv_score(dummy, [0])]
+        remaining = list(range(len(units)))
+        selected, step_units = [], []
+        unit_importance = np.zeros(len(units))
+        while remaining:
+            room = np.inf if limit is None else limit - sizes[selected].sum()
+            fitting = [unit for unit in remaining if sizes[unit] <= room]
+            if not fitting:
+                break
+            columns = np.concatenate([units[unit] for unit in remaining])
+            model = clone(estimator).fit(X[:, columns], y)
+            values = _shap_values(model, X[:, columns], explained, random_state)
+            if not step_units:
+                self.shap_importance_ = np.empty(n_features)
+                self.shap_importance_[columns] = np.abs(values).mean(
+                    axis=tuple(axis for axis in range(values.ndim) if axis != 1)
+                )
+            # A unit's columns are summed per row (and output) before the
+            # absolute value, so that a group counts as one feature.
+            bounds = np.cumsum([0, *sizes[remaining]])
+            for unit, start, stop in zip(
+                remaining, bounds[:-1], bounds[1:], strict=True
+            ):
+                unit_importance[unit] = np.abs(values[:, start:stop].sum(axis=1)).mean()
+            # Most important first; equal importance keeps column order.
+            candidates = sorted(fitting, key=lambda unit: -unit_importance[unit])
+            candidates = candidates[: self.n_candidates]
+            base = [j for unit in selected for j in units[unit]]
+            trial_scores = {
+                unit: cv_score(clone(estimator), [*base, *units[unit]])
+                for unit in candidates
+            }
+            # Equal scores (copies of one column, say) go to the earlier unit.
+            best = min(candidates, key=lambda unit: (-trial_scores[unit], unit))
+            gain = trial_scores[best] - path[-1]
+            if step_units and self._stops(gain, limit):
+                break
+            selected.append(best)
+            step_units.append(best)
+            remaining.remove(best)
+            path.append(trial_scores[best])
+            if limit is not None and sizes[selected].sum() >= limit:
+                break
+
+        self.scores_path_ = np.asarray(path)
+        self.step_features_ = [units[unit] for unit in step_units]
+        self.step_names_ = [unit_names[unit] for unit in step_units]
+        # The base class keeps this many top-ranked features: exactly the
+        # ones that entered, which may be fewer than requested.
+        self.n_features_to_select_ = int(sizes[selected].sum())
+
+        rest = sorted(remaining, key=lambda unit: -unit_importance[unit])
+        order = np.concatenate([units[unit] for unit in [*step_units, *rest]])
+        scores = np.empty(n_features)
+        scores[order] = (n_features - np.arange(n_features)) / n_features
+        return scores
+
+    def _stops(self, gain, limit):
+        """Whether a step gaining ``gain`` is not worth taking."""
+        if self.tol is not None:
+            return gain < self.tol
+        # Without tol a count is the only stop; without either, a step must
+        # improve the score.
+        return limit is None and gain <= 0
+
+    def _make_estimator(self, random_state):
+        if self.estimator is not None:
+            return clone(self.estimator)
+        xgboost = import_optional("xgboost", extra="shap")
+        model_class = (
+            xgboost.XGBClassifier
+            if self.task_ == "classification"
+            else xgboost.XGBRegressor
+        )
+        # One thread per fit: parallelism comes from n_jobs over the folds,
+        # and multi-threaded boosting of small data slows to a crawl when
+        # the cores are shared.
+        return model_class(
+            n_jobs=1, random_state=random_state.randint(np.iinfo(np.int32).max)
+        )
+
+    def _units(self):
+        """Column indices and name of each unit: a group, or a lone column."""
+        names = getattr(self, "feature_names_in_", None)
+        labels = (
+            [str(name) for name in names]
+            if names is not None
+            else [f"x{j}" for j in range(self.n_features_in_)]
+        )
+        group_of = {}
+        for column, group in (self.feature_groups or {}).items():
+            group_of[self._column_index(column, names)] = group
+        members = {}
+        for j in range(self.n_features_in_):
+            key = ("group", group_of[j]) if j in group_of else ("column", j)
+            members.setdefault(key, []).append(j)
+        units = [np.array(columns) for columns in members.values()]
+        unit_names = [
+            str(key[1]) if key[0] == "group" else labels[key[1]] for key in members
+        ]
+        return units, unit_names
+
+    def _column_index(self, column, names):
+        if names is not None and isinstance(column, str):
+            matches = np.flatnonzero(names == column)
+            if matches.size:
+                return int(matches[0])
+        elif isinstance(column, Integral) and 0 <= column < self.n_features_in_:
+            return int(column)
+        raise ValueError(
+            f"feature_groups names the column {column!r}, which is not in X "
+            f"(columns are "
+            f"{'named' if names is not None else 'numbered'} and there are "
+            f"{self.n_features_in_} of them)."
+        )
+
+    def plot_path(self, ax=None):
+        """Plot the cross-validated score against the number of features.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or None, default=None
+            Axes to draw on; None creates a new figure.
+
+        Returns
+        -------
+        ax : matplotlib Axes
+            The axes with the score path, each point labelled with the
+            feature or group that entered.
+        """
+        check_is_fitted(self)
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots()
+        counts = np.cumsum([0, *(columns.size for columns in self.step_features_)])
+        ax.plot(counts, self.scores_path_, marker="o")
+        for count, score, name in zip(
+            counts[1:], self.scores_path_[1:], self.step_names_, strict=True
+        ):
+            ax.annotate(
+                name,
+                (count, score),
+                textcoords="offset points",
+                xytext=(4, -10),
+                fontsize="small",
+            )
+        ax.set_xlabel("Number of selected features")
+        scoring = self.scoring if isinstance(self.scoring, str) else "score"
+        ax.set_ylabel(f"Cross-validated {scoring}")
+        return ax
+
+
+def _shap_values(model, X, explained, random_state):
+    """SHAP values of the rows ``explained``: (n_rows, n_columns[, n_outputs])."""
+    with warnings.catch_warnings():
+        # shap's import warns about matplotlib deprecations of its own.
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        shap = import_optional("shap", extra="shap")
+    try:
+        explainer = shap.TreeExplainer(model)
+    except ValueError:
+        # shap's InvalidModelError (a ValueError): not a tree model.
+        return _permutation_shap_values(shap, model, X, explained, random_state)
+    values = explainer.shap_values(X[explained], check_additivity=False)
+    if isinstance(values, list):
+        values = np.stack(values, axis=-1)
+    return np.asarray(values)
+
+
+def _permutation_shap_values(shap, model, X, explained, random_state):
+    background = X[
+        np.sort(
+            random_state.choice(
+                X.shape[0], min(X.shape[0], BACKGROUND_SIZE), replace=False
+            )
+        )
+    ]
+    predict = next(
+        getattr(model, method)
+        for method in ("predict_proba", "decision_function", "predict")
+        if hasattr(model, method)
+    )
+    seed = random_state.randint(np.iinfo(np.int32).max)
+    # shap reseeds and draws from NumPy's global generator, which a library
+    # must leave as it found it.
+    global_state = np.random.get_state()  # noqa: NPY002
+    try:
+        explainer = shap.explainers.Permutation(
+            predict, shap.maskers.Independent(background), seed=seed
+        )
+        explanation = explainer(
+            X[explained],
+            max_evals=N_PERMUTATIONS * (2 * X.shape[1] + 1),
+            silent=True,
+        )
+    finally:
+        np.random.set_state(global_state)  # noqa: NPY002
+    return np.asarray(explanation.values)

