@@ -10,9 +10,12 @@ drops into a ``Pipeline``; all share the contract of
 # SPDX-License-Identifier: BSD-3-Clause
 
 from ._base import BaseSelector
+from ._feature_gradients import FeatureGradientsSelector
 from ._lasso import LassoSelector
 from ._mutual_info import MutualInfoSelector
+from ._optfs import OptFSSelector
 from ._random_forest import RandomForestSelector
+from ._sequential_attention import SequentialAttentionSelector
 from ._shap_forward import SHAPForwardSelector
 from ._sts_mrmr import STSmRMRSelector
 from ._svm_rfe import SVMRFESelector
@@ -21,9 +24,12 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "BaseSelector",
+    "FeatureGradientsSelector",
     "LassoSelector",
     "MutualInfoSelector",
+    "OptFSSelector",
     "RandomForestSelector",
+    "SequentialAttentionSelector",
     "SHAPForwardSelector",
     "STSmRMRSelector",
     "SVMRFESelector",

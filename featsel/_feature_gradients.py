@@ -1,0 +1,493 @@
+"""Feature Gradients: gradient search of a soft feature mask."""
+
+# Authors: The featsel developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from ._base import BaseSelector, _check_finite_columns, _check_numeric_columns
+
+#: Rows standardised at a time when the statistics of a large ``X`` are
+#: computed: bounds the float64 temporaries to a few tens of megabytes.
+STATISTICS_BLOCK_ROWS = 8192
+
+#: Rows on which the largest eigenvalue of the feature covariance is
+#: estimated (power iteration): enough for the bound of the Neumann series.
+SPECTRUM_ROWS = 4096
+
+#: The Neumann series is built on ``[0, SPECTRUM_MARGIN * largest
+#: eigenvalue]``: a margin, since the power iteration approaches the
+#: largest eigenvalue from below and directions beyond the bound would get
+#: weights outside [0, 1].
+SPECTRUM_MARGIN = 1.25
+
+
+class FeatureGradientsSelector(BaseSelector):
+    """Select features by gradient descent on a relaxed feature subset.
+
+    A soft mask ``s = sigmoid(2 x)`` weights the standardised features
+    (``x`` starts at 0, so every ``s`` at 0.5). It is trained to minimise
+    ``(1 - w) F(s) + w mean(s)``, where ``F`` measures how badly a linear
+    model could fit the target from the masked features, estimated on each
+    mini-batch with the Kong-Valiant estimator of linear learnability. The
+    estimator takes linear time and memory in both the rows and the
+    features, and data can arrive in chunks through :meth:`partial_fit`.
+
+    Parameters
+    ----------
+    n_features_to_select : int, float or None, default=None
+        Number of features to select: an int is a count, a float in (0, 1] a
+        fraction of the features (rounded up). None keeps the features whose
+        mask ends at 0.5 or above (at least one).
+
+    task : {"auto", "classification", "regression"}, default="auto"
+        The learning task. "auto" treats float targets as regression and
+        integer, boolean, string or categorical targets as classification.
+
+    sparsity : float, default=0.1
+        Weight ``w`` in [0, 1) of the mean mask against the learnability
+        term: larger values keep fewer features when
+        ``n_features_to_select=None``.
+
+    order : int, default=4
+        Number of Kong-Valiant moments ``c^T S^j c`` (``j < order``) in the
+        estimate; each costs one pass over the mini-batch. Higher orders
+        account better for correlated features.
+
+    max_epochs : int, default=100
+        Passes over the data in :meth:`fit` (there is no early stopping: the
+        objective is an estimate, not a loss on held-out rows).
+
+    lr : float, default=0.05
+        Learning rate of the Adam optimiser.
+
+    batch_size : int, default=256
+        Rows per mini-batch, on which one estimate of ``F`` is computed.
+
+    accumulation_steps : int, default=4
+        Mini-batches whose gradients are averaged into one Adam step.
+
+    max_grad_norm : float or None, default=1.0
+        Norm to which each step's gradient is clipped; None does not clip.
+
+    shuffle : bool, default=True
+        Draw the mini-batches of each pass (or chunk) in a random order;
+        False takes the rows in order.
+
+    device : str, default="cpu"
+        Torch device of the training, such as "cpu" or "cuda"; a ValueError
+        is raised if the device does not exist here.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the mini-batch order and of the spectrum estimate. The
+        caller's global random state (torch, numpy, :mod:`random`) is left
+        as it was.
+
+    verbose : int, default=0
+        0 is silent; ``k > 0`` prints the training objective every ``k``
+        epochs.
+
+    Attributes
+    ----------
+    scores_ : ndarray of shape (n_features_in_,)
+        The final mask ``s`` of each feature, in (0, 1).
+
+    ranking_ : ndarray of shape (n_features_in_,)
+        Strict rank of each feature (1 is best, ties broken by column index).
+
+    support_ : ndarray of shape (n_features_in_,)
+        Mask of the selected features.
+
+    n_features_to_select_ : int
+        Number of selected features.
+
+    mask_ : ndarray of shape (n_features_in_,)
+        The final soft mask (equal to ``scores_`` before constant and
+        repeated columns are zeroed).
+
+    mean_, var_ : ndarray of shape (n_features_in_,)
+        Mean and variance of each feature over all rows seen.
+
+    n_samples_seen_ : int
+        Number of rows seen (summed over the :meth:`partial_fit` calls).
+
+    spectrum_bound_ : float
+        Bound ``L`` of the Neumann series (see Notes).
+
+    n_steps_ : int
+        Number of optimiser steps taken.
+
+    task_ : str
+        The task the selector was fitted for.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classification only).
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    SequentialAttentionSelector : Greedy selection by attention weights.
+    OptFSSelector : Learnable feature gates with learning by continuation.
+    LassoSelector : Sparse linear coefficients.
+
+    Notes
+    -----
+    Sheth and Fusi, "Feature Gradients: Scalable Feature Selection via
+    Discrete Relaxation" (arXiv 1908.10382), on Kong and Valiant,
+    "Estimating Learnability in the Sublinear Data Regime" (NeurIPS 2018).
+
+    With standardised features, masked features ``u = s * x``, target ``t``
+    (the standardised target for regression, the standardised indicator of
+    each class for classification), ``c = E[u t]`` and ``S = E[u u^T]``,
+    the fraction of the variance of ``t`` that a linear function of ``u``
+    explains is ``c^T S^{-1} c``. Kong and Valiant estimate the moments
+
+    ``m_j = c^T S^j c = E[t_0 u_0^T (u_1 u_1^T) ... (u_j u_j^T) u_{j+1} t_{j+1}]``
+
+    without bias by averaging over every increasing tuple of ``j + 2``
+    distinct rows of a batch; running sums over the rows give each ``m_j``
+    in ``O(batch * n_features)``, so ``F`` costs
+    ``O(order * batch * n_features)`` and no ``batch x batch`` matrix is
+    formed. The moments are combined as ``z = sum_j a_j m_j`` with the
+    ``K``-term Neumann series of ``S^{-1}`` around ``L``
+    (``K = order``, ``l p(l) = 1 - (1 - l / L)^K``), ``L`` a bound of the
+    largest eigenvalue of the covariance of the unmasked standardised
+    features (power iteration on at most 4096 rows, times 1.25). This
+    fixed polynomial, in place of Kong and Valiant's fit to the estimated
+    spectrum (whose trace moments are not linear in the number of
+    features), keeps ``z`` linear in the unbiased moments, so mini-batch
+    gradients are unbiased; and with the mask shrinking ``S``, it makes ``z``
+    grow with each mask weight, a relaxation of the subset indicator.
+
+    ``F = 1 - z`` for regression. For classification ``F`` is the error
+    rate of the best linear classifier under Gaussian features and a
+    probit link, ``arccos(sqrt(pi z / 2)) / pi``, averaged over the
+    one-vs-rest problems of each class (each with a standardised target,
+    so classes weigh equally). Gradients of ``accumulation_steps``
+    mini-batches are averaged, clipped to norm ``max_grad_norm`` and
+    applied by Adam.
+
+    :meth:`partial_fit` makes one pass over each chunk, continuing the
+    optimiser and the batch generator, with the standardisation statistics
+    of all the rows seen so far; fed in chunks of a multiple of
+    ``batch_size * accumulation_steps`` rows with ``shuffle=False``, it
+    meets the same batches as ``fit`` with ``max_epochs=1``, and differs
+    only through the statistics of the first chunks. There, columns
+    constant over all rows seen score 0; repeated columns are detected by
+    :meth:`fit` only, which sees every row at once.
+
+    The linear estimator cannot see a pure interaction such as
+    ``y = x_0 x_1`` (no linear function of the features explains it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from featsel import FeatureGradientsSelector
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(1000, 10))
+    >>> y = X[:, 1] - 2 * X[:, 7] + 0.5 * rng.normal(size=1000)
+    >>> selector = FeatureGradientsSelector(random_state=0).fit(X, y)
+    >>> np.flatnonzero(selector.support_)
+    array([1, 7])
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSelector._parameter_constraints,
+        "sparsity": [Interval(Real, 0, 1, closed="left")],
+        "order": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 2, None, closed="left")],
+        "accumulation_steps": [Interval(Integral, 1, None, closed="left")],
+        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "shuffle": ["boolean"],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+    _test_params = {"max_epochs": 10}
+
+    def __init__(
+        self,
+        n_features_to_select=None,
+        *,
+        task="auto",
+        sparsity=0.1,
+        order=4,
+        max_epochs=100,
+        lr=0.05,
+        batch_size=256,
+        accumulation_steps=4,
+        max_grad_norm=1.0,
+        shuffle=True,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_features_to_select = n_features_to_select
+        self.task = task
+        self.sparsity = sparsity
+        self.order = order
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.accumulation_steps = accumulation_steps
+        self.max_grad_norm = max_grad_norm
+        self.shuffle = shuffle
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _fit_scores(self, X, y):
+        self._start(X, y)
+        self._train(X, y, self.max_epochs)
+        return self.mask_.copy()
+
+    def _default_n_features_to_select(self, scores):
+        return max(1, int(np.count_nonzero(scores >= 0.5)))
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """Make one pass over a chunk of rows, continuing the optimisation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of training rows.
+
+        y : array-like of shape (n_samples,)
+            Their targets.
+
+        classes : array-like of shape (n_classes,), default=None
+            Every class label, needed on the first call for classification
+            when the first chunk may lack some classes; ignored afterwards.
+
+        Returns
+        -------
+        self : object
+            The selector, with ``scores_``, ``ranking_`` and ``support_``
+            updated.
+        """
+        first = not hasattr(self, "_state")
+        _check_numeric_columns(X)
+        X, y = validate_data(
+            self, X, y, reset=first, ensure_all_finite=False, dtype="numeric"
+        )
+        _check_finite_columns(X, getattr(self, "feature_names_in_", None))
+        y = self._partial_target(y, classes, first)
+        self.n_features_to_select_ = self._requested_n_features_to_select()
+        if first:
+            self._start(X, y)
+        else:
+            self._update_statistics(X, y)
+        self._train(X, y, 1)
+        self._set_selection(self.mask_.copy(), self.var_ == 0)
+        return self
+
+    def _partial_target(self, y, classes, first):
+        """Check and encode the targets of a chunk (class codes or floats)."""
+        if first:
+            if classes is None or self.task == "regression":
+                return self._validate_target(y)
+            self.task_ = "classification"
+            self.classes_ = np.unique(classes)
+            if self.classes_.size < 2:
+                raise ValueError(
+                    f"classes has a single class ({self.classes_[0]!r}); feature "
+                    "selection for classification needs at least 2 classes."
+                )
+        if self.task_ == "regression":
+            if y.dtype.kind not in "iufb":
+                raise ValueError(
+                    "task='regression' needs a numeric target, got y of dtype "
+                    f"{y.dtype}."
+                )
+            return y.astype(np.float64)
+        check_classification_targets(y)
+        codes = np.searchsorted(self.classes_, y).clip(0, self.classes_.size - 1)
+        unknown = self.classes_[codes] != y
+        if np.any(unknown):
+            raise ValueError(
+                f"y has labels not seen in the first call: {np.unique(y[unknown])}; "
+                "pass every label as `classes` on the first call to partial_fit."
+            )
+        return codes
+
+    def _start(self, X, y):
+        """Fresh statistics, mask, optimiser and generator from the first rows."""
+        from . import _neural
+        from . import _torch_core as core
+
+        torch = core.torch
+        seed = int(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+        self.n_samples_seen_ = 0
+        self.mean_ = np.zeros(X.shape[1])
+        self.var_ = np.zeros(X.shape[1])
+        self._max_abs = np.zeros(X.shape[1])
+        self._target_sum = np.zeros(self._n_targets())
+        self._target_sum_squares = np.zeros(self._n_targets())
+        self._update_statistics(X, y)
+        with core.isolated_session(seed, n_threads=self._n_threads(X)):
+            generator = core.make_generator(seed)
+            rows = torch.randperm(X.shape[0], generator=generator)[:SPECTRUM_ROWS]
+            sample = torch.as_tensor(
+                self._standardizer().transform(X[np.sort(rows.numpy())])
+            )
+            self.spectrum_bound_ = SPECTRUM_MARGIN * max(
+                _neural.largest_eigenvalue(sample, generator), 1e-6
+            )
+            self.mask_ = np.full(X.shape[1], 0.5)
+            self.n_steps_ = 0
+            self._state = {
+                "seed": seed,
+                "logits": torch.zeros(X.shape[1]),
+                "optimizer": None,
+                "generator": generator.get_state(),
+            }
+
+    def _n_targets(self):
+        if self.task_ == "regression" or self.classes_.size == 2:
+            return 1
+        return self.classes_.size
+
+    def _n_threads(self, X):
+        from . import _neural
+
+        rows = min(X.shape[0], self.batch_size)
+        return _neural.n_threads(rows * X.shape[1] * self.order * self._n_targets())
+
+    def _update_statistics(self, X, y):
+        """Merge the rows' feature and target statistics into the running ones."""
+        for start in range(0, X.shape[0], STATISTICS_BLOCK_ROWS):
+            block = np.asarray(X[start : start + STATISTICS_BLOCK_ROWS], np.float64)
+            n_old, n_new = self.n_samples_seen_, block.shape[0]
+            total = n_old + n_new
+            block_mean = block.mean(axis=0)
+            block_var = block.var(axis=0)
+            delta = block_mean - self.mean_
+            # Chan et al.'s pairwise update of the mean and the variance.
+            self.var_ = (
+                n_old * self.var_ + n_new * block_var + delta**2 * n_old * n_new / total
+            ) / total
+            self.mean_ = self.mean_ + delta * n_new / total
+            self._max_abs = np.maximum(self._max_abs, np.abs(block).max(axis=0))
+            self.n_samples_seen_ = total
+        targets = self._raw_targets(y)
+        self._target_sum += targets.sum(axis=0)
+        self._target_sum_squares += (targets**2).sum(axis=0)
+
+    def _raw_targets(self, y):
+        """Regression targets, or class indicators (one column if binary)."""
+        if self.task_ == "regression":
+            return np.asarray(y, dtype=np.float64)[:, None]
+        indicators = (y[:, None] == np.arange(self.classes_.size)).astype(np.float64)
+        return indicators[:, 1:] if self.classes_.size == 2 else indicators
+
+    def _standardizer(self):
+        from . import _torch_core as core
+
+        scale = np.sqrt(self.var_)
+        # The core's rule: a column constant on the rows seen keeps scale 1.
+        scale[~(scale > 1e-12 * np.maximum(1.0, self._max_abs))] = 1.0
+        return core.Standardizer(mean=self.mean_, scale=scale)
+
+    def _targets(self, y):
+        """Standardised targets with the statistics of every row seen so far."""
+        n = self.n_samples_seen_
+        mean = self._target_sum / n
+        var = np.maximum(self._target_sum_squares / n - mean**2, 0.0)
+        scale = np.where(var > 0, np.sqrt(var), 1.0)
+        return ((self._raw_targets(y) - mean) / scale).astype(np.float32)
+
+    def _train(self, X, y, epochs):
+        """Run ``epochs`` passes over the rows from the stored state."""
+        from . import _neural
+        from . import _torch_core as core
+
+        torch = core.torch
+        device = core.resolve_device(self.device)
+        standardizer = self._standardizer()
+        with core.isolated_session(self._state["seed"], n_threads=self._n_threads(X)):
+            generator = torch.Generator(device="cpu")
+            generator.set_state(self._state["generator"])
+            network = _neural.SoftMask(standardizer.mean, standardizer.scale)
+            with torch.no_grad():
+                network.logits.copy_(self._state["logits"])
+            network = network.to(device)
+            optimizer = torch.optim.Adam(network.parameters(), lr=self.lr)
+            if self._state["optimizer"] is not None:
+                optimizer.load_state_dict(self._state["optimizer"])
+            loss_fn = _neural.LearnabilityLoss(
+                network,
+                _neural.neumann_coefficients(self.order, self.spectrum_bound_),
+                self.task_,
+                self.sparsity,
+            )
+            # float32 throughout; the rows are standardised batch by batch
+            # inside the network, so X is never copied whole in float64.
+            X_train = torch.as_tensor(np.asarray(X, dtype=np.float32)).to(device)
+            core.train(
+                network,
+                loss_fn,
+                X_train,
+                torch.as_tensor(self._targets(y)).to(device),
+                None,
+                None,
+                max_epochs=epochs,
+                lr=self.lr,
+                generator=generator,
+                batch_size=self.batch_size,
+                verbose=self.verbose,
+                optimizer=optimizer,
+                max_grad_norm=self.max_grad_norm,
+                accumulation_steps=self.accumulation_steps,
+                shuffle=self.shuffle,
+            )
+            n_batches = -(-X.shape[0] // self.batch_size)
+            self.n_steps_ += epochs * -(-n_batches // self.accumulation_steps)
+            self._state = {
+                "seed": self._state["seed"],
+                "logits": network.logits.detach().cpu(),
+                "optimizer": _to_cpu(optimizer.state_dict()),
+                "generator": generator.get_state(),
+            }
+            self.mask_ = network.mask().detach().cpu().numpy().astype(np.float64)
+
+    def _set_selection(self, scores, constant):
+        """``scores_``, ``ranking_`` and ``support_`` as :meth:`fit` sets them."""
+        scores = np.where(constant, 0.0, scores)
+        self.scores_ = scores
+        order = np.lexsort((np.arange(scores.size), constant, -scores))
+        self.ranking_ = np.empty(scores.size, dtype=np.intp)
+        self.ranking_[order] = np.arange(1, scores.size + 1)
+        if self.n_features_to_select_ is None:
+            self.n_features_to_select_ = int(
+                min(self._default_n_features_to_select(scores), scores.size)
+            )
+        self.support_ = self.ranking_ <= self.n_features_to_select_
+
+
+def _to_cpu(state):
+    """A copy of an optimizer state dict with every tensor on the CPU."""
+    if hasattr(state, "cpu"):
+        return state.detach().cpu().clone()
+    if isinstance(state, dict):
+        return {key: _to_cpu(value) for key, value in state.items()}
+    if isinstance(state, list | tuple):
+        return type(state)(_to_cpu(value) for value in state)
+    return state

@@ -1,0 +1,412 @@
+"""OptFS: learnable feature gates trained by continuation."""
+
+# Authors: The featsel developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseSelector, _has_strings
+
+#: Initial gate logit ``m_0`` (the gates start open, at 1).
+GATE_INIT = 0.5
+
+
+class OptFSSelector(BaseSelector):
+    """Select features with learnable gates trained by continuation.
+
+    Every numeric column, and every category value of a categorical column,
+    has a gate in front of its embedding in a small network trained on the
+    task. A penalty on the sum of the relaxed gates closes the gates that do
+    not pay for themselves, while the relaxation sharpens from a sigmoid to
+    a step over the epochs (learning by continuation). A column is kept if
+    its gate, or the gate of any of its categories, ends open.
+
+    Categorical columns need no prior encoding: columns of a DataFrame with
+    ``category``, ``object`` (holding strings) or ``string`` dtype, and
+    object array columns holding strings, are categorical. Missing values
+    are accepted: a missing category is a category of its own, a missing
+    number is replaced by the column mean.
+
+    Parameters
+    ----------
+    n_features_to_select : int, float or None, default=None
+        Number of features to select: an int is a count, a float in (0, 1] a
+        fraction of the features (rounded up). None keeps the columns with
+        an open gate (at least one).
+
+    task : {"auto", "classification", "regression"}, default="auto"
+        The learning task. "auto" treats float targets as regression and
+        integer, boolean, string or categorical targets as classification.
+
+    gate_penalty : float, default=0.005
+        Weight ``lambda`` of ``sum sigmoid(beta * m)`` over all gates, added
+        to the mean task loss. The default suits the bundled datasets (tens
+        of columns, hundreds of rows); see Notes to tune it.
+
+    final_temperature : float, default=100.0
+        Temperature ``beta`` of the last epoch; it grows geometrically from 1.
+
+    head : {"mlp", "fm"}, default="mlp"
+        The network on the gated field embeddings: an MLP with one hidden
+        layer, or a factorization machine, whose pairwise terms are gated by
+        the product of the two gates.
+
+    embedding_dim : int, default=8
+        Size of each field embedding.
+
+    hidden_units : int, default=64
+        Width of the MLP's hidden layer (unused with ``head="fm"``).
+
+    max_epochs : int, default=100
+        Passes over the data; the whole continuation runs (no early
+        stopping).
+
+    lr : float, default=0.01
+        Learning rate of the Adam optimiser.
+
+    batch_size : int or None, default=256
+        Rows per gradient step; None trains full-batch.
+
+    device : str, default="cpu"
+        Torch device of the training, such as "cpu" or "cuda"; a ValueError
+        is raised if the device does not exist here.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the initial weights and the mini-batches. The caller's
+        global random state (torch, numpy, :mod:`random`) is left as it was.
+
+    verbose : int, default=0
+        0 is silent; ``k > 0`` prints the training loss every ``k`` epochs.
+
+    Attributes
+    ----------
+    scores_ : ndarray of shape (n_features_in_,)
+        ``sigmoid(m)`` of each column's gate logit ``m`` (the largest over
+        its categories); above 0.5 means an open gate.
+
+    ranking_ : ndarray of shape (n_features_in_,)
+        Strict rank of each feature (1 is best, ties broken by column index).
+
+    support_ : ndarray of shape (n_features_in_,)
+        Mask of the selected features.
+
+    n_features_to_select_ : int
+        Number of selected features.
+
+    gate_logits_ : ndarray of shape (n_features_in_,)
+        Final gate logit ``m`` of each column (the largest over its
+        categories for a categorical column).
+
+    category_gates_ : dict
+        For each categorical column (by name, or index without names), a
+        ``pandas.Series`` of the gate logits of its categories; ``NaN``
+        indexes the missing category.
+
+    categorical_ : ndarray of shape (n_features_in_,)
+        Mask of the columns treated as categorical.
+
+    network_ : torch.nn.Module
+        The trained network, on the CPU.
+
+    task_ : str
+        The task the selector was fitted for.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classification only).
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    SequentialAttentionSelector : Greedy selection by attention weights.
+    FeatureGradientsSelector : Gradient search of a soft feature mask.
+    LassoSelector : Sparse linear coefficients.
+
+    Notes
+    -----
+    Lyu, Tang, Liu, Zhang, Guo, Zhou, He, Zhang and Luo, "Optimizing
+    Feature Set for Click-Through Rate Prediction", WWW 2023, adapted to
+    tabular data. Each numeric column ``j`` contributes the field vector
+    ``g_j x_j e_j``, each categorical column the vector ``g_v e_v`` of its
+    value ``v``, with embeddings ``e`` and gates
+
+    ``g = sigmoid(beta * m) / sigmoid(m_0)``,  ``m`` starting at ``m_0 = 0.5``.
+
+    The loss is ``task loss + lambda * sum_gates sigmoid(beta * m)``
+    (cross-entropy, or squared error on the standardised target), and the
+    temperature follows ``beta_e = final_temperature^((e - 1) / (E - 1))``
+    over the ``E`` epochs, so the gates end almost binary: the gate of
+    ``m > 0`` is open, ``m < 0`` closed. With the factorization machine
+    head the pairwise term ``<g_i e_i, g_j e_j>`` is gated by ``g_i g_j``:
+    a closed gate removes the feature and all its interactions. Numeric
+    columns are standardised; the paper's second stage (retraining with the
+    final gates) is not needed to select features and is not run.
+
+    Tuning ``gate_penalty``: the paper's values (1e-9 to 1e-8) suit
+    millions of gates and samples; the penalty weighs against the mean
+    loss, so what matters is its size next to the loss increase a useful
+    column prevents. Raise it (by factors of 3 to 10) if too many columns
+    stay open with ``n_features_to_select=None``, lower it if useful ones
+    close; a column with many categories has as many gates, so the
+    penalty presses harder on it. With ``n_features_to_select`` set, the
+    columns are ranked by gate and the value matters less.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from featsel import OptFSSelector
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(rng.normal(size=(400, 4)), columns=["a", "b", "c", "d"])
+    >>> X["city"] = pd.Categorical(rng.choice(["Oslo", "Rome", "Lima"], 400))
+    >>> y = X["a"] + 2 * (X["city"] == "Rome") + 0.1 * rng.normal(size=400)
+    >>> selector = OptFSSelector(2, max_epochs=30, random_state=0).fit(X, y)
+    >>> selector.get_feature_names_out()
+    array(['a', 'city'], dtype=object)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSelector._parameter_constraints,
+        "gate_penalty": [Interval(Real, 0, None, closed="left")],
+        "final_temperature": [Interval(Real, 1, None, closed="left")],
+        "head": [StrOptions({"mlp", "fm"})],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "hidden_units": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [None, Interval(Integral, 1, None, closed="left")],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+    _test_params = {"max_epochs": 20, "hidden_units": 16, "embedding_dim": 4}
+
+    def __init__(
+        self,
+        n_features_to_select=None,
+        *,
+        task="auto",
+        gate_penalty=0.005,
+        final_temperature=100.0,
+        head="mlp",
+        embedding_dim=8,
+        hidden_units=64,
+        max_epochs=100,
+        lr=0.01,
+        batch_size=256,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_features_to_select = n_features_to_select
+        self.task = task
+        self.gate_penalty = gate_penalty
+        self.final_temperature = final_temperature
+        self.head = head
+        self.embedding_dim = embedding_dim
+        self.hidden_units = hidden_units
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.categorical = True
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def fit(self, X, y):
+        """Train the gated network and select the columns with open gates.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            The training input samples; categorical columns may be left
+            unencoded (see the class description).
+
+        y : array-like of shape (n_samples,)
+            The target values: class labels for classification, real numbers
+            for regression.
+
+        Returns
+        -------
+        self : object
+            Fitted selector.
+        """
+        # The column dtypes say which columns are categorical; validation
+        # turns a DataFrame into an array and loses them, so read them first.
+        self._categorical_input = _categorical_columns(X)
+        try:
+            return super().fit(X, y)
+        finally:
+            del self._categorical_input
+
+    def _fit_scores(self, X, y):
+        # torch is imported here, not at module level, so that
+        # `import featsel` works without the optional extra.
+        from . import _neural
+        from . import _torch_core as core
+
+        device = core.resolve_device(self.device)
+        categorical = getattr(self, "_categorical_input", None)
+        if categorical is None:
+            categorical = np.array(
+                [
+                    X.dtype == object and _has_strings(X[:, j])
+                    for j in range(X.shape[1])
+                ],
+                dtype=bool,
+            )
+        self.categorical_ = categorical
+        numeric = _numeric_block(X[:, ~categorical])
+        codes, categories = _encode_categories(X[:, categorical])
+        offsets = np.concatenate([[0], np.cumsum([c.size for c in categories])])
+        inputs = np.hstack([numeric, (codes + offsets[:-1]).astype(np.float32)])
+        seed = int(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+        n_outputs = self.classes_.size if self.task_ == "classification" else 1
+        n_fields = X.shape[1]
+        step_rows = min(X.shape[0], self.batch_size or X.shape[0])
+        work = step_rows * n_fields * self.embedding_dim * self.hidden_units
+        with core.isolated_session(seed, n_threads=_neural.n_threads(work)):
+            generator = core.make_generator(seed)
+            network = _neural.GatedEmbeddingNetwork(
+                n_numeric=numeric.shape[1],
+                n_values=int(offsets[-1]),
+                n_categorical=codes.shape[1],
+                embedding_dim=self.embedding_dim,
+                head=self.head,
+                hidden_units=self.hidden_units,
+                n_outputs=n_outputs,
+                gate_init=GATE_INIT,
+                generator=generator,
+            ).to(device)
+            if self.task_ == "classification":
+                target = core.to_tensor(y, device)
+            else:
+                target = core.to_tensor(
+                    core.Standardizer.fit(y[:, None]).transform(y[:, None])[:, 0],
+                    device,
+                )
+            task_loss = _neural.task_loss(self.task_)
+
+            def loss_fn(output, target):
+                return task_loss(output, target) + self.gate_penalty * (
+                    network.gate_sum()
+                )
+
+            growth = self.final_temperature ** (1 / max(self.max_epochs - 1, 1))
+
+            def anneal(epoch):
+                # Called after each epoch: set the next epoch's temperature;
+                # the last epoch runs at final_temperature, and so stays.
+                network.temperature = growth ** min(epoch, self.max_epochs - 1)
+
+            core.train(
+                network,
+                loss_fn,
+                core.to_tensor(inputs.astype(np.float32), device),
+                target,
+                None,
+                None,
+                max_epochs=self.max_epochs,
+                lr=self.lr,
+                generator=generator,
+                batch_size=self.batch_size,
+                epoch_callback=anneal,
+                verbose=self.verbose,
+            )
+        self.network_ = network.cpu()
+        numeric_logits = network.numeric_gates.detach().numpy().astype(np.float64)
+        value_logits = network.value_gates.detach().numpy().astype(np.float64)
+        gate_logits = np.empty(X.shape[1])
+        gate_logits[~categorical] = numeric_logits
+        names = getattr(self, "feature_names_in_", np.arange(X.shape[1]))
+        self.category_gates_ = {}
+        for k, j in enumerate(np.flatnonzero(categorical)):
+            logits = value_logits[offsets[k] : offsets[k + 1]]
+            gate_logits[j] = logits.max()
+            self.category_gates_[names[j]] = pd.Series(logits, index=categories[k])
+        self.gate_logits_ = gate_logits
+        return 1.0 / (1.0 + np.exp(-gate_logits))
+
+    def _default_n_features_to_select(self, scores):
+        return max(1, int(np.count_nonzero(scores > 0.5)))
+
+
+def _categorical_columns(X):
+    """Mask of the categorical columns of a DataFrame (None for other input)."""
+    if not isinstance(X, pd.DataFrame):
+        return None
+    return np.array(
+        [
+            isinstance(dtype, pd.CategoricalDtype)
+            or pd.api.types.is_string_dtype(dtype)
+            and not pd.api.types.is_object_dtype(dtype)
+            or pd.api.types.is_object_dtype(dtype)
+            and _has_strings(X[name].to_numpy())
+            for name, dtype in X.dtypes.items()
+        ],
+        dtype=bool,
+    )
+
+
+def _numeric_block(X):
+    """Standardised float32 numeric columns; a missing value becomes 0 (the mean)."""
+    values = np.asarray(X, dtype=np.float64)
+    if np.isinf(values).any():
+        columns = np.flatnonzero(np.isinf(values).any(axis=0))
+        raise ValueError(
+            f"Input X contains infinity in numeric column(s) {columns.tolist()}; "
+            "replace infinite values first."
+        )
+    if values.shape[1] == 0:
+        return np.zeros((values.shape[0], 0), dtype=np.float32)
+    mean = np.nanmean(values, axis=0) if values.size else 0.0
+    # nanmean/nanstd of an all-missing column are NaN: treat it as constant.
+    mean = np.nan_to_num(mean)
+    std = np.nan_to_num(np.nanstd(values, axis=0))
+    scale = np.where(
+        std > 1e-12 * np.maximum(1.0, np.nanmax(np.abs(values), 0)), std, 1
+    )
+    standardized = (values - mean) / scale
+    return np.nan_to_num(standardized, nan=0.0).astype(np.float32)
+
+
+def _encode_categories(X):
+    """Integer codes of each categorical column and the categories they index.
+
+    Categories are sorted (by their text where types are mixed); a missing
+    value gets the code after the last category, indexed by NaN.
+    """
+    codes = np.empty(X.shape, dtype=np.int64)
+    categories = []
+    for j in range(X.shape[1]):
+        column = pd.Series(X[:, j], dtype=object)
+        missing = column.isna().to_numpy()
+        present = column[~missing]
+        try:
+            values = np.array(sorted(set(present)), dtype=object)
+        except TypeError:
+            values = np.array(sorted(set(present), key=str), dtype=object)
+        lookup = {value: code for code, value in enumerate(values)}
+        codes[:, j] = [lookup.get(value, values.size) for value in column]
+        codes[missing, j] = values.size
+        if missing.any():
+            values = np.append(values, np.nan)
+        categories.append(values)
+    return codes, categories

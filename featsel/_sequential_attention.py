@@ -1,0 +1,348 @@
+"""Sequential Attention feature selection."""
+
+# Authors: The featsel developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseSelector, _constant_columns, _repeated_columns
+
+#: Strength of the ridge penalty on the open features' weights of the
+#: linear model: the penalty that makes the attention weights follow the
+#: correlations with the residual, as Orthogonal Matching Pursuit does.
+LINEAR_RIDGE = 1.0
+
+
+class SequentialAttentionSelector(BaseSelector):
+    """Select features greedily with the attention weights of a network.
+
+    One learnable logit per feature gates the input of a small network
+    trained on the task. Selected features pass with weight 1; every other
+    feature is weighted by the softmax of the logits over the unselected
+    features only. After a warm-up with every weight at 1, training is cut
+    into phases; at the end of each phase the ``features_per_step``
+    unselected features with the largest attention weight join the selected
+    set and the logits are reset, until ``n_features_to_select`` are
+    selected. It is greedy forward selection in a single training run.
+
+    Parameters
+    ----------
+    n_features_to_select : int, float or None, default=None
+        Number of features to select: an int is a count, a float in (0, 1] a
+        fraction of the features (rounded up), None half of the features.
+        The phases are cut by this number, so the selection of ``k``
+        features is not the top ``k`` of a larger selection.
+
+    task : {"auto", "classification", "regression"}, default="auto"
+        The learning task. "auto" treats float targets as regression and
+        integer, boolean, string or categorical targets as classification.
+
+    model : {"mlp", "linear"}, default="mlp"
+        The network after the mask: an MLP with one hidden layer of
+        ``hidden_units``, or a linear model whose open features' weights
+        carry a ridge penalty, the variant equivalent to Orthogonal Matching
+        Pursuit for linear regression (see Notes).
+
+    features_per_step : int, default=1
+        Features selected at the end of each phase (``m``); the last phase
+        selects fewer if ``m`` does not divide ``n_features_to_select``.
+
+    hidden_units : int, default=64
+        Width of the hidden layer of the MLP (unused with ``model="linear"``).
+
+    warmup_fraction : float, default=0.2
+        Share of ``max_epochs`` trained with every mask weight at 1 before
+        the first phase.
+
+    max_epochs : int, default=100
+        Total passes over the data: the warm-up share, the rest split evenly
+        over the phases (at least one pass each).
+
+    lr : float, default=0.01
+        Learning rate of the Adam optimiser.
+
+    batch_size : int or None, default=256
+        Rows per gradient step; None trains full-batch.
+
+    device : str, default="cpu"
+        Torch device of the training, such as "cpu" or "cuda"; a ValueError
+        is raised if the device does not exist here.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the initial weights and the mini-batches. The caller's
+        global random state (torch, numpy, :mod:`random`) is left as it was.
+
+    verbose : int, default=0
+        0 is silent; ``k > 0`` prints each phase's selection and the
+        training loss every ``k`` epochs.
+
+    Attributes
+    ----------
+    scores_ : ndarray of shape (n_features_in_,)
+        ``1 + j`` for the selected feature picked ``j``-th from last (so the
+        first pick scores highest, and every selected feature at least 2);
+        the other features score their attention weight at the end of the
+        last phase (softmax over the unselected features, at most 1).
+
+    ranking_ : ndarray of shape (n_features_in_,)
+        Strict rank of each feature: the selected ones in their order of
+        selection, then the others by attention weight.
+
+    support_ : ndarray of shape (n_features_in_,)
+        Mask of the selected features.
+
+    n_features_to_select_ : int
+        Number of selected features.
+
+    selection_order_ : ndarray of shape (n_features_to_select_,)
+        Column indices in their order of selection.
+
+    attention_history_ : ndarray of shape (n_phases_, n_features_in_)
+        Attention weights at the end of each phase: the softmax over the
+        features open during that phase, 0 for the features selected
+        before it and for constant or repeated columns.
+
+    network_ : torch.nn.Module
+        The trained network, on the CPU; it takes standardised inputs.
+
+    n_phases_ : int
+        Number of selection phases.
+
+    epochs_per_phase_ : int
+        Epochs trained in each phase.
+
+    task_ : str
+        The task the selector was fitted for.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classification only).
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    FeatureGradientsSelector : Gradient search of a soft feature mask.
+    OptFSSelector : Learnable feature gates with learning by continuation.
+    sklearn.feature_selection.SequentialFeatureSelector : Greedy forward
+        selection that refits a model for every candidate.
+    sklearn.linear_model.OrthogonalMatchingPursuit : The linear special case.
+
+    Notes
+    -----
+    Yasuda, Bateni, Chen, Fahrbach, Fu and Mirrokni, "Sequential Attention
+    for Feature Selection", ICLR 2023. With ``S`` the selected set, ``U``
+    the other candidates and logits ``w``, the input ``x`` is multiplied by
+
+    ``a_i = 1`` for ``i`` in ``S``,
+    ``a_i = |U| exp(w_i) / sum_{j in U} exp(w_j)`` for ``i`` in ``U``,
+
+    and the network ``f(a * x)`` is trained jointly with ``w`` on the task
+    loss (cross-entropy, or squared error on the standardised target). The
+    factor ``|U|`` makes uniform logits weight every input 1, as during the
+    warm-up. Inputs are standardised; constant and repeated columns are
+    never candidates.
+
+    Two defects of the reference implementation are not reproduced: it
+    selects at the *start* of each phase, so its first feature comes from
+    the untrained initial logits (no gradient reaches them during warm-up),
+    and with ``m > 1`` it compares a phase index with a feature count and
+    stops after ``k / m`` features. Here features are selected at the *end*
+    of each phase and the phases are counted, so exactly ``k`` features are
+    selected.
+
+    For linear regression the paper shows that Sequential Attention with
+    an l2 penalty on the weights is Orthogonal Matching Pursuit (OMP): for
+    a linear model ``sum_i v_i a_i x_i`` with penalty
+    ``lambda sum_{i in U} v_i^2``, the best ``v`` for given attention is
+    ``v_i ~ a_i <x_i, r>`` with ``r`` the residual of the selected features,
+    and the attention that minimises the loss concentrates on the largest
+    ``|<x_i, r>|``, the feature OMP adds. ``model="linear"`` is this
+    variant (``lambda = 1``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from featsel import SequentialAttentionSelector
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 8))
+    >>> y = 3 * X[:, 2] - 2 * X[:, 5] + 0.1 * rng.normal(size=300)
+    >>> selector = SequentialAttentionSelector(
+    ...     2, model="linear", max_epochs=30, random_state=0
+    ... ).fit(X, y)
+    >>> selector.selection_order_
+    array([2, 5])
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSelector._parameter_constraints,
+        "model": [StrOptions({"mlp", "linear"})],
+        "features_per_step": [Interval(Integral, 1, None, closed="left")],
+        "hidden_units": [Interval(Integral, 1, None, closed="left")],
+        "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [None, Interval(Integral, 1, None, closed="left")],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+    selection_depends_on_k = True
+    _test_params = {"max_epochs": 40, "hidden_units": 16}
+
+    def __init__(
+        self,
+        n_features_to_select=None,
+        *,
+        task="auto",
+        model="mlp",
+        features_per_step=1,
+        hidden_units=64,
+        warmup_fraction=0.2,
+        max_epochs=100,
+        lr=0.01,
+        batch_size=256,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_features_to_select = n_features_to_select
+        self.task = task
+        self.model = model
+        self.features_per_step = features_per_step
+        self.hidden_units = hidden_units
+        self.warmup_fraction = warmup_fraction
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _fit_scores(self, X, y):
+        # torch is imported here, not at module level, so that
+        # `import featsel` works without the optional extra.
+        from . import _neural
+        from . import _torch_core as core
+
+        device = core.resolve_device(self.device)
+        n_samples, n_features = X.shape
+        candidates = ~(_constant_columns(X) | _repeated_columns(X))
+        n_wanted = self.n_features_to_select_ or self._default_n_features_to_select(
+            None
+        )
+        n_to_select = int(min(n_wanted, candidates.sum()))
+        self.n_phases_ = math.ceil(n_to_select / self.features_per_step)
+        warmup_epochs = round(self.warmup_fraction * self.max_epochs)
+        self.epochs_per_phase_ = max(
+            1, (self.max_epochs - warmup_epochs) // max(self.n_phases_, 1)
+        )
+        seed = int(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+        hidden = 0 if self.model == "linear" else self.hidden_units
+        step_rows = min(n_samples, self.batch_size or n_samples)
+        work = step_rows * n_features * max(hidden, 1)
+        with core.isolated_session(seed, n_threads=_neural.n_threads(work)):
+            order, attention = self._select(
+                X, y, candidates, n_to_select, warmup_epochs, hidden, seed, device
+            )
+        self.selection_order_ = np.asarray(order, dtype=np.intp)
+        self.attention_history_ = np.asarray(attention).reshape(-1, n_features)
+        scores = (
+            self.attention_history_[-1].copy()
+            if len(attention)
+            else np.zeros(n_features)
+        )
+        scores[self.selection_order_] = 1.0 + np.arange(len(order), 0, -1)
+        return scores
+
+    def _select(
+        self, X, y, candidates, n_to_select, warmup_epochs, hidden, seed, device
+    ):
+        """Warm up, then run the phases; return the order and the attention."""
+        from . import _neural
+        from . import _torch_core as core
+
+        torch = core.torch
+        generator = core.make_generator(seed)
+        X_train = core.to_tensor(core.Standardizer.fit(X).transform(X), device)
+        if self.task_ == "classification":
+            y_train = core.to_tensor(y, device)
+            n_outputs = self.classes_.size
+        else:
+            y_train = core.to_tensor(
+                core.Standardizer.fit(y[:, None]).transform(y[:, None])[:, 0], device
+            )
+            n_outputs = 1
+        head = _neural.mlp(X.shape[1], hidden, n_outputs, generator)
+        network = _neural.SequentialAttentionNetwork(
+            X.shape[1], head, torch.as_tensor(candidates)
+        ).to(device)
+        task_loss = _neural.task_loss(self.task_)
+        if self.model == "linear":
+
+            def loss_fn(output, target):
+                loss = task_loss(output, target)
+                if network.warm_up:
+                    return loss
+                return loss + LINEAR_RIDGE * network.open_weights().square().sum()
+
+        else:
+            loss_fn = task_loss
+        optimizer = torch.optim.Adam(network.parameters(), lr=self.lr)
+
+        def run(epochs):
+            core.train(
+                network,
+                loss_fn,
+                X_train,
+                y_train,
+                None,
+                None,
+                max_epochs=epochs,
+                lr=self.lr,
+                generator=generator,
+                batch_size=self.batch_size,
+                verbose=self.verbose,
+                optimizer=optimizer,
+            )
+
+        if warmup_epochs and self.n_phases_:
+            run(warmup_epochs)
+        network.warm_up = False
+        order, attention = [], []
+        for phase in range(self.n_phases_):
+            # A fresh phase starts from uniform attention with no memory of
+            # the previous phase's logit updates.
+            with torch.no_grad():
+                network.logits.zero_()
+                if self.model == "linear":
+                    network.head.weight[:, network.open_features()] = 0.0
+            optimizer.state.clear()
+            run(self.epochs_per_phase_)
+            with torch.no_grad():
+                weights = network.attention().cpu().numpy().astype(np.float64)
+            n_pick = min(self.features_per_step, n_to_select - len(order))
+            # Stable sort: ties go to the lower column index.
+            ranked = np.argsort(-weights, kind="stable")
+            picked = [i for i in ranked if candidates[i] and i not in order][:n_pick]
+            if self.verbose:
+                print(
+                    f"[SequentialAttentionSelector] phase {phase + 1}/"
+                    f"{self.n_phases_}: selected {picked}"
+                )
+            order.extend(picked)
+            network.selected[picked] = True
+            attention.append(weights)
+        self.network_ = network.cpu()
+        return order, attention

@@ -1,0 +1,155 @@
+"""Tests of FeatureGradientsSelector beyond the shared selector checks."""
+
+import math
+
+import numpy as np
+import pytest
+
+from featsel import FeatureGradientsSelector
+
+from .test_selectors import planted_classification, planted_regression, recall
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_recovers_planted_features_with_defaults(task, seed):
+    maker = planted_classification if task == "classification" else planted_regression
+    X, y, informative = maker(seed=seed)
+    selector = FeatureGradientsSelector(random_state=0).fit(X, y)
+    assert recall(selector, informative) >= 0.75
+
+
+def test_multiclass_one_vs_rest():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 12))
+    # Each of the three classes is told apart by a different column.
+    y = np.argmax(X[:, [3, 8, 10]] + 0.3 * rng.normal(size=(600, 3)), axis=1)
+    selector = FeatureGradientsSelector(3, random_state=0).fit(X, y)
+    assert set(np.flatnonzero(selector.support_)) == {3, 8, 10}
+
+
+def test_default_keeps_the_features_with_mask_above_one_half():
+    X, y, informative = planted_classification(n_samples=1000, seed=1)
+    selector = FeatureGradientsSelector(random_state=0).fit(X, y)
+    np.testing.assert_array_equal(selector.support_, selector.mask_ >= 0.5)
+    assert set(np.flatnonzero(selector.support_)) == set(informative)
+
+
+def test_chain_moments_equal_the_gram_matrix_formula():
+    from featsel._neural import chain_moments
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(9, 4))
+    t = rng.normal(size=(9, 2))
+    # With G the strictly upper triangular part of X X^T, t^T G^(j+1) t sums
+    # the chains over increasing row tuples: Kong and Valiant's n x n form.
+    gram = np.triu(X @ X.T, k=1)
+    expected = np.array(
+        [
+            np.einsum("ic,ij,jc->c", t, np.linalg.matrix_power(gram, j + 1), t)
+            / math.comb(9, j + 2)
+            for j in range(4)
+        ]
+    )
+    moments = chain_moments(
+        torch.as_tensor(X, dtype=torch.float64), torch.as_tensor(t), order=4
+    )
+    np.testing.assert_allclose(moments.numpy(), expected, rtol=1e-10)
+
+
+def test_chain_moments_are_unbiased():
+    from featsel._neural import chain_moments
+
+    # Independent standard features, t = x . beta: c^T S^j c = |beta|^2.
+    generator = torch.Generator().manual_seed(0)
+    beta = torch.tensor([1.0, -0.5, 0.0, 0.0], dtype=torch.float64)
+    estimates = []
+    for _ in range(400):
+        X = torch.randn(32, 4, generator=generator, dtype=torch.float64)
+        estimates.append(chain_moments(X, (X @ beta)[:, None], order=3)[:, 0])
+    mean = torch.stack(estimates).mean(dim=0).numpy()
+    np.testing.assert_allclose(mean, 1.25, rtol=0.1)
+
+
+def planted_rows(n_samples=2048, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, 12)) * rng.uniform(0.5, 3, 12) + rng.normal(size=12)
+    y = X[:, 1] - 2 * X[:, 7] + 0.5 * X[:, 3] + rng.normal(size=n_samples)
+    return X, y
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_partial_fit_in_one_chunk_equals_one_epoch_of_fit(task):
+    X, y = planted_rows()
+    if task == "classification":
+        y = (y > 0).astype(int)
+    fitted = FeatureGradientsSelector(max_epochs=1, random_state=0).fit(X, y)
+    streamed = FeatureGradientsSelector(random_state=0).partial_fit(X, y)
+    np.testing.assert_allclose(streamed.mask_, fitted.mask_, atol=1e-6)
+    np.testing.assert_array_equal(streamed.ranking_, fitted.ranking_)
+    assert streamed.n_steps_ == fitted.n_steps_
+
+
+def test_partial_fit_in_chunks_approaches_fit():
+    # Chunks of a multiple of batch_size * accumulation_steps rows, in order:
+    # the same batches as one epoch of fit, standardised with the statistics
+    # of the rows seen so far instead of all rows.
+    X, y = planted_rows(n_samples=4096)
+    params = {"shuffle": False, "random_state": 0}
+    fitted = FeatureGradientsSelector(max_epochs=1, **params).fit(X, y)
+    streamed = FeatureGradientsSelector(**params)
+    for start in range(0, 4096, 1024):
+        streamed.partial_fit(X[start : start + 1024], y[start : start + 1024])
+    assert streamed.n_samples_seen_ == 4096
+    np.testing.assert_allclose(streamed.mean_, X.mean(axis=0))
+    np.testing.assert_allclose(streamed.var_, X.var(axis=0))
+    np.testing.assert_allclose(streamed.mask_, fitted.mask_, atol=0.01)
+    top = set(np.argsort(-fitted.mask_)[:3])
+    assert set(np.argsort(-streamed.mask_)[:3]) == top == {1, 3, 7}
+
+
+def test_partial_fit_continues_after_fit_and_selects_well():
+    X, y = planted_rows(n_samples=4096)
+    selector = FeatureGradientsSelector(3, max_epochs=2, random_state=0).fit(X, y)
+    steps = selector.n_steps_
+    for start in range(0, 4096, 512):
+        selector.partial_fit(X[start : start + 512], y[start : start + 512])
+    assert selector.n_steps_ > steps
+    assert set(np.flatnonzero(selector.support_)) == {1, 3, 7}
+
+
+def test_partial_fit_classes():
+    X, y = planted_rows(n_samples=600)
+    labels = np.where(y > 1, "high", np.where(y < -1, "low", "mid"))
+    order = np.argsort(labels == "low", kind="stable")
+    X, labels = X[order], labels[order]
+    selector = FeatureGradientsSelector(random_state=0)
+    selector.partial_fit(X[:200], labels[:200], classes=["high", "low", "mid"])
+    selector.partial_fit(X[200:], labels[200:])
+    assert list(selector.classes_) == ["high", "low", "mid"]
+    with pytest.raises(ValueError, match="labels not seen"):
+        selector.partial_fit(X[:10], np.array(["other"] * 10))
+
+
+def test_partial_fit_checks_the_number_of_features():
+    X, y = planted_rows(n_samples=300)
+    selector = FeatureGradientsSelector(random_state=0).partial_fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        selector.partial_fit(X[:, :5], y)
+
+
+def test_same_random_state_same_selection():
+    X, y, _ = planted_regression(n_samples=300)
+    first = FeatureGradientsSelector(random_state=5).fit(X, y)
+    second = FeatureGradientsSelector(random_state=5).fit(X, y)
+    np.testing.assert_array_equal(first.scores_, second.scores_)
+
+
+def test_float32_state():
+    X, y, _ = planted_regression(n_samples=100)
+    selector = FeatureGradientsSelector(max_epochs=2, random_state=0).fit(
+        X.astype(np.float32), y
+    )
+    assert selector._state["logits"].dtype == torch.float32
