@@ -264,7 +264,7 @@ class SHAPForwardSelector(BaseSelector):
         dummy = DummyClassifier() if classification else DummyRegressor()
         path = [cv_score(dummy, [0])]
         remaining = list(range(len(units)))
-        selected, step_units = [], []
+        selected = []
         unit_importance = np.zeros(len(units))
         while remaining:
             room = np.inf if limit is None else limit - sizes[selected].sum()
@@ -274,7 +274,7 @@ class SHAPForwardSelector(BaseSelector):
             columns = np.concatenate([units[unit] for unit in remaining])
             model = clone(estimator).fit(X[:, columns], y)
             values = _shap_values(model, X[:, columns], explained, random_state)
-            if not step_units:
+            if not selected:
                 self.shap_importance_ = np.empty(n_features)
                 self.shap_importance_[columns] = np.abs(values).mean(
                     axis=tuple(axis for axis in range(values.ndim) if axis != 1)
@@ -297,24 +297,23 @@ class SHAPForwardSelector(BaseSelector):
             # Equal scores (copies of one column, say) go to the earlier unit.
             best = min(candidates, key=lambda unit: (-trial_scores[unit], unit))
             gain = trial_scores[best] - path[-1]
-            if step_units and self._stops(gain, limit):
+            if selected and self._stops(gain, limit):
                 break
             selected.append(best)
-            step_units.append(best)
             remaining.remove(best)
             path.append(trial_scores[best])
             if limit is not None and sizes[selected].sum() >= limit:
                 break
 
         self.scores_path_ = np.asarray(path)
-        self.step_features_ = [units[unit] for unit in step_units]
-        self.step_names_ = [unit_names[unit] for unit in step_units]
+        self.step_features_ = [units[unit] for unit in selected]
+        self.step_names_ = [unit_names[unit] for unit in selected]
         # The base class keeps this many top-ranked features: exactly the
         # ones that entered, which may be fewer than requested.
         self.n_features_to_select_ = int(sizes[selected].sum())
 
         rest = sorted(remaining, key=lambda unit: -unit_importance[unit])
-        order = np.concatenate([units[unit] for unit in [*step_units, *rest]])
+        order = np.concatenate([units[unit] for unit in [*selected, *rest]])
         scores = np.empty(n_features)
         scores[order] = (n_features - np.arange(n_features)) / n_features
         return scores
