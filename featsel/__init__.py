@@ -11,6 +11,7 @@ drops into a ``Pipeline``; all share the contract of
 
 from ._base import BaseSelector
 from ._feature_gradients import FeatureGradientsSelector
+from ._kan import KANSelector
 from ._lasso import LassoSelector
 from ._mutual_info import MutualInfoSelector
 from ._optfs import OptFSSelector
@@ -25,6 +26,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "BaseSelector",
     "FeatureGradientsSelector",
+    "KANSelector",
     "LassoSelector",
     "MutualInfoSelector",
     "OptFSSelector",

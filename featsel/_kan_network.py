@@ -1,0 +1,540 @@
+"""The KAN engine behind :class:`featsel.KANSelector`.
+
+A Kolmogorov-Arnold network written for speed (every B-spline of a layer is
+evaluated at once, and a layer's forward pass is one matrix product), an
+adapter that gives a ``kan.KAN`` from pykan the same interface, and the four
+feature scores computed on either. The module imports torch: the selector
+imports it inside ``fit``.
+"""
+
+# Authors: The featsel developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import contextlib
+
+import numpy as np
+
+from ._optional import import_optional
+from ._torch_core import EVAL_BATCH_SIZE, evaluate
+
+torch = import_optional("torch", extra="nn")
+nn = torch.nn
+F = torch.nn.functional
+
+#: Weight of the even spacing of the data range in the interior knots; the
+#: rest follows the data quantiles. Quantiles put resolution where the data
+#: is, the even part keeps knots apart on discrete features (pykan calls
+#: this mixing weight ``grid_eps``).
+GRID_EPS = 0.25
+
+#: Scale of the random initial spline coefficients (pykan's ``noise_scale``):
+#: each edge starts close to its SiLU base function.
+NOISE_SCALE = 0.3
+
+#: Ridge added, relative to the mean diagonal of the normal equations, when
+#: spline coefficients are refitted on new knots; it keeps basis functions
+#: that no sample reaches at zero instead of making the system singular.
+REFIT_RIDGE = 1e-4
+
+#: Elements of a (rows, features, hidden) tensor of edge activations: the
+#: scores process held-out rows in chunks of this size to bound memory.
+CHUNK_ELEMENTS = 2**22
+
+
+def bspline_basis(x, knots, order):
+    """All B-spline basis functions of every input column at once.
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (n_samples, n_inputs)
+
+    knots : torch.Tensor of shape (n_inputs, n_knots)
+        Non-decreasing knots of each column.
+
+    order : int
+        Polynomial order of the splines (3 is cubic).
+
+    Returns
+    -------
+    basis : torch.Tensor of shape (n_samples, n_inputs, n_knots - order - 1)
+        Cox-de Boor recursion, vectorised over samples, inputs and basis
+        functions; the only loop is over the ``order`` levels. Its gradient
+        with respect to ``x`` uses the closed-form derivative of B-splines
+        instead of differentiating through the recursion, which is several
+        times cheaper.
+    """
+    return _BSplineBasis.apply(x, knots, order)
+
+
+class _BSplineBasis(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, knots, order):
+        x = x.unsqueeze(-1)
+        above = x >= knots
+        basis = (above[..., :-1] & ~above[..., 1:]).to(x.dtype)
+        derivative = torch.zeros_like(basis[..., order:])
+        for level in range(1, order + 1):
+            # B_j <- w_j B_j + (1 - w_{j+1}) B_{j+1} with
+            # w_j = (x - t_j) / (t_{j+p} - t_j): one ratio per knot serves the
+            # left weight of B_j and the right weight of B_{j-1}. An empty
+            # span only multiplies a basis function that is 0, so its
+            # inverse can be 0.
+            span = knots[:, level:] - knots[:, :-level]
+            inverse = torch.where(span > 0, 1 / span, torch.zeros_like(span))
+            if level == order:
+                # With the basis one order lower, d/dx B_j =
+                # p (B_j / (t_{j+p} - t_j) - B_{j+1} / (t_{j+p+1} - t_{j+1})).
+                scaled = basis * inverse
+                derivative = order * (scaled[..., :-1] - scaled[..., 1:])
+            weighted = torch.addcmul(-knots[:, :-level] * inverse, x, inverse) * basis
+            basis = weighted[..., :-1] - weighted[..., 1:] + basis[..., 1:]
+        ctx.save_for_backward(derivative)
+        return basis
+
+    @staticmethod
+    def backward(ctx, grad_basis):
+        (derivative,) = ctx.saved_tensors
+        return (grad_basis * derivative).sum(dim=-1), None, None
+
+
+def data_knots(x, grid_size, order, grid_eps=GRID_EPS):
+    """Knots of each column of ``x`` set from its distribution.
+
+    The ``grid_size + 1`` interior knots mix the column's quantiles with an
+    even spacing of its range (weights ``1 - grid_eps`` and ``grid_eps``);
+    ``order`` knots continue the even spacing beyond each end, so the spline
+    spans the whole range of the data instead of a fixed interval.
+
+    Returns
+    -------
+    knots : torch.Tensor of shape (n_columns, grid_size + 2 * order + 1)
+    """
+    levels = torch.linspace(0, 1, grid_size + 1, device=x.device, dtype=x.dtype)
+    quantiles = torch.quantile(x, levels, dim=0).T
+    low, high = quantiles[:, :1], quantiles[:, -1:]
+    # A column constant on these rows still needs distinct knots.
+    flat = (high - low) <= 1e-6
+    low = torch.where(flat, low - 1.0, low)
+    high = torch.where(flat, high + 1.0, high)
+    even = low + (high - low) * levels
+    interior = grid_eps * even + (1 - grid_eps) * torch.where(flat, even, quantiles)
+    step = (high - low) / grid_size
+    offsets = torch.arange(1, order + 1, device=x.device, dtype=x.dtype)
+    return torch.cat(
+        [low - step * offsets.flip(0), interior, high + step * offsets], dim=1
+    )
+
+
+class KANLayer(nn.Module):
+    """One KAN layer: a learnable function on every (input, output) edge.
+
+    ``phi[n, i, o] = base_weight[i, o] * silu(x[n, i])
+    + spline_scale[i, o] * sum_k coef[i, o, k] * B_k(x[n, i])``, and output
+    ``o`` is ``sum_i phi[n, i, o]``.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+        Number of inputs and outputs.
+
+    grid_size : int
+        Number of knot intervals over the data range.
+
+    spline_order : int
+        Polynomial order of the splines.
+
+    generator : torch.Generator
+        CPU generator of the initial weights.
+    """
+
+    def __init__(self, in_features, out_features, grid_size, spline_order, generator):
+        super().__init__()
+        self.spline_order = spline_order
+        self.grid_size = grid_size
+        n_basis = grid_size + spline_order
+        self.register_buffer(
+            "knots",
+            data_knots(
+                torch.linspace(-1, 1, 2)[:, None].expand(2, in_features),
+                grid_size,
+                spline_order,
+            ),
+        )
+        bound = 1 / np.sqrt(in_features)
+        self.base_weight = nn.Parameter(
+            (torch.rand(in_features, out_features, generator=generator) * 2 - 1) * bound
+        )
+        self.spline_scale = nn.Parameter(torch.full((in_features, out_features), bound))
+        self.coef = nn.Parameter(
+            (torch.rand(in_features, out_features, n_basis, generator=generator) - 0.5)
+            * NOISE_SCALE
+            / grid_size
+        )
+
+    def expand(self, x):
+        """The layer's features of ``x``: SiLU then every basis function.
+
+        Returns a tensor of shape (n_samples, in * (1 + n_basis)); the layer
+        is linear in it, so a fixed input's features can be computed once.
+        """
+        basis = bspline_basis(x, self.knots, self.spline_order)
+        return torch.cat([F.silu(x), basis.flatten(1)], dim=1)
+
+    def forward_expanded(self, features):
+        """The layer's output from :meth:`expand`'s features: one product."""
+        spline = (self.spline_scale.unsqueeze(-1) * self.coef).permute(0, 2, 1)
+        weight = torch.cat([self.base_weight, spline.reshape(-1, spline.shape[2])])
+        return features @ weight
+
+    def forward(self, x):
+        return self.forward_expanded(self.expand(x))
+
+    def input_norms(self):
+        """Euclidean norm of all the parameters of each input's edges."""
+        spline = self.spline_scale.unsqueeze(-1) * self.coef
+        return _row_norms(self.base_weight, spline)
+
+    def edge_activations(self, x):
+        """``phi`` of every edge: a tensor of shape (n_samples, in, out)."""
+        basis = bspline_basis(x, self.knots, self.spline_order)
+        spline = torch.einsum("nik,iok->nio", basis, self.coef)
+        return F.silu(x).unsqueeze(-1) * self.base_weight + self.spline_scale * spline
+
+    @torch.no_grad()
+    def refit_grid(self, x):
+        """Move the knots to the distribution of ``x``, keeping the function.
+
+        The spline coefficients on the new knots are the (lightly ridged)
+        least-squares fit of the current splines at the rows of ``x``.
+        """
+        old = torch.einsum(
+            "nik,iok->ino", bspline_basis(x, self.knots, self.spline_order), self.coef
+        )
+        self.knots = data_knots(x, self.grid_size, self.spline_order)
+        basis = bspline_basis(x, self.knots, self.spline_order).permute(1, 0, 2)
+        gram = basis.transpose(1, 2) @ basis
+        ridge = REFIT_RIDGE * gram.diagonal(dim1=1, dim2=2).mean(dim=1).clamp_min(1e-6)
+        gram = gram + ridge[:, None, None] * torch.eye(
+            gram.shape[-1], device=x.device, dtype=x.dtype
+        )
+        coef = torch.linalg.solve(gram, basis.transpose(1, 2) @ old)
+        self.coef.copy_(coef.transpose(1, 2))
+
+
+class KANNetwork(nn.Module):
+    """A KAN of widths ``[n_features, hidden_width, n_outputs]``.
+
+    It takes inputs standardised with the statistics stored in its buffers
+    ``input_mean`` and ``input_scale`` (those of its fold's training rows)
+    and returns one logit per class, or one standardised prediction for
+    regression.
+
+    Parameters
+    ----------
+    n_features, hidden_width, n_outputs : int
+        Widths of the three node layers.
+
+    grid_size, spline_order : int
+        Spline settings of both edge layers.
+
+    generator : torch.Generator
+        CPU generator of the initial weights.
+    """
+
+    def __init__(
+        self, n_features, hidden_width, n_outputs, grid_size, spline_order, generator
+    ):
+        super().__init__()
+        self.layers = nn.ModuleList(
+            [
+                KANLayer(n_features, hidden_width, grid_size, spline_order, generator),
+                KANLayer(hidden_width, n_outputs, grid_size, spline_order, generator),
+            ]
+        )
+        self.register_buffer("input_mean", torch.zeros(n_features))
+        self.register_buffer("input_scale", torch.ones(n_features))
+
+    def forward(self, x):
+        return self.layers[1](self.layers[0](x))
+
+    def input_norms(self):
+        """Norm of the first-layer parameters of each input feature."""
+        return self.layers[0].input_norms()
+
+    def forward_from_features(self, features):
+        """The output from the first layer's :meth:`KANLayer.expand` features."""
+        return self.layers[1](self.layers[0].forward_expanded(features))
+
+    def edge_activations(self, x):
+        """``phi`` of the first layer's edges, shape (n_samples, in, hidden)."""
+        return self.layers[0].edge_activations(x)
+
+    @torch.no_grad()
+    def refit_grids(self, x):
+        """Refit both layers' knots to the inputs they receive from ``x``."""
+        self.layers[0].refit_grid(x)
+        self.layers[1].refit_grid(self.layers[0](x))
+
+    @torch.no_grad()
+    def refit_hidden_grid(self, features):
+        """Refit the second layer's knots; the first layer's input is fixed."""
+        self.layers[1].refit_grid(self.layers[0].forward_expanded(features))
+
+    @torch.no_grad()
+    def knockout_losses(self, X, y, loss_fn):
+        """Held-out loss with each feature's first-layer edges zeroed in turn.
+
+        Zeroing feature ``i``'s edges removes exactly ``phi[:, i, :]`` from
+        the hidden layer's input, so all features are knocked out in one
+        batched pass of the second layer instead of one pass per feature.
+
+        Returns
+        -------
+        base : float
+            The loss of the intact network.
+        knocked : ndarray of shape (n_features,)
+            The loss with each feature knocked out.
+        """
+        n_samples, n_features = X.shape
+        hidden_width, n_outputs = self.layers[1].coef.shape[:2]
+        rows = max(1, CHUNK_ELEMENTS // (n_features * hidden_width))
+        base, knocked = 0.0, torch.zeros(n_features, dtype=torch.float64)
+        for start in range(0, n_samples, rows):
+            X_chunk, y_chunk = X[start : start + rows], y[start : start + rows]
+            phi = self.edge_activations(X_chunk)
+            hidden = phi.sum(dim=1)
+            base += float(loss_fn(self.layers[1](hidden), y_chunk)) * len(X_chunk)
+            without = (hidden.unsqueeze(1) - phi).reshape(-1, hidden_width)
+            outputs = self.layers[1](without).reshape(len(X_chunk), n_features, -1)
+            targets = y_chunk.unsqueeze(1).expand(-1, n_features)
+            losses = loss_fn(
+                outputs.reshape(-1, n_outputs), targets.reshape(-1), reduction="none"
+            )
+            knocked += losses.reshape(-1, n_features).sum(dim=0).double().cpu()
+        return base / n_samples, knocked.numpy() / n_samples
+
+
+class CachedFirstLayer(nn.Module):
+    """Train a :class:`KANNetwork` on precomputed first-layer features.
+
+    The first layer's input never changes during training and its knots are
+    set once, so its SiLU and B-spline features are computed once per row
+    (:meth:`KANLayer.expand`) and every epoch reuses them: the first layer
+    costs one matrix product per step.
+    """
+
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+
+    def forward(self, features):
+        return self.network.forward_from_features(features)
+
+
+def classification_loss(logits, target, reduction="mean"):
+    """Cross-entropy of class logits against encoded labels."""
+    return F.cross_entropy(logits, target, reduction=reduction)
+
+
+def regression_loss(prediction, target, reduction="mean"):
+    """Squared error of the single output against the target."""
+    return F.mse_loss(prediction[:, 0], target, reduction=reduction)
+
+
+def build_pykan(widths, grid_size, spline_order, seed, device):
+    """A ``kan.KAN`` of the given widths that writes and prints nothing.
+
+    pykan's constructor reseeds the global torch, numpy and :mod:`random`
+    generators: call it inside :func:`featsel._torch_core.isolated_session`.
+    """
+    kan = import_optional("kan", extra="kan")
+    model = kan.KAN(
+        width=list(widths),
+        grid=grid_size,
+        k=spline_order,
+        noise_scale=NOISE_SCALE,
+        grid_eps=GRID_EPS,
+        seed=seed,
+        # No checkpoints under ./model, no symbolic branch (its functions are
+        # all zero until symbolic fitting, which is not used), activations
+        # recorded only on demand.
+        auto_save=False,
+        symbolic_enabled=False,
+        save_act=False,
+        device=str(device),
+    )
+    return PykanAdapter(model)
+
+
+class PykanAdapter:
+    """Give a ``kan.KAN`` the interface the scores use on a ``KANNetwork``.
+
+    Parameters
+    ----------
+    model : kan.KAN
+        A pykan network built with ``symbolic_enabled=False`` and
+        ``save_act=False`` (activations are recorded on demand).
+    """
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, x):
+        return self.model(x)
+
+    def edge_activations(self, x):
+        """Activations of the first layer's edges recorded by pykan itself."""
+        self.model.save_act = True
+        try:
+            self.model(x)
+            # pykan stores them as (n_samples, out, in).
+            return self.model.spline_postacts[0].permute(0, 2, 1)
+        finally:
+            self._forget_activations()
+
+    def input_norms(self):
+        """Norm of the first-layer parameters of each input feature."""
+        layer = self.model.act_fun[0]
+        spline = (layer.scale_sp * layer.mask).unsqueeze(-1) * layer.coef
+        return _row_norms(layer.scale_base * layer.mask, spline)
+
+    def refit_grids(self, x):
+        """pykan's own data-adaptive grid update on every layer."""
+        self.model.update_grid_from_samples(x)
+        self._forget_activations()
+
+    def knockout_losses(self, X, y, loss_fn):
+        """Held-out loss, then with each feature's first-layer edges zeroed.
+
+        One forward pass of the pykan model per feature, the parameters
+        zeroed in place and restored after each.
+        """
+        layer = self.model.act_fun[0]
+        base = evaluate(self.model, loss_fn, X, y)
+        knocked = []
+        for feature in range(X.shape[1]):
+            # pykan's parameters are laid out (in, out[, basis]), like ours.
+            with _zeroed(layer.scale_base, layer.scale_sp, layer.coef, row=feature):
+                knocked.append(evaluate(self.model, loss_fn, X, y))
+        return base, np.asarray(knocked)
+
+    def _forget_activations(self):
+        """Drop the data pykan caches at each forward pass (it would be pickled)."""
+        self.model.save_act = False
+        self.model.cache_data = None
+        self.model.acts = None
+        for name in (
+            "acts_premult",
+            "spline_preacts",
+            "spline_postsplines",
+            "spline_postacts",
+            "acts_scale",
+            "acts_scale_spline",
+            "subnode_actscale",
+            "edge_actscale",
+        ):
+            setattr(self.model, name, [])
+
+    def to_network(self, input_mean, input_scale):
+        """The same trained function as a picklable ``KANNetwork`` on the CPU.
+
+        ``kan.KAN`` objects hold lambdas and cannot be pickled. pykan's node
+        affine transforms stay at their identity initial values because they
+        are not trained (``affine_trainable=False``), so copying the edge
+        parameters reproduces the network exactly.
+        """
+        layers = self.model.act_fun
+        network = KANNetwork(
+            layers[0].in_dim,
+            layers[0].out_dim,
+            layers[1].out_dim,
+            layers[0].num,
+            layers[0].k,
+            torch.Generator(),
+        )
+        with torch.no_grad():
+            for ours, theirs in zip(network.layers, layers, strict=True):
+                mask = theirs.mask.detach().cpu()
+                ours.knots = theirs.grid.detach().cpu().clone()
+                ours.base_weight.copy_(theirs.scale_base.detach().cpu() * mask)
+                ours.spline_scale.copy_(theirs.scale_sp.detach().cpu() * mask)
+                ours.coef.copy_(theirs.coef.detach().cpu())
+            network.input_mean.copy_(input_mean)
+            network.input_scale.copy_(input_scale)
+        return network.eval()
+
+
+def _row_norms(*parameters):
+    """Euclidean norm of each row (input feature) across ``parameters``.
+
+    torch's vector norm has gradient 0 at 0, so an input whose edges are
+    all zero does not make the group-lasso gradient NaN.
+    """
+    rows = torch.cat([parameter.flatten(1) for parameter in parameters], dim=1)
+    return torch.linalg.vector_norm(rows, dim=1)
+
+
+@contextlib.contextmanager
+def _zeroed(*parameters, row):
+    """Zero row ``row`` of each parameter inside the block, then restore it."""
+    saved = [parameter.data[row].clone() for parameter in parameters]
+    try:
+        with torch.no_grad():
+            for parameter in parameters:
+                parameter.data[row] = 0.0
+        yield
+    finally:
+        with torch.no_grad():
+            for parameter, values in zip(parameters, saved, strict=True):
+                parameter.data[row] = values
+
+
+def kan_scores(network, method, X, y, loss_fn, hidden_width):
+    """The raw importance of every input feature, measured on ``(X, y)``.
+
+    Parameters
+    ----------
+    network : KANNetwork or PykanAdapter
+        The trained network.
+
+    method : {"l1", "l2", "si", "ko"}
+        The score; see :class:`featsel.KANSelector`.
+
+    X, y : torch.Tensor
+        Held-out rows (standardised inputs) and targets.
+
+    hidden_width : int
+        Number of hidden nodes of the network.
+
+    loss_fn : callable
+        The training loss, used by the knock-out score.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_features,)
+    """
+    n_samples, n_features = X.shape
+    if method in ("l1", "l2"):
+        total = torch.zeros(n_features, dtype=torch.float64, device=X.device)
+        rows = max(1, CHUNK_ELEMENTS // (n_features * hidden_width))
+        with torch.no_grad():
+            for start in range(0, n_samples, rows):
+                phi = network.edge_activations(X[start : start + rows]).double()
+                magnitude = phi.abs() if method == "l1" else phi.square()
+                total += magnitude.sum(dim=(0, 2))
+        mean = total / (n_samples * hidden_width)
+        scores = mean if method == "l1" else mean.sqrt()
+    elif method == "si":
+        total = torch.zeros(n_features, dtype=torch.float64, device=X.device)
+        for start in range(0, n_samples, EVAL_BATCH_SIZE):
+            batch = slice(start, start + EVAL_BATCH_SIZE)
+            inputs = X[batch].detach().requires_grad_(True)
+            # Rows are independent, so the gradient of the summed outputs
+            # holds each row's own input gradient.
+            (gradient,) = torch.autograd.grad(network(inputs).abs().sum(), inputs)
+            total += gradient.abs().double().sum(dim=0)
+        scores = total / n_samples
+    else:
+        base, knocked = network.knockout_losses(X, y, loss_fn)
+        return np.maximum(knocked - base, 0.0)
+    return scores.cpu().numpy()

@@ -1,0 +1,369 @@
+"""The torch training core shared by featsel's neural selectors.
+
+Everything a selector needs around its own network lives here: resolving the
+device, running a fit under a private seed and thread count without touching
+the caller's global state, standardising inputs on the training rows, and a
+generic training loop (Adam, mini- or full-batch, early stopping on held-out
+rows with the best weights restored). The module imports torch, so selectors
+import it inside ``fit``: ``import featsel`` must work without torch.
+"""
+
+# Authors: The featsel developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import contextlib
+import math
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._optional import import_optional
+
+torch = import_optional("torch", extra="nn")
+
+#: Rows per forward pass when a network is only evaluated (no gradients):
+#: large enough to keep the device busy, small enough to bound memory.
+EVAL_BATCH_SIZE = 4096
+
+
+def resolve_device(device):
+    """Return the :class:`torch.device` named by ``device``.
+
+    Parameters
+    ----------
+    device : str
+        A torch device string such as ``"cpu"``, ``"cuda"`` or ``"cuda:1"``.
+
+    Returns
+    -------
+    device : torch.device
+
+    Raises
+    ------
+    ValueError
+        If the string is not a device, or names a CUDA device that this
+        machine does not have.
+    """
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a torch device; use 'cpu' or 'cuda'."
+        ) from exc
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={device!r} was requested but CUDA is not available on "
+                "this machine (no GPU, or torch was built without CUDA); use "
+                "device='cpu'."
+            )
+        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} was requested but only "
+                f"{torch.cuda.device_count()} CUDA device(s) exist."
+            )
+    elif resolved.type != "cpu":
+        raise ValueError(f"device={device!r} is not supported; use 'cpu' or 'cuda'.")
+    return resolved
+
+
+@contextlib.contextmanager
+def isolated_session(seed, *, n_threads=None):
+    """Run a fit under its own seed and thread count, then restore both.
+
+    Inside the block the global torch, numpy and :mod:`random` generators are
+    seeded with ``seed`` (so third-party code that draws from them, such as
+    pykan's constructor, is reproducible); on exit all three, and torch's
+    intra-op thread count, are exactly as the caller left them. Code of our
+    own should still draw from a local :func:`make_generator`.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the global generators inside the block.
+
+    n_threads : int or None, default=None
+        Number of torch intra-op threads inside the block; None keeps the
+        current number.
+    """
+    # Fork every visible GPU's generator too: torch.manual_seed reseeds all
+    # of them, and the caller's CUDA stream of random numbers must not move.
+    cuda_devices = (
+        list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    )
+    # The legacy global numpy generator is exactly the state to protect.
+    numpy_state = np.random.get_state()  # noqa: NPY002
+    python_state = random.getstate()
+    previous_threads = torch.get_num_threads()
+    try:
+        with torch.random.fork_rng(devices=cuda_devices):
+            torch.manual_seed(seed)
+            np.random.seed(seed)  # noqa: NPY002
+            random.seed(seed)
+            if n_threads is not None:
+                torch.set_num_threads(n_threads)
+            yield
+    finally:
+        torch.set_num_threads(previous_threads)
+        np.random.set_state(numpy_state)  # noqa: NPY002
+        random.setstate(python_state)
+
+
+def make_generator(seed):
+    """A CPU :class:`torch.Generator` seeded with ``seed``.
+
+    Random tensors are drawn on the CPU from it and then moved, so a network
+    starts from the same weights whatever the device.
+    """
+    return torch.Generator(device="cpu").manual_seed(int(seed))
+
+
+@dataclass
+class Standardizer:
+    """Centre and scale columns with statistics of the training rows only.
+
+    Columns that are constant on the training rows keep a scale of 1, so
+    they map to 0 instead of dividing by zero.
+
+    Parameters
+    ----------
+    mean : ndarray of shape (n_columns,)
+    scale : ndarray of shape (n_columns,)
+    """
+
+    mean: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def fit(cls, X):
+        """Compute the column means and standard deviations of ``X``."""
+        X = np.asarray(X, dtype=np.float64)
+        scale = X.std(axis=0)
+        scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0)))] = 1.0
+        return cls(mean=X.mean(axis=0), scale=scale)
+
+    def transform(self, X):
+        """Standardise ``X`` and return it as a float32 array."""
+        return ((np.asarray(X, dtype=np.float64) - self.mean) / self.scale).astype(
+            np.float32
+        )
+
+
+def to_tensor(array, device):
+    """A float32 (or int64, for integer arrays) tensor of ``array`` on ``device``."""
+    array = np.asarray(array)
+    dtype = torch.int64 if array.dtype.kind in "iub" else torch.float32
+    return torch.as_tensor(array, dtype=dtype).to(device)
+
+
+@dataclass
+class TrainingResult:
+    """What :func:`train` reports about one training run.
+
+    Attributes
+    ----------
+    best_epoch : int
+        Epoch (counted from 1) whose weights were restored; 0 if no epoch
+        improved on the initial weights.
+    n_epochs : int
+        Number of epochs run before stopping.
+    best_loss : float
+        Held-out loss of the restored weights (NaN without held-out rows,
+        when ``best_epoch`` is the last epoch).
+    history : list of float
+        Held-out loss after each epoch (empty without held-out rows).
+    """
+
+    best_epoch: int
+    n_epochs: int
+    best_loss: float
+    history: list = field(default_factory=list)
+
+
+def evaluate(module, loss_fn, X, y, *, batch_size=EVAL_BATCH_SIZE):
+    """Mean of ``loss_fn`` over the rows of ``X``, without gradients.
+
+    ``loss_fn`` must average over its rows (the torch default), so batches
+    are weighted by their size.
+    """
+    was_training = module.training
+    module.eval()
+    total = 0.0
+    with torch.no_grad():
+        for start in range(0, X.shape[0], batch_size):
+            stop = start + batch_size
+            batch_loss = loss_fn(module(X[start:stop]), y[start:stop])
+            total += float(batch_loss) * (min(stop, X.shape[0]) - start)
+    module.train(was_training)
+    return total / X.shape[0]
+
+
+def train(
+    module,
+    loss_fn,
+    X_train,
+    y_train,
+    X_val,
+    y_val,
+    *,
+    max_epochs,
+    lr,
+    generator,
+    batch_size=None,
+    patience=20,
+    tol=1e-4,
+    penalty=None,
+    epoch_callback=None,
+    verbose=0,
+    optimizer=None,
+    max_grad_norm=None,
+    accumulation_steps=1,
+    shuffle=True,
+):
+    """Train ``module`` with Adam and early stopping; restore the best weights.
+
+    After every epoch the loss on ``(X_val, y_val)`` is measured; training
+    stops when it has not improved by a relative ``tol`` for ``patience``
+    epochs, or is no longer finite, and the module gets back the weights
+    (parameters and buffers) of its best epoch. Without held-out rows
+    (``X_val=None``) every epoch runs and the final weights are kept, for
+    objectives that are not a per-row loss to hold out, or schedules that
+    must run to their end.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network, already on the device of the data.
+
+    loss_fn : callable
+        ``loss_fn(module(X), y)`` returns the mean loss of a batch.
+
+    X_train, y_train, X_val, y_val : torch.Tensor
+        Training and held-out rows, on the module's device. ``X_val`` and
+        ``y_val`` may be None: no early stopping, no restore.
+
+    max_epochs : int
+        Maximum number of passes over the training rows.
+
+    lr : float
+        Adam learning rate (unused when ``optimizer`` is given).
+
+    generator : torch.Generator
+        CPU generator that shuffles the mini-batches.
+
+    batch_size : int or None, default=None
+        Rows per gradient step; None, or a size at least the number of
+        training rows, trains full-batch.
+
+    patience : int, default=20
+        Epochs without improvement before stopping.
+
+    tol : float, default=1e-4
+        Relative improvement of the held-out loss that counts as progress.
+
+    penalty : callable or None, default=None
+        ``penalty()`` returns a scalar tensor added to the loss of every
+        training step (a regulariser); the held-out loss that drives early
+        stopping does not include it.
+
+    epoch_callback : callable or None, default=None
+        Called as ``epoch_callback(epoch)`` (counted from 1) after each
+        epoch's updates and before its held-out loss is measured, for
+        schedules such as refitting a spline grid.
+
+    verbose : int, default=0
+        Print the held-out loss (the mean training loss without held-out
+        rows) every ``verbose`` epochs (0: silent).
+
+    optimizer : torch.optim.Optimizer or None, default=None
+        Optimizer to continue with, so that its state (Adam's moments)
+        carries over between calls, as in ``partial_fit``; None creates a
+        fresh Adam with learning rate ``lr``.
+
+    max_grad_norm : float or None, default=None
+        Clip the norm of all gradients together to this value before each
+        step; None does not clip.
+
+    accumulation_steps : int, default=1
+        Mini-batches whose gradients are averaged into one step; the last
+        group of an epoch may hold fewer.
+
+    shuffle : bool, default=True
+        Draw the mini-batches in a random order from ``generator``; False
+        takes the rows in order, so that data fed in chunks meets the same
+        batches as the whole.
+
+    Returns
+    -------
+    result : TrainingResult
+    """
+    if optimizer is None:
+        optimizer = torch.optim.Adam(module.parameters(), lr=lr)
+    n_train = X_train.shape[0]
+    full_batch = batch_size is None or batch_size >= n_train
+    n_batches = 1 if full_batch else math.ceil(n_train / batch_size)
+    held_out = X_val is not None
+    best_loss = evaluate(module, loss_fn, X_val, y_val) if held_out else math.nan
+    best_state = _copy_state(module) if held_out else None
+    best_epoch = 0
+    history = []
+    module.train()
+    for epoch in range(1, max_epochs + 1):
+        if full_batch:
+            batches = [(X_train, y_train)]
+        elif shuffle:
+            order = torch.randperm(n_train, generator=generator).to(X_train.device)
+            batches = (
+                (X_train[index], y_train[index]) for index in order.split(batch_size)
+            )
+        else:
+            batches = zip(
+                X_train.split(batch_size), y_train.split(batch_size), strict=True
+            )
+        train_loss = 0.0
+        for step, (X_batch, y_batch) in enumerate(batches):
+            group_start = step - step % accumulation_steps
+            group_size = min(accumulation_steps, n_batches - group_start)
+            if step == group_start:
+                optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(module(X_batch), y_batch)
+            objective = loss if penalty is None else loss + penalty()
+            (objective / group_size).backward()
+            if not held_out and verbose:
+                train_loss += float(loss) / n_batches
+            if step == group_start + group_size - 1:
+                if max_grad_norm is not None:
+                    torch.nn.utils.clip_grad_norm_(module.parameters(), max_grad_norm)
+                optimizer.step()
+        if epoch_callback is not None:
+            epoch_callback(epoch)
+        if not held_out:
+            best_epoch = epoch
+            if verbose and epoch % verbose == 0:
+                print(f"epoch {epoch:4d}  training loss {train_loss:.5f}")
+            continue
+        val_loss = evaluate(module, loss_fn, X_val, y_val)
+        history.append(val_loss)
+        if verbose and epoch % verbose == 0:
+            print(f"epoch {epoch:4d}  held-out loss {val_loss:.5f}")
+        if not math.isfinite(val_loss):
+            break
+        if val_loss < best_loss - tol * abs(best_loss):
+            best_loss, best_epoch = val_loss, epoch
+            best_state = _copy_state(module)
+        elif epoch - best_epoch >= patience:
+            break
+    if held_out:
+        module.load_state_dict(best_state)
+    module.eval()
+    return TrainingResult(
+        best_epoch=best_epoch,
+        n_epochs=len(history) if held_out else best_epoch,
+        best_loss=best_loss,
+        history=history,
+    )
+
+
+def _copy_state(module):
+    return {name: value.detach().clone() for name, value in module.state_dict().items()}

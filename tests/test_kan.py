@@ -1,0 +1,335 @@
+"""KANSelector: the four scores on both engines, and the training core."""
+
+import pickle
+import random
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.utils._param_validation import InvalidParameterError
+
+from featsel import KANSelector
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("kan")
+
+from featsel import _kan_network, _torch_core  # noqa: E402
+
+METHODS = ["l1", "l2", "si", "ko"]
+BACKENDS = ["torch", "pykan"]
+# Small but real: one held-out split and a short training.
+FAST = {"cv": None, "max_epochs": 40, "hidden_width": 8, "grid_size": 4}
+
+
+def classification(n_classes=2, seed=0):
+    """Informative columns first (shuffle=False), then pure noise.
+
+    The cluster settings make every informative column matter (a random
+    forest's permutation importance is clearly positive on each).
+    """
+    X, y = make_classification(
+        n_samples=240,
+        n_features=8,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=n_classes,
+        n_clusters_per_class=2 if n_classes == 2 else 1,
+        class_sep=1.5,
+        shuffle=False,
+        random_state=seed,
+    )
+    return X, y, np.arange(3)
+
+
+def regression(seed=0):
+    X, y, coef = make_regression(
+        n_samples=240,
+        n_features=8,
+        n_informative=3,
+        noise=0.5,
+        coef=True,
+        random_state=seed,
+    )
+    return X, y, np.flatnonzero(coef)
+
+
+def top_recall(selector, informative):
+    top = np.argsort(selector.ranking_)[: informative.size]
+    return np.isin(top, informative).mean()
+
+
+def check_scores(selector, n_features):
+    scores = selector.scores_
+    assert scores.shape == (n_features,)
+    assert np.all(np.isfinite(scores)) and np.all(scores >= 0)
+    assert scores.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(
+    "data",
+    [classification, lambda: classification(n_classes=3), regression],
+    ids=["binary", "multiclass", "regression"],
+)
+def test_scores_and_recall(method, backend, data):
+    X, y, informative = data()
+    selector = KANSelector(method, backend=backend, random_state=0, **FAST)
+    selector.fit(X, y)
+    check_scores(selector, X.shape[1])
+    assert top_recall(selector, informative) >= 2 / 3
+    assert selector.scores_per_fold_.shape == (1, X.shape[1])
+    assert len(selector.networks_) == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_same_random_state_same_scores(backend):
+    X, y, _ = classification()
+    params = {**FAST, "max_epochs": 10, "backend": backend}
+    first = KANSelector("si", random_state=3, **params).fit(X, y)
+    second = KANSelector("si", random_state=3, **params).fit(X, y)
+    np.testing.assert_array_equal(first.ranking_, second.ranking_)
+    if backend == "torch":
+        np.testing.assert_array_equal(first.scores_, second.scores_)
+    else:
+        # pykan refits its grids with torch.linalg.lstsq, which is only
+        # reproducible to float32 rounding.
+        np.testing.assert_allclose(first.scores_, second.scores_, rtol=1e-5)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_global_state_untouched(backend):
+    X, y, _ = classification()
+    torch.manual_seed(11)
+    # The legacy global generators are exactly what must stay untouched.
+    np.random.seed(11)  # noqa: NPY002
+    random.seed(11)
+    torch_state = torch.get_rng_state()
+    numpy_state = np.random.get_state()[1].copy()  # noqa: NPY002
+    python_state = random.getstate()
+    threads = torch.get_num_threads()
+    KANSelector("l2", backend=backend, random_state=0, **{**FAST, "max_epochs": 5}).fit(
+        X, y
+    )
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)  # noqa: NPY002
+    assert random.getstate() == python_state
+    assert torch.get_num_threads() == threads
+
+
+def test_pykan_writes_and_prints_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    X, y, _ = classification()
+    KANSelector("ko", backend="pykan", random_state=0, **FAST).fit(X, y)
+    assert not (tmp_path / "model").exists()
+    assert list(tmp_path.iterdir()) == []
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_verbose_reports_progress(capsys):
+    X, y, _ = classification()
+    KANSelector(random_state=0, verbose=2, **{**FAST, "max_epochs": 4}).fit(X, y)
+    out = capsys.readouterr().out
+    assert "fold 1/1" in out
+    assert "epoch    2" in out
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fitted_selector_pickles_with_cpu_networks(backend):
+    X, y, _ = classification()
+    selector = KANSelector(
+        "l1",
+        backend=backend,
+        random_state=0,
+        cv=2,
+        **{key: value for key, value in FAST.items() if key != "cv"},
+    ).fit(X, y)
+    assert selector.scores_per_fold_.shape == (2, X.shape[1])
+    assert selector.n_epochs_.shape == (2,)
+    restored = pickle.loads(pickle.dumps(selector))
+    np.testing.assert_array_equal(restored.transform(X), selector.transform(X))
+    for network, original in zip(restored.networks_, selector.networks_, strict=True):
+        assert isinstance(network, _kan_network.KANNetwork)
+        assert all(p.device.type == "cpu" for p in network.parameters())
+        standardized = (X - original.input_mean.numpy()) / original.input_scale.numpy()
+        inputs = torch.as_tensor(standardized, dtype=torch.float32)
+        with torch.no_grad():
+            torch.testing.assert_close(network(inputs), original(inputs))
+
+
+def test_pykan_network_converts_exactly():
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(200, 5, generator=generator)
+    with _torch_core.isolated_session(0):
+        adapter = _kan_network.build_pykan([5, 7, 3], 4, 3, seed=0, device="cpu")
+        adapter.refit_grids(X)
+        with torch.no_grad():
+            for layer in adapter.model.act_fun:
+                layer.coef.add_(0.3 * torch.randn(layer.coef.shape))
+                layer.scale_base.mul_(1.5)
+        expected = adapter(X)
+        phi = adapter.edge_activations(X)
+    network = adapter.to_network(torch.zeros(5), torch.ones(5))
+    with torch.no_grad():
+        torch.testing.assert_close(network(X), expected, rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(network.edge_activations(X), phi)
+
+
+def test_batched_knockout_matches_zeroing_each_feature():
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(100, 6, generator=generator)
+    y = torch.randint(0, 3, (100,), generator=generator)
+    network = _kan_network.KANNetwork(6, 9, 3, 4, 3, generator)
+    network.refit_grids(X)
+    loss = _kan_network.classification_loss
+    base, knocked = network.knockout_losses(X, y, loss)
+    layer = network.layers[0]
+    with torch.no_grad():
+        assert base == pytest.approx(float(loss(network(X), y)), rel=1e-5)
+        for feature in range(6):
+            saved = [p[feature].clone() for p in (layer.base_weight, layer.coef)]
+            layer.base_weight[feature] = 0.0
+            layer.coef[feature] = 0.0
+            expected = float(loss(network(X), y))
+            layer.base_weight[feature], layer.coef[feature] = saved
+            assert knocked[feature] == pytest.approx(expected, rel=1e-4)
+
+
+def test_bspline_basis_matches_pykan_and_gradient():
+    from kan.spline import B_batch
+
+    generator = torch.Generator().manual_seed(0)
+    x = 2 * torch.randn(40, 3, generator=generator, dtype=torch.float64)
+    knots = _kan_network.data_knots(x, 5, 3)
+    basis = _kan_network.bspline_basis(x, knots, 3)
+    torch.testing.assert_close(basis, B_batch(x, knots, 3))
+    # Inside the knot range the basis is a partition of unity.
+    inside = (x > knots[:, 3]) & (x < knots[:, -4])
+    torch.testing.assert_close(basis.sum(-1)[inside], torch.ones_like(x)[inside])
+    assert torch.autograd.gradcheck(
+        lambda z: _kan_network.bspline_basis(z, knots, 3), (x.requires_grad_(True),)
+    )
+
+
+def test_knots_follow_the_data():
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(500, 2, generator=generator) * torch.tensor([1.0, 50.0])
+    knots = _kan_network.data_knots(x, 5, 3)
+    interior = knots[:, 3:-3]
+    torch.testing.assert_close(interior[:, 0], x.min(dim=0).values)
+    torch.testing.assert_close(interior[:, -1], x.max(dim=0).values)
+    assert torch.all(torch.diff(knots, dim=1) > 0)
+
+
+def test_hidden_width_default_and_cap():
+    X, y, _ = classification()
+    narrow = KANSelector(random_state=0, **{**FAST, "hidden_width": None})
+    assert narrow.fit(X[:, :3], y).hidden_width_ == 7
+    wide_X = np.hstack([X] * 5)
+    wide_X = wide_X + 0.01 * np.random.default_rng(0).normal(size=wide_X.shape)
+    wide = KANSelector(random_state=0, **{**FAST, "hidden_width": None})
+    assert wide.fit(wide_X, y).hidden_width_ == 64
+
+
+def test_no_signal_gives_uniform_scores_and_warns(monkeypatch):
+    X, y, _ = classification()
+    X[:, 5] = 1.0
+    monkeypatch.setattr(
+        _kan_network,
+        "kan_scores",
+        lambda network, method, X, *args: np.zeros(X.shape[1]),
+    )
+    with pytest.warns(UserWarning, match="found no signal"):
+        selector = KANSelector("ko", random_state=0, **FAST).fit(X, y)
+    assert selector.scores_[5] == 0.0
+    np.testing.assert_allclose(np.delete(selector.scores_, 5), 1 / 7)
+
+
+def test_plot_scores():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    X, y, _ = classification()
+    selector = KANSelector("l2", random_state=0, **FAST).fit(X, y)
+    ax = selector.plot_scores()
+    assert len(ax.patches) == X.shape[1]
+    assert ax.get_xticklabels()[0].get_text() == f"x{np.argmin(selector.ranking_)}"
+    matplotlib.pyplot.close(ax.figure)
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "message"),
+    [
+        ({"method": "l3"}, InvalidParameterError, "'method' parameter"),
+        ({"backend": "jax"}, InvalidParameterError, "'backend' parameter"),
+        ({"hidden_width": 0}, InvalidParameterError, "'hidden_width' parameter"),
+        ({"cv": 1}, InvalidParameterError, "'cv' parameter"),
+        ({"cv": 1.5}, InvalidParameterError, "'cv' parameter"),
+        ({"lr": 0.0}, InvalidParameterError, "'lr' parameter"),
+        ({"device": "tpu"}, ValueError, "not a torch device|not supported"),
+        ({"cv": 50}, ValueError, "cv=50 folds need at least 50 samples"),
+    ],
+)
+def test_bad_parameters(params, error, message):
+    X, y, _ = classification()
+    with pytest.raises(error, match=message):
+        # Every 6th row: 40 rows of both classes.
+        KANSelector(**{**FAST, **params}).fit(X[::6], y[::6])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_cuda_without_gpu_is_a_clear_error():
+    X, y, _ = classification()
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        KANSelector(device="cuda", **FAST).fit(X, y)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_cuda_fit_returns_cpu_networks(backend):
+    X, y, _ = classification()
+    selector = KANSelector("si", backend=backend, device="cuda", random_state=0, **FAST)
+    selector.fit(X, y)
+    check_scores(selector, X.shape[1])
+    assert all(
+        p.device.type == "cpu" for net in selector.networks_ for p in net.parameters()
+    )
+
+
+def test_training_core_early_stopping_restores_best_weights():
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(64, 3, generator=generator)
+    y = X[:, 0] + 0.1 * torch.randn(64, generator=generator)
+    module = torch.nn.Linear(3, 1)
+
+    def loss(prediction, target):
+        return torch.nn.functional.mse_loss(prediction[:, 0], target)
+
+    result = _torch_core.train(
+        module,
+        loss,
+        X[:48],
+        y[:48],
+        X[48:],
+        y[48:],
+        max_epochs=500,
+        lr=0.05,
+        generator=generator,
+        batch_size=16,
+        patience=5,
+    )
+    assert result.n_epochs < 500
+    assert result.best_loss == pytest.approx(min(result.history), rel=1e-6)
+    assert _torch_core.evaluate(module, loss, X[48:], y[48:]) == pytest.approx(
+        result.best_loss, rel=1e-5
+    )
+
+
+def test_standardizer_uses_training_rows_only():
+    train = np.array([[0.0, 5.0], [2.0, 5.0]])
+    standardizer = _torch_core.Standardizer.fit(train)
+    np.testing.assert_allclose(standardizer.mean, [1.0, 5.0])
+    np.testing.assert_allclose(standardizer.scale, [1.0, 1.0])
+    out = standardizer.transform(np.array([[4.0, 6.0]]))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, [[3.0, 1.0]])
