@@ -192,17 +192,21 @@ class KANSelector(BaseSelector):
 
     Unlike the paper's code, whose knots are fixed on [-1, 1] while
     standardised inputs reach far beyond, the knots follow the data: they
-    mix the training quantiles with an even spacing of the training range
-    and are refitted (keeping the learned functions) every 5 epochs up to
-    epoch 50, as pykan's own training does. Training minimises the loss
-    plus a group-lasso penalty ``0.03 * sum_i ||theta_i||_2`` over the
-    first-layer parameters ``theta_i`` of each input (base weights and
-    scaled spline coefficients): without it the edges of useless inputs keep
-    their random initial size, which KAN-L1 and KAN-L2 would read as
-    importance. Adam runs on the training rows with early stopping on the
-    held-out rows (patience 20 epochs), and the best weights are restored. If every score is 0 (KAN-KO on
-    data without signal), the scores are uniform and a warning is raised.
-    Features constant on the data get score 0.
+    mix the training quantiles with an even spacing of the training range.
+    The first layer's knots are set once (its input never changes); the
+    hidden layer's are refitted to its moving input, keeping the learned
+    functions, every 5 epochs up to epoch 50, as pykan's own training does
+    (the pykan backend runs pykan's update on both layers). Training
+    minimises the loss plus a group-lasso penalty
+    ``0.03 * sum_i ||theta_i||_2`` over the first-layer parameters
+    ``theta_i`` of each input (base weights and scaled spline
+    coefficients): without it the edges of useless inputs keep their random
+    initial size, which KAN-L1 and KAN-L2 would read as importance. Adam
+    runs on the training rows with early stopping on the held-out rows
+    (patience 20 epochs), and the best weights are restored.
+    If every score is 0 (KAN-KO on data without signal), the scores are
+    uniform and a warning is raised. Features constant on the data, or
+    exact copies of an earlier column, get score 0.
 
     Examples
     --------
