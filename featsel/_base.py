@@ -80,7 +80,8 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         ``X`` is validated (dense float array, or sparse where the selector's
         tags allow it), ``y`` is validated and ``self.task_`` is set.
         ``self.n_features_to_select_`` holds the requested number of features,
-        or None when the method may choose.
+        or None when the method may choose; a method that decides during the
+        fit how many features it keeps (a stopping rule) sets it here.
         """
 
     def _default_n_features_to_select(self, scores):
