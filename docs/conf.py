@@ -533,7 +533,7 @@ def _link_to_external(app, env, node, contnode):
 # A bare name ending in "_" inside a type's parentheses, as in scikit-learn's
 # "ndarray of shape (n_features_in_,)", is a reST reference to a missing
 # target; scikit-learn quotes it: (`n_features_in_`,).
-_TYPE_LINE = re.compile(r"^(\s*\*?\*?\w+\s+:\s)(.*)$")
+_TYPE_LINE = re.compile(r"^(\s*\*?\*?\w+(?:,\s*\w+)*\s+:\s)(.*)$")
 _BARE_TRAILING_UNDERSCORE = re.compile(r"(?<=[(\s,])(?<!`)([A-Za-z]\w*_)(?=[,)])")
 
 
