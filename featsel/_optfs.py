@@ -3,6 +3,7 @@
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -376,13 +377,13 @@ def _numeric_block(X):
         )
     if values.shape[1] == 0:
         return np.zeros((values.shape[0], 0), dtype=np.float32)
-    mean = np.nanmean(values, axis=0) if values.size else 0.0
-    # nanmean/nanstd of an all-missing column are NaN: treat it as constant.
-    mean = np.nan_to_num(mean)
-    std = np.nan_to_num(np.nanstd(values, axis=0))
-    scale = np.where(
-        std > 1e-12 * np.maximum(1.0, np.nanmax(np.abs(values), 0)), std, 1
-    )
+    with warnings.catch_warnings():
+        # An all-missing column has no mean: it becomes a constant 0.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nan_to_num(np.nanmean(values, axis=0))
+        std = np.nan_to_num(np.nanstd(values, axis=0))
+        largest = np.nan_to_num(np.nanmax(np.abs(values), axis=0))
+    scale = np.where(std > 1e-12 * np.maximum(1.0, largest), std, 1.0)
     standardized = (values - mean) / scale
     return np.nan_to_num(standardized, nan=0.0).astype(np.float32)
 

@@ -167,7 +167,10 @@ class SequentialAttentionSelector(BaseSelector):
     ``v_i ~ a_i <x_i, r>`` with ``r`` the residual of the selected features,
     and the attention that minimises the loss concentrates on the largest
     ``|<x_i, r>|``, the feature OMP adds. ``model="linear"`` is this
-    variant (``lambda = 1``).
+    variant (``lambda = 1``; the open weights restart at 0 in each phase).
+    Selection by attention needs enough optimisation steps per phase: on a
+    noiseless problem, full-batch training with a few hundred epochs
+    reproduces OMP's order, not only its support.
 
     Examples
     --------
@@ -322,8 +325,10 @@ class SequentialAttentionSelector(BaseSelector):
         network.warm_up = False
         order, attention = [], []
         for phase in range(self.n_phases_):
-            # A fresh phase starts from uniform attention with no memory of
-            # the previous phase's logit updates.
+            # Each phase starts from uniform attention and a fresh optimiser
+            # state: the previous phase optimised for another selected set.
+            # The linear model's open weights restart at 0 too, so that they
+            # follow the new residual instead of the old one (the OMP step).
             with torch.no_grad():
                 network.logits.zero_()
                 if self.model == "linear":
