@@ -146,8 +146,8 @@ class FeatureGradientsSelector(BaseSelector):
     Notes
     -----
     Sheth and Fusi, "Feature Gradients: Scalable Feature Selection via
-    Discrete Relaxation" (arXiv 1908.10382), on Kong and Valiant,
-    "Estimating Learnability in the Sublinear Data Regime" (NeurIPS 2018).
+    Discrete Relaxation", on Kong and Valiant, "Estimating Learnability in
+    the Sublinear Data Regime" (NeurIPS 2018).
 
     With standardised features, masked features ``u = s * x``, target ``t``
     (the standardised target for regression, the standardised indicator of

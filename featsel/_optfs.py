@@ -135,11 +135,10 @@ class OptFSSelector(BaseSelector):
 
     Notes
     -----
-    Lyu, Tang, Liu, Zhang, Guo, Zhou, He, Zhang and Luo, "Optimizing
-    Feature Set for Click-Through Rate Prediction", WWW 2023, adapted to
-    tabular data. Each numeric column ``j`` contributes the field vector
-    ``g_j x_j e_j``, each categorical column the vector ``g_v e_v`` of its
-    value ``v``, with embeddings ``e`` and gates
+    Lyu et al., "Optimizing Feature Set for Click-Through Rate Prediction",
+    WWW 2023, adapted to tabular data. Each numeric column ``j`` contributes
+    the field vector ``g_j x_j e_j``, each categorical column the vector
+    ``g_v e_v`` of its value ``v``, with embeddings ``e`` and gates
 
     ``g = sigmoid(beta * m) / sigmoid(m_0)``,  ``m`` starting at ``m_0 = 0.5``.
 

@@ -139,9 +139,9 @@ class SequentialAttentionSelector(BaseSelector):
 
     Notes
     -----
-    Yasuda, Bateni, Chen, Fahrbach, Fu and Mirrokni, "Sequential Attention
-    for Feature Selection", ICLR 2023. With ``S`` the selected set, ``U``
-    the other candidates and logits ``w``, the input ``x`` is multiplied by
+    Yasuda et al., "Sequential Attention for Feature Selection", ICLR 2023.
+    With ``S`` the selected set, ``U`` the other candidates and logits
+    ``w``, the input ``x`` is multiplied by
 
     ``a_i = 1`` for ``i`` in ``S``,
     ``a_i = |U| exp(w_i) / sum_{j in U} exp(w_j)`` for ``i`` in ``U``,
