@@ -40,6 +40,11 @@ SPARSITY = 0.03
 #: Training rows used to place the knots (quantiles need no more).
 GRID_ROWS = 1024
 
+#: Largest number of first-layer features (rows x inputs x (basis + 1))
+#: precomputed for training; above it they are recomputed at every step, so
+#: memory stays bounded on very large data.
+MAX_CACHED_FEATURES = 2**27
+
 #: Below this many multiply-adds per gradient step, one torch thread is
 #: faster than several: the work is too small to split.
 SINGLE_THREAD_WORK = 50_000_000
@@ -352,14 +357,20 @@ class KANSelector(BaseSelector):
                 *widths, self.grid_size, self.spline_order, generator
             ).to(device)
             network.refit_grids(grid_rows)
-            # The first layer's features are fixed from here on: compute them
-            # once instead of at every step.
-            module = engine.CachedFirstLayer(network)
             first_layer = network.layers[0]
             with torch.no_grad():
-                inputs_train = first_layer.expand(X_train)
-                inputs_held_out = first_layer.expand(X_held_out)
                 grid_features = first_layer.expand(grid_rows)
+            n_cached = X.shape[0] * grid_features.shape[1]
+            if n_cached <= MAX_CACHED_FEATURES:
+                # The first layer's features are fixed from here on: compute
+                # them once instead of at every step.
+                module = engine.CachedFirstLayer(network)
+                with torch.no_grad():
+                    inputs_train = first_layer.expand(X_train)
+                    inputs_held_out = first_layer.expand(X_held_out)
+            else:
+                module = network
+                inputs_train, inputs_held_out = X_train, X_held_out
 
             def update_grids(epoch):
                 if epoch % GRID_UPDATE_EVERY == 0 and epoch <= GRID_UPDATE_UNTIL:

@@ -13,7 +13,7 @@ from featsel import KANSelector
 torch = pytest.importorskip("torch")
 pytest.importorskip("kan")
 
-from featsel import _kan_network, _torch_core  # noqa: E402
+from featsel import _kan, _kan_network, _torch_core  # noqa: E402
 
 METHODS = ["l1", "l2", "si", "ko"]
 BACKENDS = ["torch", "pykan"]
@@ -220,6 +220,14 @@ def test_knots_follow_the_data():
     torch.testing.assert_close(interior[:, 0], x.min(dim=0).values)
     torch.testing.assert_close(interior[:, -1], x.max(dim=0).values)
     assert torch.all(torch.diff(knots, dim=1) > 0)
+
+
+def test_uncached_first_layer_gives_the_same_scores(monkeypatch):
+    X, y, _ = regression()
+    cached = KANSelector("si", random_state=0, **FAST).fit(X, y)
+    monkeypatch.setattr(_kan, "MAX_CACHED_FEATURES", 0)
+    uncached = KANSelector("si", random_state=0, **FAST).fit(X, y)
+    np.testing.assert_allclose(uncached.scores_, cached.scores_, rtol=1e-3)
 
 
 def test_hidden_width_default_and_cap():
