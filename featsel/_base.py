@@ -3,7 +3,6 @@
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import hashlib
 import math
 import pickle
 import warnings
@@ -125,12 +124,10 @@ class BaseSelector(SelectorMixin, BaseEstimator):
             accept_sparse=["csr", "csc"] if input_tags.sparse else False,
             ensure_all_finite=False,
             ensure_min_samples=2,
-            dtype=None if input_tags.categorical else "numeric",
+            dtype=None if input_tags.categorical else [np.float64, np.float32],
         )
         if not input_tags.allow_nan:
             _check_finite_columns(X, getattr(self, "feature_names_in_", None))
-        if not input_tags.categorical:
-            X = X.astype(np.float64, copy=False)
         y = self._validate_target(y)
 
         self.n_features_to_select_ = self._requested_n_features_to_select()
@@ -296,34 +293,53 @@ def _constant_columns(X):
 
 
 def _repeated_columns(X):
-    """Boolean mask of the columns of ``X`` equal to an earlier column."""
+    """Boolean mask of the columns of ``X`` equal to an earlier column.
+
+    Columns are first grouped by a cheap vectorised fingerprint (equal
+    columns have equal fingerprints); only columns that share a fingerprint
+    are compared in full, so the cost stays one pass over ``X``.
+    """
     if sparse.issparse(X):
         X = X.tocsc()
         X.sort_indices()
+        fingerprints = np.column_stack(
+            [
+                np.diff(X.indptr),
+                np.asarray(X.sum(axis=0)).ravel(),
+                np.asarray(X.multiply(X).sum(axis=0)).ravel(),
+            ]
+        )
 
         def column(j):
             part = slice(X.indptr[j], X.indptr[j + 1])
             return X.indices[part], X.data[part]
     else:
+        if X.dtype == object:
+            fingerprints = [pickle.dumps(X[:, j]) for j in range(X.shape[1])]
+        else:
+            rows = X[[0, X.shape[0] // 2, -1]]
+            fingerprints = np.vstack(
+                [rows, X.sum(axis=0), np.einsum("ij,ij->j", X, X)]
+            ).T
 
         def column(j):
             return (X[:, j],)
 
-    def digest(parts):
-        # Hashing one column at a time keeps memory at one column, not a
-        # second copy of X.
-        hasher = hashlib.blake2b(digest_size=16)
-        for part in parts:
-            hasher.update(
-                pickle.dumps(part) if part.dtype == object else part.tobytes()
-            )
-        return hasher.digest()
+    def equal(a, b):
+        return a.dtype == b.dtype and np.array_equal(
+            a, b, equal_nan=a.dtype.kind == "f"
+        )
 
-    first_seen = {}
+    groups = {}
     repeated = np.zeros(X.shape[1], dtype=bool)
     for j in range(X.shape[1]):
-        first = first_seen.setdefault(digest(column(j)), j)
-        repeated[j] = first != j and all(
-            np.array_equal(a, b) for a, b in zip(column(first), column(j), strict=True)
+        key = fingerprints[j]
+        key = key if isinstance(key, bytes) else np.ascontiguousarray(key).tobytes()
+        earlier = groups.setdefault(key, [])
+        repeated[j] = any(
+            all(equal(a, b) for a, b in zip(column(i), column(j), strict=True))
+            for i in earlier
         )
+        if not repeated[j]:
+            earlier.append(j)
     return repeated

@@ -24,8 +24,8 @@ def all_selectors():
     Examples
     --------
     >>> from featsel.utils import all_selectors
-    >>> [name for name, _ in all_selectors()][:2]
-    ['LassoSelector', 'MutualInfoSelector']
+    >>> "LassoSelector" in [name for name, _ in all_selectors()]
+    True
     """
     return sorted(
         (name, obj)

@@ -41,7 +41,7 @@ def nogueira_stability(selections, n_features, confidence=0.95):
     --------
     >>> import numpy as np
     >>> masks = np.array([[1, 1, 0, 0], [1, 1, 0, 0], [1, 1, 0, 0]], dtype=bool)
-    >>> round(nogueira_stability(masks, 4)[0], 6)
+    >>> float(nogueira_stability(masks, 4)[0])
     1.0
     """
     Z = np.asarray(selections, dtype=float)
