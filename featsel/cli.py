@@ -82,7 +82,10 @@ def _build_parser():
         help="feature-shift scenarios to evaluate: single,most,least,random",
     )
     bench.add_argument(
-        "--n-jobs", type=int, default=1, help="parallel tasks, -1 for all cores"
+        "--n-jobs",
+        type=int,
+        default=-1,
+        help="parallel tasks (default -1: one per CPU core)",
     )
     bench.add_argument("--backend", choices=BACKENDS, default="joblib")
     bench.add_argument("--scheduler", help="dask scheduler address (tcp://...)")

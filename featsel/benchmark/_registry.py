@@ -66,7 +66,11 @@ SELECTORS = {
         "STSmRMRSelector", {}, ("sentence_transformers",), relative_cost=2
     ),
     "shap-forward": SelectorSpec(
-        "SHAPForwardSelector", {}, ("shap", "xgboost"), {"cv": 3}, 50
+        "SHAPForwardSelector",
+        {},
+        ("shap", "xgboost"),
+        {"cv": 2, "n_candidates": 2, "max_samples": 200},
+        50,
     ),
     "lasso": SelectorSpec("LassoSelector", relative_cost=1),
     "rf": SelectorSpec("RandomForestSelector", relative_cost=10),
