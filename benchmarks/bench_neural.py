@@ -172,8 +172,9 @@ def protocol(name, candidates, n_folds):
         for selector_name, levels in chosen.items():
             for retention, columns in levels.items():
                 for model_name, model in models(task).items():
-                    # A subset chosen by several selectors is scored once.
-                    key = (model_name, tuple(columns))
+                    # A subset chosen by several selectors is scored once
+                    # per fold.
+                    key = (fold, model_name, tuple(columns))
                     if key not in cache:
                         fitted = clone(model).fit(X[train][:, columns], y[train])
                         cache[key] = score(
