@@ -144,13 +144,15 @@ class SequentialAttentionSelector(BaseSelector):
     ``w``, the input ``x`` is multiplied by
 
     ``a_i = 1`` for ``i`` in ``S``,
-    ``a_i = |U| exp(w_i) / sum_{j in U} exp(w_j)`` for ``i`` in ``U``,
+    ``a_i = exp(w_i) / sum_{j in U} exp(w_j)`` for ``i`` in ``U``,
 
     and the network ``f(a * x)`` is trained jointly with ``w`` on the task
     loss (cross-entropy, or squared error on the standardised target). The
-    factor ``|U|`` makes uniform logits weight every input 1, as during the
-    warm-up. Inputs are standardised; constant and repeated columns are
-    never candidates.
+    open features share a total weight of 1 (not rescaled by ``|U|``: the
+    rescaled mask made the logits' gradients vanish in our tests), so the
+    gradient of each logit measures how much restoring that feature would
+    reduce the loss given the selected ones. Inputs are standardised;
+    constant and repeated columns are never candidates.
 
     Two defects of the reference implementation are not reproduced: it
     selects at the *start* of each phase, so its first feature comes from
