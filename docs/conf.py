@@ -101,6 +101,19 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"(__init__|conftest)\.py",
+    # Selector families first, in the user guide's order, then the tools.
+    "subsection_order": [
+        str(ROOT / "examples" / name)
+        for name in (
+            "classical",
+            "kan",
+            "neural",
+            "sts_mrmr",
+            "shap_forward",
+            "benchmark",
+            "shift",
+        )
+    ],
     "within_subsection_order": "FileNameSortKey",
     "backreferences_dir": "generated/backreferences",
     "doc_module": ("featsel",),
