@@ -103,7 +103,7 @@ sphinx_gallery_conf = {
     "ignore_pattern": r"(__init__|conftest)\.py",
     # Selector families first, in the user guide's order, then the tools.
     "subsection_order": [
-        str(ROOT / "examples" / name)
+        f"../examples/{name}"
         for name in (
             "classical",
             "kan",
