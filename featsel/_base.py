@@ -7,7 +7,7 @@ import math
 import pickle
 import warnings
 from abc import abstractmethod
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,18 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 #: Integer targets with more distinct values than this trigger a warning that
 #: ``task="regression"`` may have been meant.
 MANY_CLASSES_WARNING_THRESHOLD = 30
+
+
+#: Constraints of the training parameters shared by the selectors trained
+#: with :mod:`featsel._torch_core`.
+TRAINING_PARAMETER_CONSTRAINTS = {
+    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "lr": [Interval(Real, 0, None, closed="neither")],
+    "batch_size": [None, Interval(Integral, 1, None, closed="left")],
+    "device": [str],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+}
 
 
 class BaseSelector(SelectorMixin, BaseEstimator):

@@ -12,7 +12,12 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from ._base import BaseSelector, _check_finite_columns, _check_numeric_columns
+from ._base import (
+    TRAINING_PARAMETER_CONSTRAINTS,
+    BaseSelector,
+    _check_finite_columns,
+    _check_numeric_columns,
+)
 
 #: Rows standardised at a time when the statistics of a large ``X`` are
 #: computed: bounds the float64 temporaries to a few tens of megabytes.
@@ -206,17 +211,13 @@ class FeatureGradientsSelector(BaseSelector):
 
     _parameter_constraints: dict = {
         **BaseSelector._parameter_constraints,
+        **TRAINING_PARAMETER_CONSTRAINTS,
         "sparsity": [Interval(Real, 0, 1, closed="left")],
         "order": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
         "accumulation_steps": [Interval(Integral, 1, None, closed="left")],
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
         "shuffle": ["boolean"],
-        "device": [str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
     _test_params = {"max_epochs": 10}
 

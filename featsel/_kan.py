@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
@@ -12,7 +12,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseSelector, _constant_columns, _repeated_columns
+from ._base import (
+    TRAINING_PARAMETER_CONSTRAINTS,
+    BaseSelector,
+    _constant_columns,
+    _repeated_columns,
+)
 from ._optional import import_optional
 
 #: Largest default hidden width: the paper's ``2 * n_features + 1`` is kept
@@ -227,22 +232,17 @@ class KANSelector(BaseSelector):
 
     _parameter_constraints: dict = {
         **BaseSelector._parameter_constraints,
+        **TRAINING_PARAMETER_CONSTRAINTS,
         "method": [StrOptions({"l1", "l2", "si", "ko"})],
         "hidden_width": [None, Interval(Integral, 1, None, closed="left")],
         "grid_size": [Interval(Integral, 1, None, closed="left")],
         "spline_order": [Interval(Integral, 0, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [None, Interval(Integral, 1, None, closed="left")],
         "cv": [
             None,
             Interval(Integral, 2, None, closed="left"),
             Interval(RealNotInt, 0, 1, closed="neither"),
         ],
         "backend": [StrOptions({"torch", "pykan"})],
-        "device": [str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
     _test_params = {"cv": None, "max_epochs": 40, "hidden_width": 8, "grid_size": 4}
 

@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseSelector, _has_strings
+from ._base import TRAINING_PARAMETER_CONSTRAINTS, BaseSelector, _has_strings
 
 #: Initial gate logit ``m_0`` (the gates start open, at 1).
 GATE_INIT = 0.5
@@ -177,17 +177,12 @@ class OptFSSelector(BaseSelector):
 
     _parameter_constraints: dict = {
         **BaseSelector._parameter_constraints,
+        **TRAINING_PARAMETER_CONSTRAINTS,
         "gate_penalty": [Interval(Real, 0, None, closed="left")],
         "final_temperature": [Interval(Real, 1, None, closed="left")],
         "head": [StrOptions({"mlp", "fm"})],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [None, Interval(Integral, 1, None, closed="left")],
-        "device": [str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
     _test_params = {"max_epochs": 20, "hidden_units": 16, "embedding_dim": 4}
 

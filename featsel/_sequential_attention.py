@@ -10,7 +10,12 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseSelector, _constant_columns, _repeated_columns
+from ._base import (
+    TRAINING_PARAMETER_CONSTRAINTS,
+    BaseSelector,
+    _constant_columns,
+    _repeated_columns,
+)
 
 #: Strength of the ridge penalty on the open features' weights of the
 #: linear model: the penalty that makes the attention weights follow the
@@ -190,16 +195,11 @@ class SequentialAttentionSelector(BaseSelector):
 
     _parameter_constraints: dict = {
         **BaseSelector._parameter_constraints,
+        **TRAINING_PARAMETER_CONSTRAINTS,
         "model": [StrOptions({"mlp", "linear"})],
         "features_per_step": [Interval(Integral, 1, None, closed="left")],
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
         "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [None, Interval(Integral, 1, None, closed="left")],
-        "device": [str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
     selection_depends_on_k = True
     _test_params = {"max_epochs": 40, "hidden_units": 16}
