@@ -8,8 +8,6 @@ import sys
 import time
 from dataclasses import replace
 
-from sklearn.metrics import get_scorer_names
-
 from . import __version__
 from .datasets import list_datasets, load_dataset
 
@@ -60,6 +58,12 @@ def _build_parser():
     )
     bench.add_argument("--target", help="target column of --dataset files")
     bench.add_argument(
+        "--task",
+        choices=("auto", "classification", "regression"),
+        help="learning task of every dataset (default auto: a file's float "
+        "target is regression, any other classification)",
+    )
+    bench.add_argument(
         "--selectors",
         type=_parse_list,
         help="comma-separated short names, 'all' is no selection (featsel selectors)",
@@ -105,6 +109,17 @@ def _build_parser():
     report.add_argument("outdir", help="output folder of `featsel bench`")
     report.add_argument("--no-plots", action="store_true", help="tables only")
 
+    recover = commands.add_parser(
+        "recover",
+        help="keep the readable tasks of a damaged results store",
+        description=(
+            "Rename a damaged OUTDIR/results.sqlite to results.sqlite.damaged "
+            "and copy every finished task that can still be read into a new "
+            "store; the next `featsel bench` redoes the rest."
+        ),
+    )
+    recover.add_argument("outdir", help="output folder of `featsel bench`")
+
     commands.add_parser(
         "datasets",
         help="list the available datasets",
@@ -138,44 +153,15 @@ def _study_from_args(args):
         "seeds": args.seeds,
         "target": args.target,
         "shift": args.shift,
+        "task": args.task,
     }
     if args.scoring:
-        if args.scoring not in get_scorer_names():
-            raise ValueError(
-                f"unknown scorer {args.scoring!r}; see "
-                "sklearn.metrics.get_scorer_names()"
-            )
         overrides["scoring"] = {
             "classification": args.scoring,
             "regression": args.scoring,
         }
     study = replace(study, **{k: v for k, v in overrides.items() if v is not None})
-    study.validate()
-    for name in study.datasets:
-        if name not in list_datasets():
-            data = load_dataset(name, target=study.target)
-            _check_scoring_fits_target(data, study.scoring[data.task])
-    return study
-
-
-_REGRESSION_SCORERS = {
-    "r2",
-    "explained_variance",
-    "max_error",
-    "neg_mean_absolute_error",
-    "neg_mean_squared_error",
-    "neg_root_mean_squared_error",
-    "neg_median_absolute_error",
-    "neg_mean_absolute_percentage_error",
-}
-
-
-def _check_scoring_fits_target(data, scoring):
-    if scoring in _REGRESSION_SCORERS and data.y.dtype.kind not in "iufb":
-        raise ValueError(
-            f"scorer {scoring!r} needs a numeric target, but {data.name}'s "
-            f"target is {data.y.dtype} (e.g. {data.y.iloc[0]!r})"
-        )
+    return study.validate()
 
 
 def _bench(args):
@@ -205,6 +191,18 @@ def _bench(args):
         for row in failed.itertuples():
             print(f"  {row.dataset} / {row.selector} / fold {row.fold}: {row.error}")
     print(f"\nResults stored in {args.out}; `featsel report {args.out}` for more.")
+    # Non-zero when any task failed, so scripts and CI notice.
+    return 1 if not failed.empty else 0
+
+
+def _recover(args):
+    from .benchmark._store import recover
+
+    kept, lost = recover(args.outdir)
+    print(
+        f"Kept {kept} finished task(s) of {args.outdir}; {lost} could not be "
+        "read and will be redone by the next `featsel bench`."
+    )
     return 0
 
 
@@ -250,6 +248,7 @@ def main(argv=None):
     command = {
         "bench": _bench,
         "report": _report,
+        "recover": _recover,
         "datasets": _list_datasets,
         "selectors": _list_selectors,
     }[args.command]
