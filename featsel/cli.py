@@ -16,12 +16,27 @@ def _parse_list(text):
     return tuple(item.strip() for item in text.split(",") if item.strip())
 
 
-def _parse_floats(text):
-    return tuple(float(item) for item in _parse_list(text))
+def _parse_numbers(kind, what):
+    def parse(text):
+        try:
+            return tuple(kind(item) for item in _parse_list(text))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a comma-separated list of {what}"
+            ) from None
+
+    return parse
 
 
-def _parse_ints(text):
-    return tuple(int(item) for item in _parse_list(text))
+_parse_floats = _parse_numbers(float, "numbers")
+_parse_ints = _parse_numbers(int, "integers")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument errors in one line, like the errors of the commands."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}; see `{self.prog} --help`\n")
 
 
 def _build_parser():
@@ -29,7 +44,7 @@ def _build_parser():
     from .benchmark._registry import MODELS
     from .benchmark._run import BACKENDS
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="featsel", description="Feature selection for scikit-learn."
     )
     parser.add_argument("--version", action="version", version=__version__)

@@ -249,18 +249,20 @@ class Study:
                 f"scorer {scorer!r} needs a numeric target, but {name}'s "
                 f"target is {data.y.dtype} (e.g. {data.y.iloc[0]!r})"
             )
-        largest = int(data.y.value_counts().max()) if task == "classification" else None
-        if n_samples < self.folds or (largest is not None and largest < self.folds):
-            what = (
-                f"{n_samples} rows"
-                if largest is None or n_samples < self.folds
-                else f"at most {largest} rows per class"
-            )
+        if n_samples < self.folds:
             raise ValueError(
                 f"folds={self.folds} is more than dataset {name!r} allows "
-                f"({what}); choose folds between 2 and "
-                f"{min(n_samples, largest or n_samples)}"
+                f"({n_samples} rows); give at least {self.folds} rows or fewer "
+                "folds"
             )
+        if task == "classification":
+            largest = int(data.y.value_counts().max())
+            if largest < self.folds:
+                raise ValueError(
+                    f"folds={self.folds} is more than dataset {name!r} allows "
+                    f"(at most {largest} rows per class); choose folds between "
+                    f"2 and {largest}"
+                )
 
     def to_dict(self):
         """The study's settings, with the content digest of each data file."""
@@ -384,7 +386,10 @@ def load_study(path, base=None):
         max_epochs = 200
     """
     with open(path, "rb") as file:
-        config = tomllib.load(file)
+        try:
+            config = tomllib.load(file)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path} is not valid TOML: {exc}") from None
     known = set(Study.__dataclass_fields__)
     unknown = sorted(set(config) - known)
     if unknown:
