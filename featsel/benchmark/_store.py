@@ -68,13 +68,14 @@ def _translating_errors(method):
     def wrapper(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, pd.errors.DatabaseError) as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreError(
                     f"{self.path} is locked by another process ({exc}); wait "
                     "for it to finish"
                 ) from exc
-            raise _damaged(self.path, exc) from exc
+            # pandas wraps SQLite's error; name SQLite's own.
+            raise _damaged(self.path, exc.__cause__ or exc) from exc
 
     return wrapper
 
