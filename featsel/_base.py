@@ -323,9 +323,10 @@ def _check_columns(X):
     """Raise a ValueError for no columns, or naming repeated column names."""
     shape = getattr(X, "shape", None)
     if shape is not None and len(shape) == 2 and shape[1] == 0:
+        # scikit-learn's own wording, which its estimator checks expect.
         raise ValueError(
-            f"X has no columns (shape={tuple(shape)}); a selector needs at "
-            "least 1 feature."
+            f"Found array with 0 feature(s) (shape={tuple(shape)}) while a "
+            "minimum of 1 is required."
         )
     columns = getattr(X, "columns", None)
     if columns is None:

@@ -1,0 +1,162 @@
+"""Every selector, on any awkward input: a fitted contract or a clear error.
+
+Hypothesis draws the shape (0-50 rows, 0-30 columns), the dtype, where NaN
+and infinity go, the container and its column names, the kind of target and
+``n_features_to_select``. Every draw must end either in a fitted selector
+that honours the contract, or in a ValueError / TypeError of featsel's or
+scikit-learn's own that says what is wrong; never another library's
+exception, and never a changed input.
+"""
+
+import copy
+import math
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .conftest import SELECTORS, make_selector
+
+DTYPES = ("float64", "float32", "float16", "int8", "bool", "object", "strings")
+TARGETS = ("binary", "multiclass", "float", "strings", "single", "nan", "2d")
+NAMES = ("none", "str", "int", "unicode", "repeated")
+
+# Words of which a clear message names at least one: what is wrong where.
+NAMING_WORDS = (
+    "X",
+    "y",
+    "column",
+    "feature",
+    "parameter",
+    "n_features_to_select",
+    "row",
+    "sample",
+    "class",
+    "cv",
+    "target",
+)
+OWN_MODULES = ("builtins", "sklearn", "featsel")
+
+
+@st.composite
+def problems(draw):
+    n_rows = draw(st.integers(0, 50))
+    n_cols = draw(st.integers(0, 30))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    values = rng.normal(size=(n_rows, n_cols))
+    holes = draw(st.sampled_from(("none", "nan", "inf")))
+    if holes != "none" and values.size:
+        cells = rng.random(values.shape) < 0.1
+        values[cells] = np.nan if holes == "nan" else np.inf
+
+    dtype = draw(st.sampled_from(DTYPES))
+    if dtype == "strings":
+        X = values.astype(object)
+        if n_cols:
+            X[:, 0] = [
+                f"level {int(abs(v)) % 3 if np.isfinite(v) else 0}" for v in X[:, 0]
+            ]
+    elif dtype == "object":
+        X = values.astype(object)
+    elif dtype in ("int8", "bool"):
+        X = np.nan_to_num(values, posinf=1, neginf=-1).astype(dtype)
+    else:
+        X = values.astype(dtype)
+
+    container = draw(st.sampled_from(("ndarray", "frame", "list")))
+    names = draw(st.sampled_from(NAMES))
+    if container == "frame":
+        columns = {
+            "none": list(range(n_cols)),
+            "str": [f"x{j}" for j in range(n_cols)],
+            "int": list(range(n_cols)),
+            "unicode": [f"größe-{j} 🌡" for j in range(n_cols)],
+            "repeated": [f"x{j // 2}" for j in range(n_cols)],
+        }[names]
+        X = pd.DataFrame(X, columns=columns)
+    elif container == "list":
+        X = X.tolist()
+
+    target = draw(st.sampled_from(TARGETS))
+    classes = rng.integers(0, 2, size=n_rows)
+    y = {
+        "binary": classes,
+        "multiclass": rng.integers(0, 4, size=n_rows),
+        "float": rng.normal(size=n_rows),
+        "strings": np.array(["yes", "no"], dtype=object)[classes],
+        "single": np.zeros(n_rows, dtype=int),
+        "nan": np.where(classes == 0, np.nan, 1.0),
+        "2d": np.column_stack([classes, classes]),
+    }[target]
+
+    k = draw(
+        st.one_of(
+            st.none(),
+            st.integers(-1, n_cols + 1),
+            st.floats(0, 1.5, allow_nan=False),
+            st.booleans(),
+        )
+    )
+    return X, y, k
+
+
+def _check_unchanged(before, after):
+    if isinstance(before, pd.DataFrame):
+        pd.testing.assert_frame_equal(before, after)
+    elif isinstance(before, np.ndarray):
+        assert before.dtype == after.dtype
+        np.testing.assert_array_equal(before, after)
+    else:
+        assert pickle.dumps(before) == pickle.dumps(after)
+
+
+def _check_contract(selector, X, k):
+    n_features = selector.n_features_in_
+    assert n_features == np.shape(X)[1]
+    np.testing.assert_array_equal(
+        np.sort(selector.ranking_), np.arange(1, n_features + 1)
+    )
+    assert np.all(np.isfinite(selector.scores_)) and np.all(selector.scores_ >= 0)
+    if k is None:
+        expected = selector.n_features_to_select_
+    elif isinstance(k, float):
+        expected = math.ceil(k * n_features)
+    else:
+        expected = k
+    assert selector.support_.sum() == expected
+    np.testing.assert_array_equal(selector.support_, selector.ranking_ <= expected)
+
+
+@pytest.mark.parametrize("cls", SELECTORS, ids=lambda cls: cls.__name__)
+def test_any_input_ends_in_the_contract_or_a_clear_error(cls):
+    @settings(
+        max_examples=12,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(problem=problems())
+    def check(problem):
+        X, y, k = problem
+        X_before, y_before = copy.deepcopy(X), copy.deepcopy(y)
+        selector = make_selector(cls, n_features_to_select=k)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                selector.fit(X, y)
+            except (ValueError, TypeError) as exc:
+                module = type(exc).__module__.split(".")[0]
+                assert module in OWN_MODULES, f"{type(exc).__module__}: {exc}"
+                message = str(exc)
+                assert any(word in message for word in NAMING_WORDS), message
+            else:
+                _check_contract(selector, X, k)
+        _check_unchanged(X_before, X)
+        _check_unchanged(y_before, y)
+
+    check()
