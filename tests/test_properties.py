@@ -18,6 +18,9 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sklearn.datasets import load_breast_cancer
+
+import featsel
 
 from .conftest import SELECTORS, make_selector
 
@@ -195,3 +198,72 @@ def test_any_input_ends_in_the_contract_or_a_clear_error(cls):
         _check_unchanged(y_before, y)
 
     check()
+
+
+# Named cases that once ended in another library's error or in silence.
+
+
+def test_repeated_column_names_are_named(selector_class):
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(30, 3)), columns=list("aab"))
+    y = np.arange(30) % 2
+    with pytest.raises(ValueError, match="repeated column names: 'a'"):
+        make_selector(selector_class).fit(X, y)
+
+
+def test_no_columns_is_refused(selector_class):
+    with pytest.raises(ValueError, match=r"0 feature\(s\) \(shape=\(10, 0\)\)"):
+        make_selector(selector_class).fit(
+            pd.DataFrame(index=range(10)), np.arange(10) % 2
+        )
+
+
+@pytest.mark.parametrize("k", [True, False, np.True_])
+def test_bool_n_features_to_select_is_refused(k):
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    with pytest.raises(
+        ValueError, match="'n_features_to_select' parameter of LassoSelector must be"
+    ):
+        featsel.LassoSelector(n_features_to_select=k).fit(X, np.arange(20) % 2)
+
+
+def test_infinity_is_named_for_selectors_that_take_nan():
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    X[0, 1], X[1, 0] = np.inf, np.nan
+    for cls in (featsel.SHAPForwardSelector, featsel.RandomForestSelector):
+        with pytest.raises(ValueError, match=r"infinity in column\(s\) 1\. .*infinite"):
+            make_selector(cls).fit(X, np.arange(30) % 2)
+
+
+def test_too_few_rows_for_the_folds_or_neighbours():
+    X = np.random.default_rng(0).normal(size=(2, 3))
+    with pytest.raises(ValueError, match="cv=2 needs at least 2 rows in one class"):
+        make_selector(featsel.SHAPForwardSelector).fit(X, [0, 1])
+    with pytest.raises(ValueError, match="needs a class with at least 2 rows"):
+        featsel.MutualInfoSelector().fit(X, [0, 1])
+    with pytest.raises(ValueError, match=r"n_neighbors=3\) needs more than 3 rows"):
+        featsel.MutualInfoSelector().fit(X, [0.5, 1.5])
+
+
+def test_random_forest_ties_follow_impurity_importance_with_a_warning():
+    X, y = load_breast_cancer(return_X_y=True)
+    selector = featsel.RandomForestSelector(n_estimators=20, random_state=0)
+    with pytest.warns(UserWarning, match=r"Permutation importance is 0 for \d+ of 30"):
+        selector.fit(X[:100], y[:100])
+    tied = np.flatnonzero(selector.scores_ == 0)
+    assert tied.size > 15
+    by_rank = tied[np.argsort(selector.ranking_[tied])]
+    impurity = selector.estimator_.feature_importances_[by_rank]
+    assert np.all(np.diff(impurity) <= 0)
+    assert not np.array_equal(by_rank, np.sort(by_rank)), "not column order"
+
+
+def test_all_tied_scores_warn():
+    X = np.random.default_rng(0).normal(size=(40, 4))
+    y = np.arange(40) % 2
+
+    class Flat(featsel.MutualInfoSelector):
+        def _fit_scores(self, X, y):
+            return np.ones(X.shape[1])
+
+    with pytest.warns(UserWarning, match="gave all 4 non-constant features the same"):
+        Flat().fit(X, y)
