@@ -384,6 +384,10 @@ def load_study(path, base=None):
 
         [selector_params.kan-l2]
         max_epochs = 200
+
+    A single value where a list is expected is a list of one
+    (``datasets = "wine"``). Keys and value types are checked by
+    :meth:`Study.validate`.
     """
     with open(path, "rb") as file:
         try:
