@@ -184,6 +184,11 @@ def _bench(args):
     from .benchmark._report import headline_table
 
     study = _study_from_args(args)
+    if args.n_jobs == 0:
+        raise ValueError(
+            "--n-jobs 0 would run nothing; give a number of parallel tasks, or "
+            "-1 for one per CPU core"
+        )
     start = time.perf_counter()
     results = run(
         study,

@@ -46,6 +46,7 @@ def files(tmp_path, monkeypatch):
         (["--folds", "two"], ["--folds", "invalid int value: 'two'"]),
         (["--folds", "1000"], ["folds=1000 is more than dataset", "569 rows"]),
         (["--seeds", "0,0"], ["seeds lists 0 more than once"]),
+        (["--n-jobs", "0"], ["--n-jobs 0 would run nothing"]),
         (["--shift", "foo"], ["unknown shift scenario(s): foo", "single"]),
         (["--task", "ranking"], ["invalid choice: 'ranking'", "regression"]),
         (["--scoring", "accuracyy"], ["unknown scorer 'accuracyy'"]),
