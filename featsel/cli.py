@@ -44,9 +44,7 @@ def _build_parser():
     from .benchmark._registry import MODELS
     from .benchmark._run import BACKENDS
 
-    parser = _Parser(
-        prog="featsel", description="Feature selection for scikit-learn."
-    )
+    parser = _Parser(prog="featsel", description="Feature selection for scikit-learn.")
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
 
