@@ -111,7 +111,6 @@ class LassoSelector(BaseSelector):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
-    _test_params = {"cv": 3}
 
     def __init__(
         self,

@@ -196,7 +196,6 @@ class SHAPForwardSelector(BaseSelector):
         "random_state": ["random_state"],
     }
     selection_depends_on_k = True
-    _test_params = {"n_candidates": 1, "cv": 2, "max_samples": 50}
 
     def __init__(
         self,
