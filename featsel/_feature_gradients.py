@@ -12,6 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ._base import _check_finite_columns, _check_numeric_columns
+from ._docstring import shared_docs
 from ._torch_base import BaseTorchSelector
 
 #: Rows standardised at a time when the statistics of a large ``X`` are
@@ -29,6 +30,7 @@ SPECTRUM_ROWS = 4096
 SPECTRUM_MARGIN = 1.25
 
 
+@shared_docs
 class FeatureGradientsSelector(BaseTorchSelector):
     """Select features by gradient descent on a relaxed feature subset.
 
@@ -47,9 +49,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
         fraction of the features (rounded up). None keeps the features whose
         mask ends at 0.5 or above (at least one).
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
     sparsity : float, default=0.1
         Weight ``w`` in [0, 1) of the mean mask against the learnability
@@ -81,9 +81,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
         Draw the mini-batches of each pass (or chunk) in a random order;
         False takes the rows in order.
 
-    device : str, default="cpu"
-        Torch device of the training, such as "cpu" or "cuda"; a ValueError
-        is raised if the device does not exist here.
+    %(device)s
 
     random_state : int, RandomState instance or None, default=None
         Seed of the mini-batch order and of the spectrum estimate. The
@@ -102,11 +100,9 @@ class FeatureGradientsSelector(BaseTorchSelector):
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best, ties broken by column index).
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
     mask_ : ndarray of shape (n_features_in_,)
         The final soft mask (equal to ``scores_`` before constant and
@@ -124,18 +120,9 @@ class FeatureGradientsSelector(BaseTorchSelector):
     n_steps_ : int
         Number of optimiser steps taken.
 
-    task_ : str
-        The task the selector was fitted for.
+    %(task_)s
 
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
-
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _held_out_split
+from ._docstring import shared_docs
 from ._optional import import_optional
 from ._torch_base import BaseTorchSelector
 
@@ -36,6 +37,7 @@ GRID_ROWS = 1024
 MAX_CACHED_FEATURES = 2**27
 
 
+@shared_docs
 class KANSelector(BaseTorchSelector):
     """Select features with the splines of a Kolmogorov-Arnold network.
 
@@ -57,9 +59,7 @@ class KANSelector(BaseTorchSelector):
         edge activations, "si" the sensitivity integral (input gradient) and
         "ko" the knock-out loss increase; see Notes.
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
     hidden_units : int or None, default=None
         Number of hidden nodes. None uses the paper's ``2 * n_features + 1``,
@@ -107,9 +107,7 @@ class KANSelector(BaseTorchSelector):
         a ``kan.KAN`` from the pykan package (extra ``featsel[kan]``),
         trained by the same loop. Both need torch (extra ``featsel[nn]``).
 
-    device : str, default="cpu"
-        Torch device of the training, such as "cpu" or "cuda"; a ValueError
-        is raised if the device does not exist here.
+    %(device)s
 
     random_state : int, RandomState instance or None, default=None
         Seed of the folds, the initial weights and the mini-batches. The
@@ -129,11 +127,9 @@ class KANSelector(BaseTorchSelector):
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best, ties broken by column index).
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
     scores_per_fold_ : ndarray of shape (n_splits, n_features_in_)
         Raw (unnormalised) scores of each fold's network.
@@ -152,18 +148,9 @@ class KANSelector(BaseTorchSelector):
     hidden_units_ : int
         The number of hidden units used.
 
-    task_ : str
-        The task the selector was fitted for.
+    %(task_)s
 
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
-
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------

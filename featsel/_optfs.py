@@ -11,12 +11,14 @@ import pandas as pd
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _has_strings
+from ._docstring import shared_docs
 from ._torch_base import BaseTorchSelector
 
 #: Initial gate logit ``m_0`` (the gates start open, at 1).
 GATE_INIT = 0.5
 
 
+@shared_docs
 class OptFSSelector(BaseTorchSelector):
     """Select features with learnable gates trained by continuation.
 
@@ -40,9 +42,7 @@ class OptFSSelector(BaseTorchSelector):
         fraction of the features (rounded up). None keeps the columns with
         an open gate (at least one).
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
     sparsity : float, default=0.005
         Weight ``lambda`` of ``sum sigmoid(beta * m)`` over all gates, added
@@ -73,9 +73,7 @@ class OptFSSelector(BaseTorchSelector):
     batch_size : int or None, default=256
         Rows per gradient step; None trains full-batch.
 
-    device : str, default="cpu"
-        Torch device of the training, such as "cpu" or "cuda"; a ValueError
-        is raised if the device does not exist here.
+    %(device)s
 
     random_state : int, RandomState instance or None, default=None
         Seed of the initial weights and the mini-batches. The caller's
@@ -93,11 +91,9 @@ class OptFSSelector(BaseTorchSelector):
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best, ties broken by column index).
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
     gate_logits_ : ndarray of shape (n_features_in_,)
         Final gate logit ``m`` of each column (the largest over its
@@ -114,18 +110,9 @@ class OptFSSelector(BaseTorchSelector):
     network_ : torch.nn.Module
         The trained network, on the CPU.
 
-    task_ : str
-        The task the selector was fitted for.
+    %(task_)s
 
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
-
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------

@@ -12,8 +12,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseSelector, _held_out_split
+from ._docstring import shared_docs
 
 
+@shared_docs
 class RandomForestSelector(BaseSelector):
     """Select features by the importance a random forest gives them.
 
@@ -30,9 +32,7 @@ class RandomForestSelector(BaseSelector):
         Number of features to select: an int is a count, a float in (0, 1] a
         fraction of the features (rounded up), None half of the features.
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
     importance : {"permutation", "impurity"}, default="permutation"
         How feature importance is measured.
@@ -65,27 +65,16 @@ class RandomForestSelector(BaseSelector):
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best, ties broken by column index).
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
-    task_ : str
-        The task the selector was fitted for.
-
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
+    %(task_)s
 
     estimator_ : RandomForestClassifier or RandomForestRegressor
         The fitted forest.
 
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------

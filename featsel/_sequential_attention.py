@@ -9,6 +9,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._docstring import shared_docs
 from ._torch_base import BaseTorchSelector
 
 #: Strength of the ridge penalty on the open features' weights of the
@@ -17,6 +18,7 @@ from ._torch_base import BaseTorchSelector
 LINEAR_RIDGE = 1.0
 
 
+@shared_docs
 class SequentialAttentionSelector(BaseTorchSelector):
     """Select features greedily with the attention weights of a network.
 
@@ -37,9 +39,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
         The phases are cut by this number, so the selection of ``k``
         features is not the top ``k`` of a larger selection.
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
     head : {"mlp", "linear"}, default="mlp"
         The network after the mask: an MLP with one hidden layer of
@@ -68,9 +68,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
     batch_size : int or None, default=256
         Rows per gradient step; None trains full-batch.
 
-    device : str, default="cpu"
-        Torch device of the training, such as "cpu" or "cuda"; a ValueError
-        is raised if the device does not exist here.
+    %(device)s
 
     random_state : int, RandomState instance or None, default=None
         Seed of the initial weights and the mini-batches. The caller's
@@ -92,11 +90,9 @@ class SequentialAttentionSelector(BaseTorchSelector):
         Strict rank of each feature: the selected ones in their order of
         selection, then the others by attention weight.
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
     selection_order_ : ndarray of shape (n_features_to_select_,)
         Column indices in their order of selection.
@@ -115,18 +111,9 @@ class SequentialAttentionSelector(BaseTorchSelector):
     epochs_per_phase_ : int
         Epochs trained in each phase.
 
-    task_ : str
-        The task the selector was fitted for.
+    %(task_)s
 
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
-
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------
