@@ -241,12 +241,12 @@ class BaseSelector(SelectorMixin, BaseEstimator):
             )
         return y.astype(np.float64)
 
-    def _set_classes(self, classes):
-        """Set ``classes_``, or raise a ValueError if there are fewer than 2."""
+    def _set_classes(self, classes, source="y"):
+        """Set ``classes_``, or raise a ValueError naming ``source`` if < 2."""
         self.classes_ = np.asarray(classes)
         if self.classes_.size < 2:
             raise ValueError(
-                "y has a single class "
+                f"{source} has a single class "
                 f"({self.classes_[0]!r}); feature selection for classification "
                 "needs at least 2 classes."
             )

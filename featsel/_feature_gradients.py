@@ -285,7 +285,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
             if classes is None or self.task == "regression":
                 return self._validate_target(y)
             self.task_ = "classification"
-            self._set_classes(np.unique(classes))
+            self._set_classes(np.unique(classes), source="classes")
         if self.task_ == "regression":
             return self._check_regression_target(y)
         check_classification_targets(y)

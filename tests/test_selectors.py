@@ -309,3 +309,13 @@ def test_fitted_selector_pickles(selector_class):
     selector = make_selector(selector_class, random_state=0).fit(X, y)
     restored = pickle.loads(pickle.dumps(selector))
     np.testing.assert_array_equal(restored.transform(X), selector.transform(X))
+
+
+def test_constant_columns_of_unhashable_objects():
+    from featsel._base import _constant_columns
+
+    X = np.empty((3, 3), dtype=object)
+    X[:, 0] = [[1, 2], [1, 2], [1, 2]]
+    X[:, 1] = [[1, 2], [3], None]
+    X[:, 2] = ["a", None, "a"]
+    np.testing.assert_array_equal(_constant_columns(X), [True, False, True])
