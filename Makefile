@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 bench: install
 	$(BIN)/featsel bench
 
-LINTED := featsel tests benchmarks examples docs/conf.py conftest.py
+LINTED := featsel tests benchmarks examples docs/conf.py docs/sphinxext conftest.py
 
 lint: install
 	$(BIN)/ruff check $(LINTED)

@@ -95,7 +95,7 @@ def selectors(kan_cv, backend="torch", methods=KAN_METHODS):
     """Every selector of the comparison, by display name."""
     found = {
         f"KAN-{method.upper()}": KANSelector(
-            method, cv=kan_cv, backend=backend, random_state=0
+            method=method, cv=kan_cv, backend=backend, random_state=0
         )
         for method in methods
     }
@@ -286,7 +286,9 @@ def speed(args, out):
     method = args.speed_method
     rows = []
     for backend in ("torch", "pykan"):
-        selector = KANSelector(method, cv=args.kan_cv, backend=backend, random_state=0)
+        selector = KANSelector(
+            method=method, cv=args.kan_cv, backend=backend, random_state=0
+        )
         seconds, fitted = timed_fit(selector, X, y, args.repeats)
         frame, _ = protocol("breast_cancer", {backend: selector}, args.folds)
         downstream = frame[frame["selector"] == backend]["score"].mean()
@@ -356,9 +358,11 @@ def scaling_fit(n_samples, n_features):
         n_redundant=0,
         random_state=0,
     )
-    selector = KANSelector("l2", cv=None, max_epochs=SCALING_EPOCHS, random_state=0)
+    selector = KANSelector(
+        method="l2", cv=None, max_epochs=SCALING_EPOCHS, random_state=0
+    )
     seconds, fitted = timed_fit(selector, X, y, 2)
-    return fitted.hidden_width_, seconds, seconds / int(fitted.n_epochs_.sum())
+    return fitted.hidden_units_, seconds, seconds / int(fitted.n_epochs_.sum())
 
 
 def truth(args, out):
