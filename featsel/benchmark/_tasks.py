@@ -175,7 +175,9 @@ def _encoder(X, selector):
 
     With a selector, only the steps its input tags ask for: a selector that
     takes categorical columns or missing values gets them as they are. With
-    ``selector=None`` (the downstream model), every step the data need.
+    ``selector=None`` (the downstream model), every step, and imputation
+    always: a test fold may hold missing values that the training fold
+    lacks.
     """
     tags = None if selector is None else selector.__sklearn_tags__().input_tags
     categorical = [column for column in X.columns if X[column].dtype.kind not in "iuf"]
@@ -191,7 +193,7 @@ def _encoder(X, selector):
                 verbose_feature_names_out=False,
             )
         )
-    if X.isna().to_numpy().any() and not (tags is not None and tags.allow_nan):
+    if selector is None or (X.isna().to_numpy().any() and not tags.allow_nan):
         # Keep all-missing columns (as zeros): the column count must not
         # change under the selector's ranking.
         steps.append(SimpleImputer(strategy="median", keep_empty_features=True))
