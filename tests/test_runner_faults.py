@@ -53,6 +53,24 @@ def test_missing_values_reach_no_downstream_model(tmp_path):
     assert all(selected[0] == "a" for selected in rf["selected"])
 
 
+def test_missing_value_in_a_test_fold_only(tmp_path):
+    path = tmp_path / "one_gap.csv"
+    _csv(path)
+    frame = pd.read_csv(path)
+    frame.loc[0, "c"] = np.nan  # in one fold's test rows, not its training rows
+    frame.to_csv(path, index=False)
+    study = Study(
+        datasets=(str(path),),
+        target="y",
+        selectors=("all", "lasso"),
+        retention=(0.5,),
+        models=("linear",),
+        folds=2,
+    )
+    results = run(study, tmp_path / "out", progress=False)
+    assert (results["status"] == "done").all(), results["error"].dropna().tolist()
+
+
 def test_edited_data_file_is_new_data(tmp_path):
     path = tmp_path / "data.csv"
     study = Study(
