@@ -18,7 +18,7 @@ import featsel
 from featsel import cli
 from featsel.benchmark import Study, load, run
 from featsel.benchmark._registry import SELECTORS, SelectorSpec
-from featsel.benchmark._store import STORE_NAME, Store, StoreError
+from featsel.benchmark._store import STORE_NAME, Store, StoreError, recover
 from featsel.benchmark._tasks import make_tasks
 
 
@@ -245,6 +245,8 @@ def test_second_run_on_a_busy_folder_is_refused(tmp_path, capsys):
     error = capsys.readouterr().err
     assert "in use by another featsel bench run" in error
     assert f"process {os.getpid()}" in error and error.count("\n") == 1
+    with Store(tmp_path, writer=True), pytest.raises(StoreError, match="in use"):
+        recover(tmp_path)
     # The lock goes with its holder.
     with Store(tmp_path, writer=True):
         pass

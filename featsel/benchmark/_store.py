@@ -51,6 +51,27 @@ class StoreError(ValueError):
     """A results store that cannot be used as it is; the message says why."""
 
 
+def _lock_folder(folder):
+    """Hold the output folder's lock file, or refuse: another run writes."""
+    if fcntl is None:  # pragma: no cover
+        return None
+    lock = open(Path(folder) / LOCK_NAME, "a+")  # noqa: SIM115 - held open
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.seek(0)
+        holder = lock.read().strip() or "unknown"
+        lock.close()
+        raise StoreError(
+            f"{folder} is in use by another featsel bench run (process "
+            f"{holder}); wait for it to finish, or choose another --out"
+        ) from None
+    lock.truncate(0)
+    lock.write(str(os.getpid()))
+    lock.flush()
+    return lock
+
+
 def _damaged(path, exc):
     folder = path.parent
     return StoreError(
@@ -102,7 +123,7 @@ class Store:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path = self.folder / STORE_NAME
-        self._lock = self._acquire_lock() if writer else None
+        self._lock = _lock_folder(self.folder) if writer else None
         try:
             self._open()
         except StoreError:
@@ -122,25 +143,6 @@ class Store:
         except sqlite3.DatabaseError:
             self._connection.close()
             raise
-
-    def _acquire_lock(self):
-        if fcntl is None:  # pragma: no cover
-            return None
-        lock = open(self.folder / LOCK_NAME, "a+")  # noqa: SIM115 - held open
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            lock.seek(0)
-            holder = lock.read().strip() or "unknown"
-            lock.close()
-            raise StoreError(
-                f"{self.folder} is in use by another featsel bench run (process "
-                f"{holder}); wait for it to finish, or choose another --out"
-            ) from None
-        lock.truncate(0)
-        lock.write(str(os.getpid()))
-        lock.flush()
-        return lock
 
     def _release_lock(self):
         if self._lock is not None:
@@ -341,6 +343,15 @@ def recover(folder):
     path = folder / STORE_NAME
     if not path.is_file():
         raise StoreError(f"{folder} holds no featsel results ({STORE_NAME})")
+    lock = _lock_folder(folder)
+    try:
+        return _recover(folder, path)
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+def _recover(folder, path):
     damaged = path.with_name(STORE_NAME + DAMAGED_SUFFIX)
     path.replace(damaged)
     for suffix in ("-wal", "-shm"):
