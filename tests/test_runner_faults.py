@@ -111,9 +111,15 @@ class Failing(featsel.LassoSelector):
 
 
 class Warning_(featsel.LassoSelector):
+    calls = 0
+
     def _fit_scores(self, X, y):
-        warnings.warn("planted warning", UserWarning, stacklevel=1)
-        warnings.warn("planted warning", UserWarning, stacklevel=1)
+        # Twice per fit, and with a number that differs between fits.
+        Warning_.calls += 1
+        for _ in range(2):
+            warnings.warn(
+                f"planted warning {Warning_.calls}", UserWarning, stacklevel=1
+            )
         return super()._fit_scores(X, y)
 
 
@@ -122,6 +128,7 @@ def planted(monkeypatch):
     for name, cls in (("failing", Failing), ("warning", Warning_)):
         monkeypatch.setattr(featsel, cls.__name__, cls, raising=False)
         monkeypatch.setitem(SELECTORS, name, SelectorSpec(cls.__name__))
+    monkeypatch.setattr(Warning_, "calls", 0)
 
 
 def test_failed_task_gives_non_zero_exit_and_one_line_errors(planted, tmp_path, capsys):
@@ -150,7 +157,7 @@ def test_task_warnings_reach_the_user_once_each(planted, tmp_path, capsys):
     with Store(tmp_path) as store:
         stored = store.warnings()
     assert stored.to_dict("records") == [
-        {"message": "UserWarning: planted warning", "tasks": 2}
+        {"message": f"UserWarning: planted warning {i}", "tasks": 1} for i in (1, 2)
     ]
 
 

@@ -10,7 +10,7 @@ from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from ._store import Store
-from ._tasks import make_tasks, run_task
+from ._tasks import make_tasks, run_task, warning_kind
 
 BACKENDS = ("joblib", "dask")
 
@@ -94,9 +94,9 @@ def run(
                 store.add(result)
                 failed += result["status"] == "failed"
                 for text in result.get("warnings", ()):
-                    if text in warned:
+                    if warning_kind(text) in warned:
                         continue
-                    warned.add(text)
+                    warned.add(warning_kind(text))
                     bar.write(f"{result['task']['selector']}: {text}", file=sys.stderr)
                 bar.set_postfix(failed=failed)
                 bar.update()

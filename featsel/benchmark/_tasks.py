@@ -7,6 +7,7 @@ import hashlib
 import importlib
 import json
 import math
+import re
 import resource
 import time
 import traceback
@@ -275,6 +276,14 @@ def _distinct_warnings(caught):
         for record in caught
     )
     return list(dict.fromkeys(texts))
+
+
+def warning_kind(text):
+    """A warning's text with its numbers blanked: what "once each" counts.
+
+    The same warning from different folds differs only in its counts.
+    """
+    return re.sub(r"\d+(\.\d+)?", "#", text)
 
 
 def _evaluate(task):
