@@ -249,7 +249,43 @@ def test_patience_and_validation_fraction_are_used(capsys):
     assert hasty.n_epochs_[0] < patient.n_epochs_[0]
     quick = {**FAST, "max_epochs": 1}
     KANSelector(validation_fraction=0.5, verbose=1, random_state=0, **quick).fit(X, y)
-    assert "training on 120 rows, scoring on 120" in capsys.readouterr().out
+    assert "training on 60 rows, early stopping on 60, scoring on 120" in (
+        capsys.readouterr().out
+    )
+
+
+@pytest.mark.parametrize("cv", [None, 3])
+def test_early_stopping_never_watches_the_scoring_rows(monkeypatch, cv):
+    """Training, early-stopping and scoring rows are disjoint in every fold.
+
+    Column 0 holds the row number, so each row is known by its
+    (standardised) value there; uncached, the training loop and the scores
+    receive the standardised inputs themselves.
+    """
+    X, y, _ = regression()
+    X = np.column_stack([np.arange(X.shape[0]), X])
+    monkeypatch.setattr(_kan, "MAX_CACHED_FEATURES", 0)
+    folds = []
+    train, kan_scores = _training.train, _kan_network.kan_scores
+
+    def spy_train(module, loss_fn, X_fit, y_fit, X_stop, y_stop, **kwargs):
+        folds.append({"fit": X_fit[:, 0], "stop": X_stop[:, 0]})
+        return train(module, loss_fn, X_fit, y_fit, X_stop, y_stop, **kwargs)
+
+    def spy_scores(network, method, X_score, *args):
+        folds[-1]["score"] = X_score[:, 0]
+        return kan_scores(network, method, X_score, *args)
+
+    monkeypatch.setattr(_training, "train", spy_train)
+    monkeypatch.setattr(_kan_network, "kan_scores", spy_scores)
+    KANSelector(random_state=0, **{**FAST, "cv": cv, "max_epochs": 3}).fit(X, y)
+    assert len(folds) == (1 if cv is None else cv)
+    for fold in folds:
+        rows = {part: set(values.tolist()) for part, values in fold.items()}
+        assert len(rows["fit"] | rows["stop"] | rows["score"]) == X.shape[0]
+        assert sum(len(part) for part in rows.values()) == X.shape[0]
+        n_train = X.shape[0] - len(rows["score"])
+        assert len(rows["stop"]) == np.ceil(0.2 * n_train)
 
 
 def test_no_signal_gives_uniform_scores_and_warns(monkeypatch):
