@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.datasets import make_classification
 
 from featsel import OptFSSelector
 
@@ -99,3 +100,39 @@ def test_same_random_state_same_selection():
     second = OptFSSelector(max_epochs=20, random_state=4).fit(X, y)
     np.testing.assert_array_equal(first.scores_, second.scores_)
     np.testing.assert_array_equal(first.ranking_, second.ranking_)
+
+
+def eight_level_frame(seed, n_samples=500):
+    """Two numeric signals, eight noise columns and an informative 8-level column."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(
+        rng.normal(size=(n_samples, 10)), columns=[f"x{j}" for j in range(10)]
+    )
+    codes = rng.integers(0, 8, n_samples)
+    effect = np.linspace(-1, 1, 8)[rng.permutation(8)]
+    X["level"] = pd.Categorical([f"v{code}" for code in codes])
+    y = X["x0"] - X["x1"] + effect[codes] + 0.5 * rng.normal(size=n_samples)
+    return X, y
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_informative_categorical_column_stays_open(seed):
+    # Each value's gate sees an eighth of the rows: at a whole column's
+    # penalty every one of them closed.
+    X, y = eight_level_frame(seed)
+    selector = OptFSSelector(random_state=0).fit(X, y)
+    assert list(selector.get_feature_names_out()) == ["x0", "x1", "level"]
+    level = selector.category_gates_["level"]
+    assert (level > 0).sum() >= 4
+
+
+def test_own_choice_keeps_the_informative_columns():
+    # 10 informative columns and 2 linear combinations of them first, then
+    # 38 noise columns; without weight decay every gate closed.
+    X, y = make_classification(
+        1000, 50, n_informative=10, shuffle=False, random_state=0
+    )
+    selector = OptFSSelector(random_state=0).fit(X, y)
+    kept = np.flatnonzero(selector.support_)
+    assert 8 <= kept.size <= 12
+    assert np.all(kept < 12)

@@ -20,6 +20,9 @@ class GatedEmbeddingNetwork(nn.Module):
     categorical column has its own gate and embedding (field vector
     ``g_v e_v``). The gate is ``g = sigmoid(beta * m) / sigmoid(m_0)``: 1 at
     the start, 0 or ``1 / sigmoid(m_0)`` as the temperature ``beta`` grows.
+    In the sparsity penalty each category value's gate counts with the
+    weight ``value_weights[v]`` (its share of the rows), a numeric gate
+    with weight 1.
 
     The input packs the standardised numeric columns first, then the codes
     of the categorical columns (as floats: one tensor fits the training
@@ -43,6 +46,7 @@ class GatedEmbeddingNetwork(nn.Module):
         hidden_units,
         n_outputs,
         gate_init,
+        value_weights,
         generator,
     ):
         super().__init__()
@@ -52,6 +56,9 @@ class GatedEmbeddingNetwork(nn.Module):
         n_fields = n_numeric + n_categorical
         self.numeric_gates = nn.Parameter(torch.full((n_numeric,), gate_init))
         self.value_gates = nn.Parameter(torch.full((n_values,), gate_init))
+        self.register_buffer(
+            "value_weights", torch.as_tensor(value_weights, dtype=torch.float32)
+        )
         self.numeric_embedding = nn.Parameter(
             torch.randn(n_numeric, embedding_dim, generator=generator) * 0.1
         )
@@ -75,11 +82,17 @@ class GatedEmbeddingNetwork(nn.Module):
         )
 
     def gate_sum(self):
-        """``sum sigmoid(beta * m)`` over every gate: the sparsity penalty."""
+        """``sum w sigmoid(beta * m)`` over every gate: the sparsity penalty."""
         return (
             torch.sigmoid(self.temperature * self.numeric_gates).sum()
-            + torch.sigmoid(self.temperature * self.value_gates).sum()
+            + (
+                self.value_weights * torch.sigmoid(self.temperature * self.value_gates)
+            ).sum()
         )
+
+    def gate_parameters(self):
+        """The gate logits, which the optimiser must not decay."""
+        return [self.numeric_gates, self.value_gates]
 
     def forward(self, X):
         numeric = X[:, : self.n_numeric]
