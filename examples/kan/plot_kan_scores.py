@@ -42,7 +42,8 @@ print("informative:", data.informative)
 # --------------
 # One fit computes one score, so we fit four selectors with the same
 # settings and seed. With the default ``cv=5`` each trains five networks,
-# each on four fifths of the rows and scored on the remaining fifth.
+# each on four fifths of the rows (a fifth of which decides early stopping)
+# and scored on the remaining fifth.
 
 selectors = {}
 for method in ["l1", "l2", "si", "ko"]:
