@@ -465,14 +465,24 @@ class KANSelector(BaseTorchSelector):
                 shuffle=True,
                 random_state=random_state.randint(np.iinfo(np.int32).max),
             )
-            return list(splitter.split(X, y))
-        train, held_out = _held_out_split(
-            y,
-            self.validation_fraction,
-            random_state.randint(np.iinfo(np.int32).max),
-            stratify=classification,
-        )
-        return [(np.sort(train), np.sort(held_out))]
+            splits = list(splitter.split(X, y))
+        else:
+            train, held_out = _held_out_split(
+                y,
+                self.validation_fraction,
+                random_state.randint(np.iinfo(np.int32).max),
+                stratify=classification,
+            )
+            splits = [(np.sort(train), np.sort(held_out))]
+        n_train = min(train.size for train, _ in splits)
+        if n_train < 2:
+            raise ValueError(
+                f"A network needs at least 2 training rows, one of them for "
+                f"early stopping; with {n_samples} samples and cv={self.cv} a "
+                f"network gets {n_train}. Pass more samples"
+                + (" or a smaller cv." if isinstance(self.cv, Integral) else ".")
+            )
+        return splits
 
     def _combine(self, fold_scores, uninformative):
         """Average the folds' normalised scores; the result sums to 1."""

@@ -336,6 +336,19 @@ def test_bad_parameters(params, error, message):
         KANSelector(**{**FAST, **params}).fit(X[::6], y[::6])
 
 
+@pytest.mark.parametrize(
+    ("cv", "n_samples", "message"),
+    [
+        (None, 2, "cv=None a network gets 1. Pass more samples.$"),
+        (2, 3, "cv=2 a network gets 1. Pass more samples or a smaller cv.$"),
+    ],
+)
+def test_too_few_rows_for_early_stopping(cv, n_samples, message):
+    X, y, _ = regression()
+    with pytest.raises(ValueError, match=f"at least 2 training rows.*{message}"):
+        KANSelector(**{**FAST, "cv": cv}).fit(X[:n_samples], y[:n_samples])
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
 def test_cuda_without_gpu_is_a_clear_error():
     X, y, _ = classification()
