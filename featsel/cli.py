@@ -50,7 +50,14 @@ def _build_parser():
     )
     bench.add_argument("--config", help="TOML file describing the study")
     bench.add_argument(
-        "--preset", choices=PRESETS, default="quick", help="base study (default: quick)"
+        "--preset",
+        choices=PRESETS,
+        default="quick",
+        help=(
+            "base study (default: quick, minutes); paper: every selector on "
+            "the KAN paper's protocol, several hours on 2 cores (resumable: "
+            "re-run the same command after a stop)"
+        ),
     )
     bench.add_argument(
         "--datasets", type=_parse_list, help="comma-separated dataset names or files"
@@ -62,7 +69,10 @@ def _build_parser():
     bench.add_argument(
         "--selectors",
         type=_parse_list,
-        help="comma-separated short names, 'all' is no selection (featsel selectors)",
+        help=(
+            "comma-separated short names (featsel selectors); 'all': every "
+            "installed selector, 'none': no selection (the reference)"
+        ),
     )
     bench.add_argument(
         "--retention", type=_parse_floats, help="fractions kept, e.g. 0.2,0.4,0.6"
@@ -179,8 +189,8 @@ def _check_scoring_fits_target(data, scoring):
 
 
 def _bench(args):
-    from .benchmark import run
-    from .benchmark._report import headline_table
+    from .benchmark import load_tasks, run
+    from .benchmark._report import annotate, headline_table
 
     study = _study_from_args(args)
     start = time.perf_counter()
@@ -199,7 +209,7 @@ def _bench(args):
         f"({study.folds}-fold, selection fitted on training folds only); "
         f"{elapsed:.0f} s.\n"
     )
-    print(headline_table(results).to_string())
+    print(headline_table(annotate(results, load_tasks(args.out))).to_string())
     if not failed.empty:
         print(f"\n{len(failed)} task(s) failed:")
         for row in failed.itertuples():
@@ -216,7 +226,12 @@ def _report(args):
     if not (Path(args.outdir) / "results.sqlite").is_file():
         raise ValueError(f"{args.outdir} holds no featsel results (results.sqlite)")
     tables = report(args.outdir, plots=not args.no_plots)
-    print(tables["headline"].to_string())
+    for name, title in (
+        ("headline", "Mean score over retention levels"),
+        ("gap", "Gap to the best classical baseline"),
+    ):
+        if name in tables:
+            print(f"{title}:\n{tables[name].to_string()}\n")
     print(f"\nTables and plots written to {Path(args.outdir) / 'report'}")
     return 0
 
@@ -235,7 +250,8 @@ def _list_datasets(args):
 def _list_selectors(args):
     from .benchmark._registry import SELECTORS, selector_available
 
-    print(f"{'all':14s} {'-':30s} no selection (the reference row)")
+    print(f"{'none':14s} {'-':30s} no selection (the reference row)")
+    print(f"{'all':14s} {'-':30s} every available selector below")
     for name, spec in SELECTORS.items():
         status = "available" if selector_available(name) else "not installed"
         params = ", ".join(f"{k}={v!r}" for k, v in spec.params.items())

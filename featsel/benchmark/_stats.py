@@ -113,3 +113,35 @@ def rank_comparison(scores, alpha=0.05):
         "critical_difference": critical_difference,
         "n_datasets": n_datasets,
     }
+
+
+def critical_difference(results, model=None, alpha=0.05):
+    """Friedman test and Nemenyi critical difference of a study's selectors.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Results of a study, as :func:`featsel.benchmark.load` returns them.
+
+    model : str, default=None
+        Downstream model whose scores are compared; default: the first one
+        of the study.
+
+    alpha : float, default=0.05
+        Significance level.
+
+    Returns
+    -------
+    comparison : dict
+        :func:`rank_comparison` of each dataset's mean score over folds and
+        retention levels, with the ``model`` it used.
+    """
+    done = results[results["status"] == "done"]
+    model = model or done["model"].iloc[0]
+    scores = (
+        done[done["model"] == model]
+        .groupby(["dataset", "selector"])["score"]
+        .mean()
+        .unstack("selector")
+    )
+    return rank_comparison(scores, alpha) | {"model": model}

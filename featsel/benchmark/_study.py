@@ -12,6 +12,7 @@ from ._registry import (
     NO_SELECTION,
     SELECTORS,
     available_selectors,
+    expand_selectors,
     xgboost_available,
 )
 
@@ -43,8 +44,9 @@ class Study:
         files (whose target column is ``target``).
 
     selectors : tuple of str
-        Short selector names (see ``featsel selectors``); ``"all"`` is the
-        reference row that keeps every feature.
+        Short selector names (see ``featsel selectors``); ``"none"`` is the
+        reference row that keeps every feature, ``"all"`` stands for every
+        installed selector.
 
     selector_params : dict
         Per-selector parameter overrides, ``{"rf": {"n_estimators": 50}}``.
@@ -76,7 +78,7 @@ class Study:
     """
 
     datasets: tuple = EMBEDDED_DATASETS
-    selectors: tuple = ("all", "lasso", "rf", "mi", "svm-rfe")
+    selectors: tuple = (NO_SELECTION, "lasso", "rf", "mi", "svm-rfe")
     selector_params: dict = field(default_factory=dict)
     retention: tuple = (0.2, 0.4, 0.6)
     models: tuple = ("linear", "rf")
@@ -87,6 +89,9 @@ class Study:
     seeds: tuple = (0,)
     target: str = "target"
     shift: tuple = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "selectors", expand_selectors(self.selectors))
 
     def validate(self):
         """Raise a ValueError naming the first unknown or invalid entry."""
@@ -147,7 +152,9 @@ def preset(name):
     one linear and one tree model, selectors at moderate settings; finishes
     in minutes on a laptop. ``paper``: the protocol of the KAN
     feature-selection paper (5 folds; LogisticRegression or Ridge, random
-    forest with 200 trees and XGBoost; 20/40/60 %) on its datasets.
+    forest with 200 trees and XGBoost; 20/40/60 %) on its datasets, every
+    installed selector at its defaults; about 5 hours with 2 workers on 2
+    cores (``benchmarks/results/runner.md``), resumable after a stop.
     """
     if name == "quick":
         selectors = (NO_SELECTION, *available_selectors())
@@ -170,18 +177,7 @@ def preset(name):
                 "classification",
                 "regression",
             ),
-            selectors=(
-                NO_SELECTION,
-                *[
-                    name
-                    for name in ("kan-l1", "kan-l2", "kan-si", "kan-ko")
-                    if name in available_selectors()
-                ],
-                "lasso",
-                "rf",
-                "mi",
-                "svm-rfe",
-            ),
+            selectors=(NO_SELECTION, *available_selectors()),
             models=("linear", "rf", "xgb") if xgboost_available() else ("linear", "rf"),
             folds=5,
         )
@@ -197,7 +193,7 @@ def load_study(path, base=None):
     Example file::
 
         datasets = ["wine", "diabetes"]
-        selectors = ["all", "lasso", "kan-l2"]
+        selectors = ["none", "lasso", "kan-l2"]
         retention = [0.2, 0.4]
         models = ["linear"]
         folds = 3
