@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 PYTEST_WORKERS ?= 2
 
-.PHONY: install bench test lint format dist docs docs-fast clean
+.PHONY: install bench bench-paper bench-studies bench-speed test lint format dist docs docs-fast clean
 
 install: $(VENV)/.installed
 
@@ -22,6 +22,26 @@ $(VENV)/.installed: pyproject.toml
 
 bench: install
 	$(BIN)/featsel bench
+
+# Every file in benchmarks/results/: the runner's studies (quality tables,
+# feature shift), then what the runner cannot measure (speed against peers,
+# scaling, memory, planted interactions). Many hours on 2 cores; each study
+# resumes where it stopped when re-run (its store is in bench-results/).
+bench-paper: bench-studies bench-speed
+
+STUDY := $(BIN)/python benchmarks/bench_study.py
+bench-studies: install
+	$(STUDY) paper
+	$(STUDY) benchmarks/studies/quality.toml
+	$(STUDY) benchmarks/studies/shift.toml
+
+bench-speed: install
+	$(BIN)/python benchmarks/bench_runner.py
+	$(BIN)/python benchmarks/bench_truth.py
+	$(BIN)/python benchmarks/bench_kan.py
+	$(BIN)/python benchmarks/bench_neural.py
+	$(BIN)/python benchmarks/bench_mrmr.py
+	$(BIN)/python benchmarks/bench_shap_forward.py
 
 LINTED := featsel tests benchmarks examples docs/conf.py conftest.py
 
