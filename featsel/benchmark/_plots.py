@@ -9,11 +9,11 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from ._registry import NO_SELECTION
+from ._registry import NO_SELECTION, SELECTORS
 from ._stats import critical_difference
 
 #: Size of one panel in inches: readable at 100 % zoom with 14+ lines.
-PANEL_WIDTH, PANEL_HEIGHT = 3.6, 2.8
+PANEL_WIDTH, PANEL_HEIGHT = 4.2, 3.2
 
 
 def _panel_grid(datasets, models, title):
@@ -34,7 +34,14 @@ def _metric_label(data):
 
 
 def _styles(selectors):
-    """A colour and marker per selector, stable across panels."""
+    """A colour and marker per selector, stable across panels.
+
+    Selectors keep the registry's order (new methods, then baselines).
+    """
+    order = [NO_SELECTION, *SELECTORS]
+    selectors = sorted(
+        selectors, key=lambda name: (order.index(name) if name in order else 99, name)
+    )
     colors = _palette(len(selectors))
     markers = "osD^v<>ph*"
     return {
@@ -79,6 +86,9 @@ def plot_retention(results):
     models = list(dict.fromkeys(done["model"]))
     selectors = sorted(set(done["selector"]) - {NO_SELECTION})
     styles = _styles(selectors)
+    # Lines side by side at each level, so that error bars stay apart.
+    spread = 1.5 if len(styles) > 1 else 0.0
+    offsets = dict(zip(styles, np.linspace(-spread, spread, len(styles)), strict=True))
     figure, axes = _panel_grid(
         datasets,
         models,
@@ -100,15 +110,17 @@ def plot_retention(results):
                 ["selector", "level"]
             )["score"]
             means, stds = curves.mean(), curves.std().fillna(0)
-            for selector in means.index.get_level_values(0).unique():
+            drawn = set(means.index.get_level_values(0))
+            for selector in [name for name in styles if name in drawn]:
                 levels = means[selector].index.to_numpy()
                 ax.errorbar(
-                    levels * 100,
+                    levels * 100 + offsets[selector],
                     means[selector].to_numpy(),
                     yerr=stds[selector].to_numpy(),
-                    capsize=2,
+                    capsize=1.5,
                     markersize=4,
                     linewidth=1,
+                    elinewidth=0.6,
                     label=selector,
                     **styles[selector],
                 )
@@ -155,7 +167,8 @@ def plot_shift(shifts):
             ax = axes[row, column]
             data = curves[(curves["dataset"] == dataset) & (curves["model"] == model)]
             means = data.groupby(["selector", "fraction"])["score"].mean()
-            for selector in means.index.get_level_values(0).unique():
+            drawn = set(means.index.get_level_values(0))
+            for selector in [name for name in styles if name in drawn]:
                 ax.plot(
                     means[selector].index * 100,
                     means[selector].to_numpy(),
