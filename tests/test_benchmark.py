@@ -239,7 +239,7 @@ def test_report_on_a_users_csv_names_the_file_and_the_metric(tmp_path):
         target="label",
     )
     results = run(study, out, progress=False)
-    report(out)
+    report(out, plots=False)
     for name in ("headline.md", "summary.md", "gap.csv"):
         text = (out / "report" / name).read_text()
         assert "trial.csv" in text and str(path.parent) not in text
