@@ -120,6 +120,20 @@ def test_failed_selector_is_recorded_and_run_goes_on(spies, tmp_path):
     assert (results.loc[results["selector"] == "mi", "status"] == "done").all()
 
 
+def test_report_of_failed_tasks_writes_only_the_failures(spies, tmp_path):
+    study = Study(
+        datasets=("wine",),
+        selectors=("failing",),
+        retention=(0.5,),
+        models=("linear",),
+        folds=2,
+    )
+    run(study, tmp_path, progress=False)
+    assert list(report(tmp_path)) == ["failures"]
+    written = {path.stem for path in (tmp_path / "report").iterdir()}
+    assert written == {"failures", "summary"}
+
+
 def test_run_store_and_reload(tmp_path):
     results = run(TINY, tmp_path, progress=False)
     # 2 datasets x 3 selectors x 2 folds, one level, one model.

@@ -480,16 +480,17 @@ def tables(out):
     if results.empty:
         raise ValueError(f"{out} holds no results; run `featsel bench` first")
     results = annotate(results, tasks)
-    found = {
-        "gap": gap_table(results),
-        "headline": headline_table(results),
-        "overview": overview_table(results),
-        "levels": level_table(results),
-        "recall": recall_table(results),
-        "fit_time": time_table(results),
-        "stability": stability_table(results),
-        "failures": failure_table(results),
-    }
+    found = {"failures": failure_table(results)}
+    if not _done(results).empty:
+        found |= {
+            "gap": gap_table(results),
+            "headline": headline_table(results),
+            "overview": overview_table(results),
+            "levels": level_table(results),
+            "recall": recall_table(results),
+            "fit_time": time_table(results),
+            "stability": stability_table(results),
+        }
     shifts = load_shifts(out)
     if not shifts.empty:
         shifts = annotate(shifts, tasks)
@@ -560,7 +561,8 @@ def _write_plots(results, shifts, folder):
     ):
         for suffix in ("png", "svg"):
             folder.joinpath(f"{name}.{suffix}").unlink(missing_ok=True)
-        figure = None if data.empty else draw(data)
+        finished = data if draw is plot_shift else _done(data)
+        figure = None if finished.empty else draw(data)
         if figure is None:
             continue
         for suffix in ("png", "svg"):
