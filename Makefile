@@ -43,7 +43,7 @@ bench-speed: install
 	$(BIN)/python benchmarks/bench_mrmr.py
 	$(BIN)/python benchmarks/bench_shap_forward.py
 
-LINTED := featsel tests benchmarks examples docs/conf.py conftest.py
+LINTED := featsel tests benchmarks examples docs/conf.py docs/sphinxext conftest.py
 
 lint: install
 	$(BIN)/ruff check $(LINTED)

@@ -4,11 +4,7 @@ at import time when that package is not installed."""
 import importlib.util
 
 _NEEDS = {
-    "torch": [
-        "featsel/_torch_core.py",
-        "featsel/_kan_network.py",
-        "featsel/_neural.py",
-    ],
+    "torch": ["featsel/_torch"],
 }
 
 collect_ignore = [

@@ -76,7 +76,7 @@ def speed(args, out):
     method = args.speed_method
     rows = []
     for backend in ("torch", "pykan"):
-        selector = KANSelector(method, backend=backend, random_state=0)
+        selector = KANSelector(method=method, backend=backend, random_state=0)
         seconds, fitted = timed_fit(selector, X, y, args.repeats)
         downstream = downstream_score(method, backend, args.folds)
         epochs = int(fitted.n_epochs_.sum())
@@ -145,9 +145,11 @@ def scaling_fit(n_samples, n_features):
         n_redundant=0,
         random_state=0,
     )
-    selector = KANSelector("l2", cv=None, max_epochs=SCALING_EPOCHS, random_state=0)
+    selector = KANSelector(
+        method="l2", cv=None, max_epochs=SCALING_EPOCHS, random_state=0
+    )
     seconds, fitted = timed_fit(selector, X, y, 2)
-    return fitted.hidden_width_, seconds, seconds / int(fitted.n_epochs_.sum())
+    return fitted.hidden_units_, seconds, seconds / int(fitted.n_epochs_.sum())
 
 
 def main(argv=None):

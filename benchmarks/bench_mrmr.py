@@ -9,7 +9,7 @@ Two parts, each writing markdown tables:
   copies of 60 latent factors, so redundancy matters; the target depends on
   8 factors. Reported: whether both pick the same features in the same
   order, and the fit times (median over repeats).
-- ``survey``: the synthetic survey of ``featsel._survey_data.make_survey``
+- ``survey``: the synthetic survey of ``featsel.datasets.make_survey``
   (question names, a target question, informative questions close to and
   far from the target in meaning, decoys close in meaning without signal).
   For several sample sizes and weights of the STS terms, over 10 seeds: how
@@ -41,8 +41,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from featsel import STSmRMRSelector
-from featsel._survey_data import make_survey
 from featsel.benchmark._report import to_markdown
+from featsel.datasets import make_survey
 
 N_FACTORS = 60
 SURVEY_SIZES = (30, 60, 120, 500)

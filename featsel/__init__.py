@@ -2,8 +2,12 @@
 
 Every selector is a scikit-learn transformer (a ``SelectorMixin``) that
 drops into a ``Pipeline``; all share the contract of
-:class:`featsel.BaseSelector`: ``n_features_to_select``, ``scores_``,
-``ranking_`` and ``support_`` mean the same thing everywhere.
+:class:`featsel.BaseSelector`: ``n_features_to_select``, ``ranking_`` (a
+strict order, 1 is best) and ``support_`` mean the same thing everywhere.
+``scores_`` is one non-negative number per feature that sorts as
+``ranking_`` does; its unit is the method's own, and the selectors that
+choose features one after another (SVM-RFE, SHAP forward, STS-mRMR,
+Sequential Attention) encode their order of selection in it.
 """
 
 # Authors: The featsel developers

@@ -7,13 +7,14 @@ import math
 import pickle
 import warnings
 from abc import abstractmethod
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.feature_selection import SelectorMixin
+from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -21,18 +22,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 #: Integer targets with more distinct values than this trigger a warning that
 #: ``task="regression"`` may have been meant.
 MANY_CLASSES_WARNING_THRESHOLD = 30
-
-
-#: Constraints of the training parameters shared by the selectors trained
-#: with :mod:`featsel._torch_core`.
-TRAINING_PARAMETER_CONSTRAINTS = {
-    "max_epochs": [Interval(Integral, 1, None, closed="left")],
-    "lr": [Interval(Real, 0, None, closed="neither")],
-    "batch_size": [None, Interval(Integral, 1, None, closed="left")],
-    "device": [str],
-    "random_state": ["random_state"],
-    "verbose": ["verbose"],
-}
 
 
 class BaseSelector(SelectorMixin, BaseEstimator):
@@ -58,11 +47,6 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         Methods whose choice depends on ``k`` (for example Sequential
         Attention, whose phases are cut by ``k``) set it to ``True``.
 
-    _test_params : dict
-        Small but real settings (fewer trees, epochs or folds) used by the
-        test suite so the estimator checks stay fast while running the real
-        code path.
-
     Notes
     -----
     Two kinds of columns carry no information of their own, whatever the
@@ -70,6 +54,29 @@ class BaseSelector(SelectorMixin, BaseEstimator):
     scores 0 and ranks after every non-constant column. A column that is an
     exact copy of an earlier column scores 0, so that the two copies never
     both enter before a distinct feature; the first copy keeps its score.
+
+    Examples
+    --------
+    A new selector stores its parameters in ``__init__`` and computes its
+    scores in ``_fit_scores``; validation, the ranking, ``support_`` and
+    ``transform`` come from this class. Here each feature is scored by its
+    variance:
+
+    >>> import numpy as np
+    >>> from featsel import BaseSelector
+    >>> class VarianceSelector(BaseSelector):
+    ...     def __init__(self, n_features_to_select=None, *, task="auto"):
+    ...         self.n_features_to_select = n_features_to_select
+    ...         self.task = task
+    ...
+    ...     def _fit_scores(self, X, y):
+    ...         return X.var(axis=0)
+    >>> X = np.array([[0.0, 1.0, 5.0], [0.0, 3.0, 5.5], [0.0, 5.0, 6.0]])
+    >>> selector = VarianceSelector(n_features_to_select=1).fit(X, [0, 1, 0])
+    >>> selector.ranking_
+    array([3, 1, 2])
+    >>> selector.transform(X).ravel()
+    array([1., 3., 5.])
     """
 
     _parameter_constraints: dict = {
@@ -82,7 +89,6 @@ class BaseSelector(SelectorMixin, BaseEstimator):
     }
 
     selection_depends_on_k = False
-    _test_params: dict = {}
 
     @abstractmethod
     def _fit_scores(self, X, y):
@@ -93,6 +99,9 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         ``self.n_features_to_select_`` holds the requested number of features,
         or None when the method may choose; a method that decides during the
         fit how many features it keeps (a stopping rule) sets it here.
+        ``self._uninformative_features`` masks the constant and repeated
+        columns, whose scores are set to 0 afterwards; a method may leave
+        them out of its search.
         """
 
     def _default_n_features_to_select(self, scores):
@@ -126,6 +135,30 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         self : object
             Fitted selector.
         """
+        X, y = self._validate_input(X, y)
+        self.n_features_to_select_ = self._requested_n_features_to_select()
+        self._constant_features = _constant_columns(X)
+        self._uninformative_features = self._constant_features | _repeated_columns(X)
+        scores = np.asarray(self._fit_scores(X, y), dtype=np.float64)
+        if scores.shape != (self.n_features_in_,) or not np.all(
+            np.isfinite(scores) & (scores >= 0)
+        ):
+            raise RuntimeError(
+                f"{type(self).__name__}._fit_scores must return "
+                f"{self.n_features_in_} finite non-negative scores, got {scores!r}."
+            )
+        self._set_selection(
+            scores, self._constant_features, self._uninformative_features
+        )
+        return self
+
+    def _validate_input(self, X, y):
+        """Validate ``X`` as the selector's tags allow, and check ``y``.
+
+        Returns the validated ``X`` and the target as :meth:`_validate_target`
+        encodes it. Selectors that must see the raw input (the dtypes of a
+        DataFrame's columns, say) extend this method.
+        """
         input_tags = self.__sklearn_tags__().input_tags
         if not input_tags.categorical:
             _check_numeric_columns(X)
@@ -140,23 +173,17 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         )
         if not input_tags.allow_nan:
             _check_finite_columns(X, getattr(self, "feature_names_in_", None))
-        y = self._validate_target(y)
+        return X, self._validate_target(y)
 
-        self.n_features_to_select_ = self._requested_n_features_to_select()
-        scores = np.asarray(self._fit_scores(X, y), dtype=np.float64)
-        if scores.shape != (self.n_features_in_,) or not np.all(
-            np.isfinite(scores) & (scores >= 0)
-        ):
-            raise RuntimeError(
-                f"{type(self).__name__}._fit_scores must return "
-                f"{self.n_features_in_} finite non-negative scores, got {scores!r}."
-            )
-        constant = _constant_columns(X)
-        uninformative = constant | _repeated_columns(X)
-        scores[uninformative] = 0.0
+    def _set_selection(self, scores, constant, uninformative):
+        """Set ``scores_``, ``ranking_`` and ``support_`` from raw scores.
+
+        The ``uninformative`` columns score 0; the ranking sorts by score
+        (descending), then puts the ``constant`` columns last, then breaks
+        ties by column index, so it is a strict order.
+        """
+        scores = np.where(uninformative, 0.0, scores)
         self.scores_ = scores
-        # Sort by score (descending), then constant columns last, then by
-        # column index, so the ranking is a strict order.
         order = np.lexsort((np.arange(scores.size), constant, -scores))
         self.ranking_ = np.empty(scores.size, dtype=np.intp)
         self.ranking_[order] = np.arange(1, scores.size + 1)
@@ -165,7 +192,6 @@ class BaseSelector(SelectorMixin, BaseEstimator):
                 min(self._default_n_features_to_select(scores), scores.size)
             )
         self.support_ = self.ranking_ <= self.n_features_to_select_
-        return self
 
     def _validate_target(self, y):
         """Detect the task from ``y`` (unless given) and check ``y`` for it."""
@@ -177,30 +203,20 @@ class BaseSelector(SelectorMixin, BaseEstimator):
             self.task_ = self.task
 
         if self.task_ == "regression":
-            if y.dtype.kind not in "iufb":
-                raise ValueError(
-                    "task='regression' needs a numeric target, got y of dtype "
-                    f"{y.dtype} (first value: {y[0]!r})."
-                )
-            y = y.astype(np.float64)
+            y = self._check_regression_target(y)
             if self.task == "auto" and np.unique(y).size == 2:
                 warnings.warn(
                     "y is a float target with 2 distinct values and is treated "
                     "as regression; pass task='classification' if they are "
                     "class labels.",
                     UserWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
             return y
 
         check_classification_targets(y)
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
-        if self.classes_.size < 2:
-            raise ValueError(
-                "y has a single class "
-                f"({self.classes_[0]!r}); feature selection for classification "
-                "needs at least 2 classes."
-            )
+        classes, y_encoded = np.unique(y, return_inverse=True)
+        self._set_classes(classes)
         if (
             self.task == "auto"
             and y.dtype.kind in "iu"
@@ -211,9 +227,29 @@ class BaseSelector(SelectorMixin, BaseEstimator):
                 "values and is treated as classification; pass "
                 "task='regression' if it is a quantity.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         return y_encoded
+
+    @staticmethod
+    def _check_regression_target(y):
+        """``y`` as float64, or a ValueError if it is not numeric."""
+        if y.dtype.kind not in "iufb":
+            raise ValueError(
+                "task='regression' needs a numeric target, got y of dtype "
+                f"{y.dtype} (first value: {y[0]!r})."
+            )
+        return y.astype(np.float64)
+
+    def _set_classes(self, classes, source="y"):
+        """Set ``classes_``, or raise a ValueError naming ``source`` if < 2."""
+        self.classes_ = np.asarray(classes)
+        if self.classes_.size < 2:
+            raise ValueError(
+                f"{source} has a single class "
+                f"({self.classes_[0]!r}); feature selection for classification "
+                "needs at least 2 classes."
+            )
 
     def _requested_n_features_to_select(self):
         """Resolve ``n_features_to_select`` to a count, or None."""
@@ -291,9 +327,14 @@ def _check_finite_columns(X, feature_names):
 
 
 def _constant_columns(X):
-    """Boolean mask of the columns of ``X`` that hold a single value."""
+    """Boolean mask of the columns of ``X`` that hold a single value.
+
+    Missing values do not count as a value. Object columns may hold
+    unhashable values (lists, arrays): those are compared by their pickled
+    bytes.
+    """
     if X.dtype == object:
-        return np.array([pd.Series(X[:, j]).nunique() <= 1 for j in range(X.shape[1])])
+        return np.array([_single_value(X[:, j]) for j in range(X.shape[1])], bool)
     if sparse.issparse(X):
         X = X.tocsc()
         maxima = X.max(axis=0).toarray().ravel()
@@ -302,6 +343,20 @@ def _constant_columns(X):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return ~(np.nanmax(X, axis=0) > np.nanmin(X, axis=0))
+
+
+def _single_value(column):
+    """Whether an object column holds at most one distinct non-missing value."""
+    try:
+        return pd.Series(column).nunique() <= 1
+    except TypeError:
+        present = [value for value in column if not _is_missing(value)]
+        return len({pickle.dumps(value) for value in present}) <= 1
+
+
+def _is_missing(value):
+    missing = pd.isna(value)
+    return isinstance(missing, bool | np.bool_) and bool(missing)
 
 
 def _repeated_columns(X):
@@ -355,3 +410,26 @@ def _repeated_columns(X):
         if not repeated[j]:
             earlier.append(j)
     return repeated
+
+
+def _held_out_split(y, validation_fraction, random_state, *, stratify):
+    """Row indices of one random (train, held-out) split.
+
+    ``validation_fraction`` of the rows are held out. With ``stratify`` (a
+    classification target of class codes) the split keeps the class
+    proportions when every class has 2 rows and fits in both parts;
+    otherwise it is plain random.
+    """
+    n_samples = y.size
+    if stratify:
+        counts = np.bincount(y)
+        n_held_out = math.ceil(validation_fraction * n_samples)
+        stratify = counts.min() >= 2 and counts.size <= min(
+            n_held_out, n_samples - n_held_out
+        )
+    return train_test_split(
+        np.arange(n_samples),
+        test_size=validation_fraction,
+        random_state=random_state,
+        stratify=y if stratify else None,
+    )

@@ -7,17 +7,13 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from ._base import (
-    TRAINING_PARAMETER_CONSTRAINTS,
-    BaseSelector,
-    _check_finite_columns,
-    _check_numeric_columns,
-)
+from ._base import _check_finite_columns, _check_numeric_columns
+from ._docstring import shared_docs
+from ._torch_base import BaseTorchSelector
 
 #: Rows standardised at a time when the statistics of a large ``X`` are
 #: computed: bounds the float64 temporaries to a few tens of megabytes.
@@ -34,7 +30,8 @@ SPECTRUM_ROWS = 4096
 SPECTRUM_MARGIN = 1.25
 
 
-class FeatureGradientsSelector(BaseSelector):
+@shared_docs
+class FeatureGradientsSelector(BaseTorchSelector):
     """Select features by gradient descent on a relaxed feature subset.
 
     A soft mask ``s = sigmoid(2 x)`` weights the standardised features
@@ -52,9 +49,7 @@ class FeatureGradientsSelector(BaseSelector):
         fraction of the features (rounded up). None keeps the features whose
         mask ends at 0.5 or above (at least one).
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
     sparsity : float, default=0.1
         Weight ``w`` in [0, 1) of the mean mask against the learnability
@@ -86,9 +81,7 @@ class FeatureGradientsSelector(BaseSelector):
         Draw the mini-batches of each pass (or chunk) in a random order;
         False takes the rows in order.
 
-    device : str, default="cpu"
-        Torch device of the training, such as "cpu" or "cuda"; a ValueError
-        is raised if the device does not exist here.
+    %(device)s
 
     random_state : int, RandomState instance or None, default=None
         Seed of the mini-batch order and of the spectrum estimate. The
@@ -107,11 +100,9 @@ class FeatureGradientsSelector(BaseSelector):
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best, ties broken by column index).
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
     mask_ : ndarray of shape (n_features_in_,)
         The final soft mask (equal to ``scores_`` before constant and
@@ -129,18 +120,9 @@ class FeatureGradientsSelector(BaseSelector):
     n_steps_ : int
         Number of optimiser steps taken.
 
-    task_ : str
-        The task the selector was fitted for.
+    %(task_)s
 
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
-
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------
@@ -210,8 +192,7 @@ class FeatureGradientsSelector(BaseSelector):
     """
 
     _parameter_constraints: dict = {
-        **BaseSelector._parameter_constraints,
-        **TRAINING_PARAMETER_CONSTRAINTS,
+        **BaseTorchSelector._parameter_constraints,
         "sparsity": [Interval(Real, 0, 1, closed="left")],
         "order": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
@@ -219,7 +200,6 @@ class FeatureGradientsSelector(BaseSelector):
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
         "shuffle": ["boolean"],
     }
-    _test_params = {"max_epochs": 10}
 
     def __init__(
         self,
@@ -295,7 +275,8 @@ class FeatureGradientsSelector(BaseSelector):
         else:
             self._update_statistics(X, y)
         self._train(X, y, 1)
-        self._set_selection(self.mask_.copy(), self.var_ == 0)
+        constant = self.var_ == 0
+        self._set_selection(self.mask_.copy(), constant, constant)
         return self
 
     def _partial_target(self, y, classes, first):
@@ -304,19 +285,9 @@ class FeatureGradientsSelector(BaseSelector):
             if classes is None or self.task == "regression":
                 return self._validate_target(y)
             self.task_ = "classification"
-            self.classes_ = np.unique(classes)
-            if self.classes_.size < 2:
-                raise ValueError(
-                    f"classes has a single class ({self.classes_[0]!r}); feature "
-                    "selection for classification needs at least 2 classes."
-                )
+            self._set_classes(np.unique(classes), source="classes")
         if self.task_ == "regression":
-            if y.dtype.kind not in "iufb":
-                raise ValueError(
-                    "task='regression' needs a numeric target, got y of dtype "
-                    f"{y.dtype}."
-                )
-            return y.astype(np.float64)
+            return self._check_regression_target(y)
         check_classification_targets(y)
         codes = np.searchsorted(self.classes_, y).clip(0, self.classes_.size - 1)
         unknown = self.classes_[codes] != y
@@ -329,13 +300,10 @@ class FeatureGradientsSelector(BaseSelector):
 
     def _start(self, X, y):
         """Fresh statistics, mask, optimiser and generator from the first rows."""
-        from . import _neural
-        from . import _torch_core as core
+        from ._torch import _learnability, _training
 
-        torch = core.torch
-        seed = int(
-            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        )
+        torch = _training.torch
+        seed = self._draw_seeds()
         self.n_samples_seen_ = 0
         self.mean_ = np.zeros(X.shape[1])
         self.var_ = np.zeros(X.shape[1])
@@ -343,14 +311,14 @@ class FeatureGradientsSelector(BaseSelector):
         self._target_sum = np.zeros(self._n_targets())
         self._target_sum_squares = np.zeros(self._n_targets())
         self._update_statistics(X, y)
-        with core.isolated_session(seed, n_threads=self._n_threads(X)):
-            generator = core.make_generator(seed)
+        with self._session(seed, self._work(X)):
+            generator = _training.make_generator(seed)
             rows = torch.randperm(X.shape[0], generator=generator)[:SPECTRUM_ROWS]
             sample = torch.as_tensor(
                 self._standardizer().transform(X[np.sort(rows.numpy())])
             )
             self.spectrum_bound_ = SPECTRUM_MARGIN * max(
-                _neural.largest_eigenvalue(sample, generator), 1e-6
+                _learnability.largest_eigenvalue(sample, generator), 1e-6
             )
             self.mask_ = np.full(X.shape[1], 0.5)
             self.n_steps_ = 0
@@ -366,11 +334,10 @@ class FeatureGradientsSelector(BaseSelector):
             return 1
         return self.classes_.size
 
-    def _n_threads(self, X):
-        from . import _neural
-
+    def _work(self, X):
+        """Multiply-adds of one step's learnability estimate."""
         rows = min(X.shape[0], self.batch_size)
-        return _neural.n_threads(rows * X.shape[1] * self.order * self._n_targets())
+        return rows * X.shape[1] * self.order * self._n_targets()
 
     def _update_statistics(self, X, y):
         """Merge the rows' feature and target statistics into the running ones."""
@@ -400,12 +367,12 @@ class FeatureGradientsSelector(BaseSelector):
         return indicators[:, 1:] if self.classes_.size == 2 else indicators
 
     def _standardizer(self):
-        from . import _torch_core as core
+        from ._torch import _training
 
         scale = np.sqrt(self.var_)
         # The core's rule: a column constant on the rows seen keeps scale 1.
         scale[~(scale > 1e-12 * np.maximum(1.0, self._max_abs))] = 1.0
-        return core.Standardizer(mean=self.mean_, scale=scale)
+        return _training.Standardizer(mean=self.mean_, scale=scale)
 
     def _targets(self, y):
         """Standardised targets with the statistics of every row seen so far."""
@@ -417,32 +384,31 @@ class FeatureGradientsSelector(BaseSelector):
 
     def _train(self, X, y, epochs):
         """Run ``epochs`` passes over the rows from the stored state."""
-        from . import _neural
-        from . import _torch_core as core
+        from ._torch import _learnability, _training
 
-        torch = core.torch
-        device = core.resolve_device(self.device)
+        torch = _training.torch
+        device = self._resolve_device()
         standardizer = self._standardizer()
-        with core.isolated_session(self._state["seed"], n_threads=self._n_threads(X)):
+        with self._session(self._state["seed"], self._work(X)):
             generator = torch.Generator(device="cpu")
             generator.set_state(self._state["generator"])
-            network = _neural.SoftMask(standardizer.mean, standardizer.scale)
+            network = _learnability.SoftMask(standardizer.mean, standardizer.scale)
             with torch.no_grad():
                 network.logits.copy_(self._state["logits"])
             network = network.to(device)
             optimizer = torch.optim.Adam(network.parameters(), lr=self.lr)
             if self._state["optimizer"] is not None:
                 optimizer.load_state_dict(self._state["optimizer"])
-            loss_fn = _neural.LearnabilityLoss(
+            loss_fn = _learnability.LearnabilityLoss(
                 network,
-                _neural.neumann_coefficients(self.order, self.spectrum_bound_),
+                _learnability.neumann_coefficients(self.order, self.spectrum_bound_),
                 self.task_,
                 self.sparsity,
             )
             # float32 throughout; the rows are standardised batch by batch
             # inside the network, so X is never copied whole in float64.
             X_train = torch.as_tensor(np.asarray(X, dtype=np.float32)).to(device)
-            core.train(
+            _training.train(
                 network,
                 loss_fn,
                 X_train,
@@ -468,19 +434,6 @@ class FeatureGradientsSelector(BaseSelector):
                 "generator": generator.get_state(),
             }
             self.mask_ = network.mask().detach().cpu().numpy().astype(np.float64)
-
-    def _set_selection(self, scores, constant):
-        """``scores_``, ``ranking_`` and ``support_`` as :meth:`fit` sets them."""
-        scores = np.where(constant, 0.0, scores)
-        self.scores_ = scores
-        order = np.lexsort((np.arange(scores.size), constant, -scores))
-        self.ranking_ = np.empty(scores.size, dtype=np.intp)
-        self.ranking_[order] = np.arange(1, scores.size + 1)
-        if self.n_features_to_select_ is None:
-            self.n_features_to_select_ = int(
-                min(self._default_n_features_to_select(scores), scores.size)
-            )
-        self.support_ = self.ranking_ <= self.n_features_to_select_
 
 
 def _to_cpu(state):

@@ -4,43 +4,29 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import (
-    TRAINING_PARAMETER_CONSTRAINTS,
-    BaseSelector,
-    _constant_columns,
-    _repeated_columns,
-)
+from ._base import _held_out_split
+from ._docstring import shared_docs
 from ._optional import import_optional
+from ._torch_base import BaseTorchSelector
 
-#: Largest default hidden width: the paper's ``2 * n_features + 1`` is kept
-#: on narrow data, and the cap keeps the cost linear in the number of
-#: features on wide data.
-MAX_DEFAULT_HIDDEN_WIDTH = 64
-
-#: Held-out fraction when ``cv=None``.
-DEFAULT_VALIDATION_FRACTION = 0.2
-
-#: Epochs without a better held-out loss before training stops.
-PATIENCE = 20
+#: Largest default number of hidden units: the paper's ``2 * n_features + 1``
+#: is kept on narrow data, and the cap keeps the cost linear in the number
+#: of features on wide data.
+MAX_DEFAULT_HIDDEN_UNITS = 64
 
 #: The knots are refitted to the data every ``GRID_UPDATE_EVERY`` epochs up
 #: to epoch ``GRID_UPDATE_UNTIL``, as pykan's own training does: the inputs
 #: of the hidden layer move while the first layer learns.
 GRID_UPDATE_EVERY = 5
 GRID_UPDATE_UNTIL = 50
-
-#: Strength of the group-lasso penalty on each input's first-layer edges:
-#: without it, the edges of useless inputs keep their random initial size,
-#: which the L1 and L2 scores then read as importance.
-SPARSITY = 0.03
 
 #: Training rows used to place the knots (quantiles need no more).
 GRID_ROWS = 1024
@@ -50,12 +36,9 @@ GRID_ROWS = 1024
 #: memory stays bounded on very large data.
 MAX_CACHED_FEATURES = 2**27
 
-#: Below this many multiply-adds per gradient step, one torch thread is
-#: faster than several: the work is too small to split.
-SINGLE_THREAD_WORK = 50_000_000
 
-
-class KANSelector(BaseSelector):
+@shared_docs
+class KANSelector(BaseTorchSelector):
     """Select features with the splines of a Kolmogorov-Arnold network.
 
     A two-layer Kolmogorov-Arnold network (KAN) is trained on the task, and
@@ -67,20 +50,18 @@ class KANSelector(BaseSelector):
 
     Parameters
     ----------
+    n_features_to_select : int, float or None, default=None
+        Number of features to select: an int is a count, a float in (0, 1] a
+        fraction of the features (rounded up), None half of the features.
+
     method : {"l2", "l1", "si", "ko"}, default="l2"
         The score: "l1" and "l2" are the mean absolute and root mean square
         edge activations, "si" the sensitivity integral (input gradient) and
         "ko" the knock-out loss increase; see Notes.
 
-    n_features_to_select : int, float or None, default=None
-        Number of features to select: an int is a count, a float in (0, 1] a
-        fraction of the features (rounded up), None half of the features.
+    %(task)s
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
-
-    hidden_width : int or None, default=None
+    hidden_units : int or None, default=None
         Number of hidden nodes. None uses the paper's ``2 * n_features + 1``,
         capped at 64 so that the cost grows linearly with the number of
         features on wide data.
@@ -91,9 +72,18 @@ class KANSelector(BaseSelector):
     spline_order : int, default=3
         Polynomial order of the splines (3: cubic).
 
+    sparsity : float, default=0.03
+        Strength of the group-lasso penalty on each input's first-layer
+        edges (see Notes): without it the edges of useless inputs keep their
+        random initial size, which the L1 and L2 scores would read as
+        importance.
+
+    patience : int, default=20
+        Epochs without a better held-out loss before training stops; the
+        weights of the best epoch are restored.
+
     max_epochs : int, default=200
-        Maximum number of passes over the training rows; training stops
-        earlier when the held-out loss has not improved for 20 epochs.
+        Maximum number of passes over the training rows.
 
     lr : float, default=0.01
         Learning rate of the Adam optimiser.
@@ -102,20 +92,22 @@ class KANSelector(BaseSelector):
         Rows per gradient step; None, or at least the number of training
         rows, trains full-batch.
 
-    cv : int, float or None, default=5
-        An int is a number of folds (stratified for classification where
-        every class has that many rows): one network per fold, scored on its
-        held-out fold. A float in (0, 1) holds out that fraction once, None
-        holds out 20% once; a single split is ``cv`` times faster.
+    cv : int or None, default=5
+        Number of folds (stratified for classification where every class
+        has that many rows): one network per fold, trained on the other
+        folds and scored on its own. None trains a single network, holding
+        out ``validation_fraction`` of the rows: ``cv`` times faster.
+
+    validation_fraction : float, default=0.2
+        Fraction of the rows held out (stratified for classification where
+        possible) when ``cv=None``; unused otherwise.
 
     backend : {"torch", "pykan"}, default="torch"
         "torch" uses featsel's own KAN; "pykan" computes the same scores on
         a ``kan.KAN`` from the pykan package (extra ``featsel[kan]``),
         trained by the same loop. Both need torch (extra ``featsel[nn]``).
 
-    device : str, default="cpu"
-        Torch device of the training, such as "cpu" or "cuda"; a ValueError
-        is raised if the device does not exist here.
+    %(device)s
 
     random_state : int, RandomState instance or None, default=None
         Seed of the folds, the initial weights and the mini-batches. The
@@ -135,11 +127,9 @@ class KANSelector(BaseSelector):
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best, ties broken by column index).
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
     scores_per_fold_ : ndarray of shape (n_splits, n_features_in_)
         Raw (unnormalised) scores of each fold's network.
@@ -155,21 +145,12 @@ class KANSelector(BaseSelector):
     n_epochs_ : ndarray of shape (n_splits,)
         Number of epochs each network was trained for.
 
-    hidden_width_ : int
-        The hidden width used.
+    hidden_units_ : int
+        The number of hidden units used.
 
-    task_ : str
-        The task the selector was fitted for.
+    %(task_)s
 
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
-
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------
@@ -181,7 +162,7 @@ class KANSelector(BaseSelector):
     Method of "Splines-Based Feature Importance in Kolmogorov-Arnold
     Networks: A Framework for Supervised Tabular Data Dimensionality
     Reduction" (arXiv 2509.23366). The network has widths
-    ``[n_features, hidden_width, n_outputs]`` (one logit per class, or one
+    ``[n_features, hidden_units, n_outputs]`` (one logit per class, or one
     output for regression) and every edge of the first layer computes
 
     ``phi[n, i, o] = w_base[i, o] * silu(x[n, i])
@@ -208,12 +189,12 @@ class KANSelector(BaseSelector):
     functions, every 5 epochs up to epoch 50, as pykan's own training does
     (the pykan backend runs pykan's update on both layers). Training
     minimises the loss plus a group-lasso penalty
-    ``0.03 * sum_i ||theta_i||_2`` over the first-layer parameters
+    ``sparsity * sum_i ||theta_i||_2`` over the first-layer parameters
     ``theta_i`` of each input (base weights and scaled spline
     coefficients): without it the edges of useless inputs keep their random
     initial size, which KAN-L1 and KAN-L2 would read as importance. Adam
     runs on the training rows with early stopping on the held-out rows
-    (patience 20 epochs), and the best weights are restored.
+    (``patience`` epochs), and the best weights are restored.
     If every score is 0 (KAN-KO on data without signal), the scores are
     uniform and a warning is raised. Features constant on the data, or
     exact copies of an earlier column, get score 0.
@@ -225,78 +206,76 @@ class KANSelector(BaseSelector):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(300, 6))
     >>> y = X[:, 0] + np.sin(2 * X[:, 1]) + 0.1 * rng.normal(size=300)
-    >>> selector = KANSelector("si", n_features_to_select=2, cv=None, random_state=0)
+    >>> selector = KANSelector(2, method="si", cv=None, random_state=0)
     >>> np.flatnonzero(selector.fit(X, y).support_)
     array([0, 1])
     """
 
     _parameter_constraints: dict = {
-        **BaseSelector._parameter_constraints,
-        **TRAINING_PARAMETER_CONSTRAINTS,
+        **BaseTorchSelector._parameter_constraints,
         "method": [StrOptions({"l1", "l2", "si", "ko"})],
-        "hidden_width": [None, Interval(Integral, 1, None, closed="left")],
+        "hidden_units": [None, Interval(Integral, 1, None, closed="left")],
         "grid_size": [Interval(Integral, 1, None, closed="left")],
         "spline_order": [Interval(Integral, 0, None, closed="left")],
-        "cv": [
-            None,
-            Interval(Integral, 2, None, closed="left"),
-            Interval(RealNotInt, 0, 1, closed="neither"),
-        ],
+        "sparsity": [Interval(Real, 0, None, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "cv": [None, Interval(Integral, 2, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "backend": [StrOptions({"torch", "pykan"})],
     }
-    _test_params = {"cv": None, "max_epochs": 40, "hidden_width": 8, "grid_size": 4}
 
     def __init__(
         self,
-        method="l2",
         n_features_to_select=None,
         *,
+        method="l2",
         task="auto",
-        hidden_width=None,
+        hidden_units=None,
         grid_size=5,
         spline_order=3,
+        sparsity=0.03,
+        patience=20,
         max_epochs=200,
         lr=0.01,
         batch_size=512,
         cv=5,
+        validation_fraction=0.2,
         backend="torch",
         device="cpu",
         random_state=None,
         verbose=0,
     ):
-        self.method = method
         self.n_features_to_select = n_features_to_select
+        self.method = method
         self.task = task
-        self.hidden_width = hidden_width
+        self.hidden_units = hidden_units
         self.grid_size = grid_size
         self.spline_order = spline_order
+        self.sparsity = sparsity
+        self.patience = patience
         self.max_epochs = max_epochs
         self.lr = lr
         self.batch_size = batch_size
         self.cv = cv
+        self.validation_fraction = validation_fraction
         self.backend = backend
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
 
     def _fit_scores(self, X, y):
-        # torch (and pykan) are imported here, not at module level, so that
-        # `import featsel` works without the optional extras.
-        from . import _torch_core
-
-        device = _torch_core.resolve_device(self.device)
+        device = self._resolve_device()
         if self.backend == "pykan":
             import_optional("kan", extra="kan")
         random_state = check_random_state(self.random_state)
         splits = self._splits(X, y, random_state)
         n_features = X.shape[1]
-        self.hidden_width_ = (
-            self.hidden_width
-            if self.hidden_width is not None
-            else min(2 * n_features + 1, MAX_DEFAULT_HIDDEN_WIDTH)
+        self.hidden_units_ = (
+            self.hidden_units
+            if self.hidden_units is not None
+            else min(2 * n_features + 1, MAX_DEFAULT_HIDDEN_UNITS)
         )
-        n_outputs = self.classes_.size if self.task_ == "classification" else 1
-        seeds = random_state.randint(np.iinfo(np.int32).max, size=len(splits))
+        seeds = self._draw_seeds(random_state, size=len(splits))
 
         fold_scores, self.networks_, n_epochs = [], [], []
         for fold, ((train, held_out), seed) in enumerate(
@@ -307,14 +286,11 @@ class KANSelector(BaseSelector):
                     f"[KANSelector] fold {fold + 1}/{len(splits)}: training on "
                     f"{train.size} rows, scoring on {held_out.size}"
                 )
-            n_train = train.size
-            step_rows = min(n_train, self.batch_size or n_train)
-            work = step_rows * n_features * self.hidden_width_ * (self.grid_size + 4)
-            with _torch_core.isolated_session(
-                int(seed), n_threads=1 if work < SINGLE_THREAD_WORK else None
-            ):
+            step_rows = min(train.size, self.batch_size or train.size)
+            work = step_rows * n_features * self.hidden_units_ * (self.grid_size + 4)
+            with self._session(seed, work):
                 scores, network, epochs = self._fit_fold(
-                    X, y, train, held_out, int(seed), n_outputs, device
+                    X, y, train, held_out, int(seed), device
                 )
             fold_scores.append(scores)
             self.networks_.append(network)
@@ -323,72 +299,28 @@ class KANSelector(BaseSelector):
         self.n_epochs_ = np.asarray(n_epochs)
         # The base class zeroes these columns' scores; zero them before
         # normalising so that scores_ still sums to 1.
-        uninformative = _constant_columns(X) | _repeated_columns(X)
-        return self._combine(self.scores_per_fold_, uninformative)
+        return self._combine(self.scores_per_fold_, self._uninformative_features)
 
-    def _fit_fold(self, X, y, train, held_out, seed, n_outputs, device):
+    def _fit_fold(self, X, y, train, held_out, seed, device):
         """Train one network on ``train``, score it on ``held_out``."""
-        from . import _kan_network as engine
-        from . import _torch_core as core
+        from ._torch import _kan_network, _training
 
-        torch = core.torch
-        generator = core.make_generator(seed)
-        standardizer = core.Standardizer.fit(X[train])
-        X_train = core.to_tensor(standardizer.transform(X[train]), device)
-        X_held_out = core.to_tensor(standardizer.transform(X[held_out]), device)
-        if self.task_ == "classification":
-            y_train = core.to_tensor(y[train], device)
-            y_held_out = core.to_tensor(y[held_out], device)
-            loss_fn = engine.classification_loss
-        else:
-            target = core.Standardizer.fit(y[train, None])
-            y_train = core.to_tensor(target.transform(y[train, None])[:, 0], device)
-            y_held_out = core.to_tensor(
-                target.transform(y[held_out, None])[:, 0], device
-            )
-            loss_fn = engine.regression_loss
+        torch = _training.torch
+        generator = _training.make_generator(seed)
+        standardizer = _training.Standardizer.fit(X[train])
+        X_train = _training.to_tensor(standardizer.transform(X[train]), device)
+        X_held_out = _training.to_tensor(standardizer.transform(X[held_out]), device)
+        y_train, y_held_out = self._target_tensors(y, device, train, held_out)
+        loss_fn = self._task_loss()
         grid_rows = X_train[
             torch.randperm(X_train.shape[0], generator=generator)[:GRID_ROWS].to(device)
         ]
-
-        widths = [X.shape[1], self.hidden_width_, n_outputs]
-        if self.backend == "torch":
-            network = engine.KANNetwork(
-                *widths, self.grid_size, self.spline_order, generator
-            ).to(device)
-            network.refit_grids(grid_rows)
-            first_layer = network.layers[0]
-            with torch.no_grad():
-                grid_features = first_layer.expand(grid_rows)
-            n_cached = X.shape[0] * grid_features.shape[1]
-            if n_cached <= MAX_CACHED_FEATURES:
-                # The first layer's features are fixed from here on: compute
-                # them once instead of at every step.
-                module = engine.CachedFirstLayer(network)
-                with torch.no_grad():
-                    inputs_train = first_layer.expand(X_train)
-                    inputs_held_out = first_layer.expand(X_held_out)
-            else:
-                module = network
-                inputs_train, inputs_held_out = X_train, X_held_out
-
-            def update_grids(epoch):
-                if epoch % GRID_UPDATE_EVERY == 0 and epoch <= GRID_UPDATE_UNTIL:
-                    network.refit_hidden_grid(grid_features)
-
-        else:
-            network = engine.build_pykan(
-                widths, self.grid_size, self.spline_order, seed, device
-            )
-            network.refit_grids(grid_rows)
-            module = network.model
-            inputs_train, inputs_held_out = X_train, X_held_out
-
-            def update_grids(epoch):
-                if epoch % GRID_UPDATE_EVERY == 0 and epoch <= GRID_UPDATE_UNTIL:
-                    network.refit_grids(grid_rows)
-
-        result = core.train(
+        widths = [X.shape[1], self.hidden_units_, self._n_outputs()]
+        build = self._torch_network if self.backend == "torch" else self._pykan_network
+        network, module, inputs_train, inputs_held_out, update_grids = build(
+            widths, grid_rows, X_train, X_held_out, seed, generator, device
+        )
+        result = _training.train(
             module,
             loss_fn,
             inputs_train,
@@ -399,13 +331,13 @@ class KANSelector(BaseSelector):
             lr=self.lr,
             generator=generator,
             batch_size=self.batch_size,
-            patience=PATIENCE,
-            penalty=lambda: SPARSITY * network.input_norms().sum(),
+            patience=self.patience,
+            penalty=lambda: self.sparsity * network.input_norms().sum(),
             epoch_callback=update_grids,
             verbose=self.verbose,
         )
-        scores = engine.kan_scores(
-            network, self.method, X_held_out, y_held_out, loss_fn, self.hidden_width_
+        scores = _kan_network.kan_scores(
+            network, self.method, X_held_out, y_held_out, loss_fn, self.hidden_units_
         )
         mean = torch.as_tensor(standardizer.mean, dtype=torch.float32)
         scale = torch.as_tensor(standardizer.scale, dtype=torch.float32)
@@ -417,6 +349,59 @@ class KANSelector(BaseSelector):
             network = network.to_network(mean, scale)
         return scores, network, result.n_epochs
 
+    def _torch_network(
+        self, widths, grid_rows, X_train, X_held_out, seed, generator, device
+    ):
+        """featsel's KAN, with its first layer's features cached when they fit.
+
+        Returns the network, the module to train, its training and held-out
+        inputs, and the epoch callback that refits the hidden layer's knots.
+        """
+        from ._torch import _kan_network, _training
+
+        torch = _training.torch
+        network = _kan_network.KANNetwork(
+            *widths, self.grid_size, self.spline_order, generator
+        ).to(device)
+        network.refit_grids(grid_rows)
+        first_layer = network.layers[0]
+        with torch.no_grad():
+            grid_features = first_layer.expand(grid_rows)
+        n_rows = X_train.shape[0] + X_held_out.shape[0]
+        if n_rows * grid_features.shape[1] <= MAX_CACHED_FEATURES:
+            # The first layer's features are fixed from here on: compute
+            # them once instead of at every step.
+            module = _kan_network.CachedFirstLayer(network)
+            with torch.no_grad():
+                inputs_train = first_layer.expand(X_train)
+                inputs_held_out = first_layer.expand(X_held_out)
+        else:
+            module = network
+            inputs_train, inputs_held_out = X_train, X_held_out
+
+        def update_grids(epoch):
+            if epoch % GRID_UPDATE_EVERY == 0 and epoch <= GRID_UPDATE_UNTIL:
+                network.refit_hidden_grid(grid_features)
+
+        return network, module, inputs_train, inputs_held_out, update_grids
+
+    def _pykan_network(
+        self, widths, grid_rows, X_train, X_held_out, seed, generator, device
+    ):
+        """A ``kan.KAN`` behind the adapter, with pykan's own grid updates."""
+        from ._torch import _kan_network
+
+        network = _kan_network.build_pykan(
+            widths, self.grid_size, self.spline_order, seed, device
+        )
+        network.refit_grids(grid_rows)
+
+        def update_grids(epoch):
+            if epoch % GRID_UPDATE_EVERY == 0 and epoch <= GRID_UPDATE_UNTIL:
+                network.refit_grids(grid_rows)
+
+        return network, network.model, X_train, X_held_out, update_grids
+
     def _splits(self, X, y, random_state):
         """(train, held-out) row indices of each network."""
         n_samples = X.shape[0]
@@ -426,7 +411,7 @@ class KANSelector(BaseSelector):
                 raise ValueError(
                     f"cv={self.cv} folds need at least {self.cv} samples, got "
                     f"{n_samples}; pass a smaller cv, or cv=None for one "
-                    "held-out split."
+                    "held-out split of validation_fraction of the rows."
                 )
             stratify = classification and np.bincount(y).min() >= self.cv
             splitter = (StratifiedKFold if stratify else KFold)(
@@ -435,19 +420,11 @@ class KANSelector(BaseSelector):
                 random_state=random_state.randint(np.iinfo(np.int32).max),
             )
             return list(splitter.split(X, y))
-        fraction = DEFAULT_VALIDATION_FRACTION if self.cv is None else self.cv
-        n_held_out = int(np.ceil(fraction * n_samples))
-        counts = np.bincount(y) if classification else None
-        stratify = (
-            classification
-            and counts.min() >= 2
-            and counts.size <= min(n_held_out, n_samples - n_held_out)
-        )
-        train, held_out = train_test_split(
-            np.arange(n_samples),
-            test_size=fraction,
-            random_state=random_state.randint(np.iinfo(np.int32).max),
-            stratify=y if stratify else None,
+        train, held_out = _held_out_split(
+            y,
+            self.validation_fraction,
+            random_state.randint(np.iinfo(np.int32).max),
+            stratify=classification,
         )
         return [(np.sort(train), np.sort(held_out))]
 

@@ -11,9 +11,11 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.utils._param_validation import Interval
 
 from ._base import BaseSelector
+from ._docstring import shared_docs
 from ._linear import coef_importance, standardize
 
 
+@shared_docs
 class LassoSelector(BaseSelector):
     """Select features by the magnitude of L1-penalised linear coefficients.
 
@@ -30,9 +32,7 @@ class LassoSelector(BaseSelector):
         fraction of the features (rounded up). None keeps the features with a
         non-zero coefficient (at least one).
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
     C : float, default=1.0
         Inverse of the L1 penalty strength of the logistic regression
@@ -56,17 +56,11 @@ class LassoSelector(BaseSelector):
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best, ties broken by column index).
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
-    task_ : str
-        The task the selector was fitted for.
-
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
+    %(task_)s
 
     estimator_ : estimator
         The fitted linear model.
@@ -74,12 +68,7 @@ class LassoSelector(BaseSelector):
     n_iter_ : int
         Number of solver iterations (the largest over classes).
 
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------
@@ -111,7 +100,6 @@ class LassoSelector(BaseSelector):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
-    _test_params = {"cv": 3}
 
     def __init__(
         self,

@@ -9,8 +9,10 @@ from sklearn.feature_selection import mutual_info_classif, mutual_info_regressio
 from sklearn.utils._param_validation import Interval
 
 from ._base import BaseSelector
+from ._docstring import shared_docs
 
 
+@shared_docs
 class MutualInfoSelector(BaseSelector):
     """Select the features of highest mutual information with the target.
 
@@ -24,9 +26,7 @@ class MutualInfoSelector(BaseSelector):
         Number of features to select: an int is a count, a float in (0, 1] a
         fraction of the features (rounded up), None half of the features.
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
     n_neighbors : int, default=3
         Number of neighbours of the mutual-information estimator.
@@ -46,24 +46,13 @@ class MutualInfoSelector(BaseSelector):
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best, ties broken by column index).
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
-    task_ : str
-        The task the selector was fitted for.
+    %(task_)s
 
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
-
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------

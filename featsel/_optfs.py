@@ -8,16 +8,18 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import TRAINING_PARAMETER_CONSTRAINTS, BaseSelector, _has_strings
+from ._base import _has_strings
+from ._docstring import shared_docs
+from ._torch_base import BaseTorchSelector
 
 #: Initial gate logit ``m_0`` (the gates start open, at 1).
 GATE_INIT = 0.5
 
 
-class OptFSSelector(BaseSelector):
+@shared_docs
+class OptFSSelector(BaseTorchSelector):
     """Select features with learnable gates trained by continuation.
 
     Every numeric column, and every category value of a categorical column,
@@ -40,11 +42,9 @@ class OptFSSelector(BaseSelector):
         fraction of the features (rounded up). None keeps the columns with
         an open gate (at least one).
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
-    gate_penalty : float, default=0.005
+    sparsity : float, default=0.005
         Weight ``lambda`` of ``sum sigmoid(beta * m)`` over all gates, added
         to the mean task loss. The default suits the bundled datasets (tens
         of columns, hundreds of rows); see Notes to tune it.
@@ -73,9 +73,7 @@ class OptFSSelector(BaseSelector):
     batch_size : int or None, default=256
         Rows per gradient step; None trains full-batch.
 
-    device : str, default="cpu"
-        Torch device of the training, such as "cpu" or "cuda"; a ValueError
-        is raised if the device does not exist here.
+    %(device)s
 
     random_state : int, RandomState instance or None, default=None
         Seed of the initial weights and the mini-batches. The caller's
@@ -93,11 +91,9 @@ class OptFSSelector(BaseSelector):
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best, ties broken by column index).
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
     gate_logits_ : ndarray of shape (n_features_in_,)
         Final gate logit ``m`` of each column (the largest over its
@@ -114,18 +110,9 @@ class OptFSSelector(BaseSelector):
     network_ : torch.nn.Module
         The trained network, on the CPU.
 
-    task_ : str
-        The task the selector was fitted for.
+    %(task_)s
 
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
-
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------
@@ -152,7 +139,7 @@ class OptFSSelector(BaseSelector):
     columns are standardised; the paper's second stage (retraining with the
     final gates) is not needed to select features and is not run.
 
-    Tuning ``gate_penalty``: the paper's values (1e-9 to 1e-8) suit
+    Tuning ``sparsity``: the paper's values (1e-9 to 1e-8) suit
     millions of gates and samples; the penalty weighs against the mean
     loss, so what matters is its size next to the loss increase a useful
     column prevents. Raise it (by factors of 3 to 10) if too many columns
@@ -176,22 +163,20 @@ class OptFSSelector(BaseSelector):
     """
 
     _parameter_constraints: dict = {
-        **BaseSelector._parameter_constraints,
-        **TRAINING_PARAMETER_CONSTRAINTS,
-        "gate_penalty": [Interval(Real, 0, None, closed="left")],
+        **BaseTorchSelector._parameter_constraints,
+        "sparsity": [Interval(Real, 0, None, closed="left")],
         "final_temperature": [Interval(Real, 1, None, closed="left")],
         "head": [StrOptions({"mlp", "fm"})],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
     }
-    _test_params = {"max_epochs": 20, "hidden_units": 16, "embedding_dim": 4}
 
     def __init__(
         self,
         n_features_to_select=None,
         *,
         task="auto",
-        gate_penalty=0.005,
+        sparsity=0.005,
         final_temperature=100.0,
         head="mlp",
         embedding_dim=8,
@@ -205,7 +190,7 @@ class OptFSSelector(BaseSelector):
     ):
         self.n_features_to_select = n_features_to_select
         self.task = task
-        self.gate_penalty = gate_penalty
+        self.sparsity = sparsity
         self.final_temperature = final_temperature
         self.head = head
         self.embedding_dim = embedding_dim
@@ -223,40 +208,11 @@ class OptFSSelector(BaseSelector):
         tags.input_tags.allow_nan = True
         return tags
 
-    def fit(self, X, y):
-        """Train the gated network and select the columns with open gates.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            The training input samples; categorical columns may be left
-            unencoded (see the class description).
-
-        y : array-like of shape (n_samples,)
-            The target values: class labels for classification, real numbers
-            for regression.
-
-        Returns
-        -------
-        self : object
-            Fitted selector.
-        """
+    def _validate_input(self, X, y):
         # The column dtypes say which columns are categorical; validation
         # turns a DataFrame into an array and loses them, so read them first.
-        self._categorical_input = _categorical_columns(X)
-        try:
-            return super().fit(X, y)
-        finally:
-            del self._categorical_input
-
-    def _fit_scores(self, X, y):
-        # torch is imported here, not at module level, so that
-        # `import featsel` works without the optional extra.
-        from . import _neural
-        from . import _torch_core as core
-
-        device = core.resolve_device(self.device)
-        categorical = getattr(self, "_categorical_input", None)
+        categorical = _categorical_columns(X)
+        X, y = super()._validate_input(X, y)
         if categorical is None:
             categorical = np.array(
                 [
@@ -266,78 +222,84 @@ class OptFSSelector(BaseSelector):
                 dtype=bool,
             )
         self.categorical_ = categorical
+        return X, y
+
+    def _fit_scores(self, X, y):
+        device = self._resolve_device()
+        categorical = self.categorical_
         numeric = _numeric_block(X[:, ~categorical])
         codes, categories = _encode_categories(X[:, categorical])
         offsets = np.concatenate([[0], np.cumsum([c.size for c in categories])])
         inputs = np.hstack([numeric, (codes + offsets[:-1]).astype(np.float32)])
-        seed = int(
-            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        )
-        n_outputs = self.classes_.size if self.task_ == "classification" else 1
-        n_fields = X.shape[1]
+        seed = self._draw_seeds()
         step_rows = min(X.shape[0], self.batch_size or X.shape[0])
-        work = step_rows * n_fields * self.embedding_dim * self.hidden_units
-        with core.isolated_session(seed, n_threads=_neural.n_threads(work)):
-            generator = core.make_generator(seed)
-            network = _neural.GatedEmbeddingNetwork(
-                n_numeric=numeric.shape[1],
-                n_values=int(offsets[-1]),
-                n_categorical=codes.shape[1],
-                embedding_dim=self.embedding_dim,
-                head=self.head,
-                hidden_units=self.hidden_units,
-                n_outputs=n_outputs,
-                gate_init=GATE_INIT,
-                generator=generator,
-            ).to(device)
-            if self.task_ == "classification":
-                target = core.to_tensor(y, device)
-            else:
-                target = core.to_tensor(
-                    core.Standardizer.fit(y[:, None]).transform(y[:, None])[:, 0],
-                    device,
-                )
-            task_loss = _neural.task_loss(self.task_)
-
-            def loss_fn(output, target):
-                return task_loss(output, target) + self.gate_penalty * (
-                    network.gate_sum()
-                )
-
-            growth = self.final_temperature ** (1 / max(self.max_epochs - 1, 1))
-
-            def anneal(epoch):
-                # Called after each epoch: set the next epoch's temperature;
-                # the last epoch runs at final_temperature, and so stays.
-                network.temperature = growth ** min(epoch, self.max_epochs - 1)
-
-            core.train(
-                network,
-                loss_fn,
-                core.to_tensor(inputs.astype(np.float32), device),
-                target,
-                None,
-                None,
-                max_epochs=self.max_epochs,
-                lr=self.lr,
-                generator=generator,
-                batch_size=self.batch_size,
-                epoch_callback=anneal,
-                verbose=self.verbose,
-            )
+        work = step_rows * X.shape[1] * self.embedding_dim * self.hidden_units
+        with self._session(seed, work):
+            network = self._train(inputs, y, numeric.shape[1], offsets, seed, device)
         self.network_ = network.cpu()
+        self.gate_logits_, self.category_gates_ = self._gate_logits(
+            network, categorical, offsets, categories
+        )
+        return 1.0 / (1.0 + np.exp(-self.gate_logits_))
+
+    def _train(self, inputs, y, n_numeric, offsets, seed, device):
+        """Train the gated network on the packed inputs, annealing the gates."""
+        from ._torch import _gated_embedding, _training
+
+        generator = _training.make_generator(seed)
+        network = _gated_embedding.GatedEmbeddingNetwork(
+            n_numeric=n_numeric,
+            n_values=int(offsets[-1]),
+            n_categorical=inputs.shape[1] - n_numeric,
+            embedding_dim=self.embedding_dim,
+            head=self.head,
+            hidden_units=self.hidden_units,
+            n_outputs=self._n_outputs(),
+            gate_init=GATE_INIT,
+            generator=generator,
+        ).to(device)
+        (target,) = self._target_tensors(y, device)
+        task_loss = self._task_loss()
+
+        def loss_fn(output, target):
+            return task_loss(output, target) + self.sparsity * network.gate_sum()
+
+        growth = self.final_temperature ** (1 / max(self.max_epochs - 1, 1))
+
+        def anneal(epoch):
+            # Called after each epoch: set the next epoch's temperature; the
+            # last epoch runs at final_temperature, and so stays.
+            network.temperature = growth ** min(epoch, self.max_epochs - 1)
+
+        _training.train(
+            network,
+            loss_fn,
+            _training.to_tensor(inputs.astype(np.float32), device),
+            target,
+            None,
+            None,
+            max_epochs=self.max_epochs,
+            lr=self.lr,
+            generator=generator,
+            batch_size=self.batch_size,
+            epoch_callback=anneal,
+            verbose=self.verbose,
+        )
+        return network
+
+    def _gate_logits(self, network, categorical, offsets, categories):
+        """Each column's gate logit, and the logits of each category value."""
         numeric_logits = network.numeric_gates.detach().numpy().astype(np.float64)
         value_logits = network.value_gates.detach().numpy().astype(np.float64)
-        gate_logits = np.empty(X.shape[1])
+        gate_logits = np.empty(categorical.size)
         gate_logits[~categorical] = numeric_logits
-        names = getattr(self, "feature_names_in_", np.arange(X.shape[1]))
-        self.category_gates_ = {}
+        names = getattr(self, "feature_names_in_", np.arange(categorical.size))
+        category_gates = {}
         for k, j in enumerate(np.flatnonzero(categorical)):
             logits = value_logits[offsets[k] : offsets[k + 1]]
             gate_logits[j] = logits.max()
-            self.category_gates_[names[j]] = pd.Series(logits, index=categories[k])
-        self.gate_logits_ = gate_logits
-        return 1.0 / (1.0 + np.exp(-gate_logits))
+            category_gates[names[j]] = pd.Series(logits, index=categories[k])
+        return gate_logits, category_gates
 
     def _default_n_features_to_select(self, scores):
         return max(1, int(np.count_nonzero(scores > 0.5)))

@@ -8,13 +8,14 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.inspection import permutation_importance
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseSelector
+from ._base import BaseSelector, _held_out_split
+from ._docstring import shared_docs
 
 
+@shared_docs
 class RandomForestSelector(BaseSelector):
     """Select features by the importance a random forest gives them.
 
@@ -31,9 +32,7 @@ class RandomForestSelector(BaseSelector):
         Number of features to select: an int is a count, a float in (0, 1] a
         fraction of the features (rounded up), None half of the features.
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
     importance : {"permutation", "impurity"}, default="permutation"
         How feature importance is measured.
@@ -44,8 +43,9 @@ class RandomForestSelector(BaseSelector):
     max_depth : int or None, default=None
         Maximum depth of the trees.
 
-    test_size : float, default=0.25
-        Fraction of the rows held out to measure permutation importance.
+    validation_fraction : float, default=0.25
+        Fraction of the rows held out (stratified for classification where
+        possible) to measure permutation importance.
 
     n_repeats : int, default=5
         Number of shuffles per feature for permutation importance.
@@ -65,27 +65,16 @@ class RandomForestSelector(BaseSelector):
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best, ties broken by column index).
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
-    task_ : str
-        The task the selector was fitted for.
-
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
+    %(task_)s
 
     estimator_ : RandomForestClassifier or RandomForestRegressor
         The fitted forest.
 
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------
@@ -115,12 +104,11 @@ class RandomForestSelector(BaseSelector):
         "importance": [StrOptions({"permutation", "impurity"})],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "max_depth": [None, Interval(Integral, 1, None, closed="left")],
-        "test_size": [Interval(Real, 0, 1, closed="neither")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
     }
-    _test_params = {"n_estimators": 10, "n_repeats": 2}
 
     def __init__(
         self,
@@ -130,7 +118,7 @@ class RandomForestSelector(BaseSelector):
         importance="permutation",
         n_estimators=100,
         max_depth=None,
-        test_size=0.25,
+        validation_fraction=0.25,
         n_repeats=5,
         n_jobs=None,
         random_state=None,
@@ -140,7 +128,7 @@ class RandomForestSelector(BaseSelector):
         self.importance = importance
         self.n_estimators = n_estimators
         self.max_depth = max_depth
-        self.test_size = test_size
+        self.validation_fraction = validation_fraction
         self.n_repeats = n_repeats
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -167,13 +155,13 @@ class RandomForestSelector(BaseSelector):
             self.estimator_.fit(X, y)
             return self.estimator_.feature_importances_
 
-        X_train, X_test, y_train, y_test = train_test_split(
-            X,
+        train, held_out = _held_out_split(
             y,
-            test_size=self.test_size,
-            random_state=random_state,
-            stratify=y if self._can_stratify(y) else None,
+            self.validation_fraction,
+            random_state,
+            stratify=self.task_ == "classification",
         )
+        X_train, X_test, y_train, y_test = X[train], X[held_out], y[train], y[held_out]
         self.estimator_.fit(X_train, y_train)
         result = permutation_importance(
             self.estimator_,
@@ -184,10 +172,3 @@ class RandomForestSelector(BaseSelector):
             random_state=random_state,
         )
         return np.clip(result.importances_mean, 0.0, None)
-
-    def _can_stratify(self, y):
-        if self.task_ != "classification":
-            return False
-        counts = np.bincount(y)
-        n_test = int(np.ceil(self.test_size * y.size))
-        return counts.min() >= 2 and counts.size <= min(n_test, y.size - n_test)

@@ -7,15 +7,10 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import (
-    TRAINING_PARAMETER_CONSTRAINTS,
-    BaseSelector,
-    _constant_columns,
-    _repeated_columns,
-)
+from ._docstring import shared_docs
+from ._torch_base import BaseTorchSelector
 
 #: Strength of the ridge penalty on the open features' weights of the
 #: linear model: the penalty that makes the attention weights follow the
@@ -23,7 +18,8 @@ from ._base import (
 LINEAR_RIDGE = 1.0
 
 
-class SequentialAttentionSelector(BaseSelector):
+@shared_docs
+class SequentialAttentionSelector(BaseTorchSelector):
     """Select features greedily with the attention weights of a network.
 
     One learnable logit per feature gates the input of a small network
@@ -43,11 +39,9 @@ class SequentialAttentionSelector(BaseSelector):
         The phases are cut by this number, so the selection of ``k``
         features is not the top ``k`` of a larger selection.
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
-    model : {"mlp", "linear"}, default="mlp"
+    head : {"mlp", "linear"}, default="mlp"
         The network after the mask: an MLP with one hidden layer of
         ``hidden_units``, or a linear model whose open features' weights
         carry a ridge penalty, the variant equivalent to Orthogonal Matching
@@ -58,7 +52,7 @@ class SequentialAttentionSelector(BaseSelector):
         selects fewer if ``m`` does not divide ``n_features_to_select``.
 
     hidden_units : int, default=64
-        Width of the hidden layer of the MLP (unused with ``model="linear"``).
+        Width of the hidden layer of the MLP (unused with ``head="linear"``).
 
     warmup_fraction : float, default=0.2
         Share of ``max_epochs`` trained with every mask weight at 1 before
@@ -74,9 +68,7 @@ class SequentialAttentionSelector(BaseSelector):
     batch_size : int or None, default=256
         Rows per gradient step; None trains full-batch.
 
-    device : str, default="cpu"
-        Torch device of the training, such as "cpu" or "cuda"; a ValueError
-        is raised if the device does not exist here.
+    %(device)s
 
     random_state : int, RandomState instance or None, default=None
         Seed of the initial weights and the mini-batches. The caller's
@@ -98,11 +90,9 @@ class SequentialAttentionSelector(BaseSelector):
         Strict rank of each feature: the selected ones in their order of
         selection, then the others by attention weight.
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
     selection_order_ : ndarray of shape (n_features_to_select_,)
         Column indices in their order of selection.
@@ -121,18 +111,9 @@ class SequentialAttentionSelector(BaseSelector):
     epochs_per_phase_ : int
         Epochs trained in each phase.
 
-    task_ : str
-        The task the selector was fitted for.
+    %(task_)s
 
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
-
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------
@@ -173,7 +154,7 @@ class SequentialAttentionSelector(BaseSelector):
     ``lambda sum_{i in U} v_i^2``, the best ``v`` for given attention is
     ``v_i ~ a_i <x_i, r>`` with ``r`` the residual of the selected features,
     and the attention that minimises the loss concentrates on the largest
-    ``|<x_i, r>|``, the feature OMP adds. ``model="linear"`` is this
+    ``|<x_i, r>|``, the feature OMP adds. ``head="linear"`` is this
     variant (``lambda = 1``; the open weights restart at 0 in each phase).
     Selection by attention needs enough optimisation steps per phase: on a
     noiseless problem, full-batch training with a few hundred epochs
@@ -187,29 +168,27 @@ class SequentialAttentionSelector(BaseSelector):
     >>> X = rng.normal(size=(300, 8))
     >>> y = 3 * X[:, 2] - 2 * X[:, 5] + 0.1 * rng.normal(size=300)
     >>> selector = SequentialAttentionSelector(
-    ...     2, model="linear", max_epochs=30, random_state=0
+    ...     2, head="linear", max_epochs=30, random_state=0
     ... ).fit(X, y)
     >>> selector.selection_order_
     array([2, 5])
     """
 
     _parameter_constraints: dict = {
-        **BaseSelector._parameter_constraints,
-        **TRAINING_PARAMETER_CONSTRAINTS,
-        "model": [StrOptions({"mlp", "linear"})],
+        **BaseTorchSelector._parameter_constraints,
+        "head": [StrOptions({"mlp", "linear"})],
         "features_per_step": [Interval(Integral, 1, None, closed="left")],
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
         "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
     }
     selection_depends_on_k = True
-    _test_params = {"max_epochs": 40, "hidden_units": 16}
 
     def __init__(
         self,
         n_features_to_select=None,
         *,
         task="auto",
-        model="mlp",
+        head="mlp",
         features_per_step=1,
         hidden_units=64,
         warmup_fraction=0.2,
@@ -222,7 +201,7 @@ class SequentialAttentionSelector(BaseSelector):
     ):
         self.n_features_to_select = n_features_to_select
         self.task = task
-        self.model = model
+        self.head = head
         self.features_per_step = features_per_step
         self.hidden_units = hidden_units
         self.warmup_fraction = warmup_fraction
@@ -234,14 +213,9 @@ class SequentialAttentionSelector(BaseSelector):
         self.verbose = verbose
 
     def _fit_scores(self, X, y):
-        # torch is imported here, not at module level, so that
-        # `import featsel` works without the optional extra.
-        from . import _neural
-        from . import _torch_core as core
-
-        device = core.resolve_device(self.device)
+        device = self._resolve_device()
         n_samples, n_features = X.shape
-        candidates = ~(_constant_columns(X) | _repeated_columns(X))
+        candidates = ~self._uninformative_features
         n_wanted = self.n_features_to_select_ or self._default_n_features_to_select(
             None
         )
@@ -251,13 +225,10 @@ class SequentialAttentionSelector(BaseSelector):
         self.epochs_per_phase_ = max(
             1, (self.max_epochs - warmup_epochs) // max(self.n_phases_, 1)
         )
-        seed = int(
-            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        )
-        hidden = 0 if self.model == "linear" else self.hidden_units
+        seed = self._draw_seeds()
+        hidden = 0 if self.head == "linear" else self.hidden_units
         step_rows = min(n_samples, self.batch_size or n_samples)
-        work = step_rows * n_features * max(hidden, 1)
-        with core.isolated_session(seed, n_threads=_neural.n_threads(work)):
+        with self._session(seed, step_rows * n_features * max(hidden, 1)):
             order, attention = self._select(
                 X, y, candidates, n_to_select, warmup_epochs, hidden, seed, device
             )
@@ -275,39 +246,19 @@ class SequentialAttentionSelector(BaseSelector):
         self, X, y, candidates, n_to_select, warmup_epochs, hidden, seed, device
     ):
         """Warm up, then run the phases; return the order and the attention."""
-        from . import _neural
-        from . import _torch_core as core
+        from ._torch import _training
 
-        torch = core.torch
-        generator = core.make_generator(seed)
-        X_train = core.to_tensor(core.Standardizer.fit(X).transform(X), device)
-        if self.task_ == "classification":
-            y_train = core.to_tensor(y, device)
-            n_outputs = self.classes_.size
-        else:
-            y_train = core.to_tensor(
-                core.Standardizer.fit(y[:, None]).transform(y[:, None])[:, 0], device
-            )
-            n_outputs = 1
-        head = _neural.mlp(X.shape[1], hidden, n_outputs, generator)
-        network = _neural.SequentialAttentionNetwork(
-            X.shape[1], head, torch.as_tensor(candidates)
-        ).to(device)
-        task_loss = _neural.task_loss(self.task_)
-        if self.model == "linear":
-
-            def loss_fn(output, target):
-                loss = task_loss(output, target)
-                if network.warm_up:
-                    return loss
-                return loss + LINEAR_RIDGE * network.open_weights().square().sum()
-
-        else:
-            loss_fn = task_loss
-        optimizer = torch.optim.Adam(network.parameters(), lr=self.lr)
+        generator = _training.make_generator(seed)
+        X_train = _training.to_tensor(
+            _training.Standardizer.fit(X).transform(X), device
+        )
+        (y_train,) = self._target_tensors(y, device)
+        network = self._network(X.shape[1], hidden, candidates, generator, device)
+        loss_fn = self._loss(network)
+        optimizer = _training.torch.optim.Adam(network.parameters(), lr=self.lr)
 
         def run(epochs):
-            core.train(
+            _training.train(
                 network,
                 loss_fn,
                 X_train,
@@ -327,22 +278,9 @@ class SequentialAttentionSelector(BaseSelector):
         network.warm_up = False
         order, attention = [], []
         for phase in range(self.n_phases_):
-            # Each phase starts from uniform attention and a fresh optimiser
-            # state: the previous phase optimised for another selected set.
-            # The linear model's open weights restart at 0 too, so that they
-            # follow the new residual instead of the old one (the OMP step).
-            with torch.no_grad():
-                network.logits.zero_()
-                if self.model == "linear":
-                    network.head.weight[:, network.open_features()] = 0.0
-            optimizer.state.clear()
+            self._start_phase(network, optimizer)
             run(self.epochs_per_phase_)
-            with torch.no_grad():
-                weights = network.attention().cpu().numpy().astype(np.float64)
-            n_pick = min(self.features_per_step, n_to_select - len(order))
-            # Stable sort: ties go to the lower column index.
-            ranked = np.argsort(-weights, kind="stable")
-            picked = [i for i in ranked if candidates[i] and i not in order][:n_pick]
+            weights, picked = self._pick(network, candidates, order, n_to_select)
             if self.verbose:
                 print(
                     f"[SequentialAttentionSelector] phase {phase + 1}/"
@@ -353,3 +291,53 @@ class SequentialAttentionSelector(BaseSelector):
             attention.append(weights)
         self.network_ = network.cpu()
         return order, attention
+
+    def _network(self, n_features, hidden, candidates, generator, device):
+        """The attention mask over the inputs, followed by the head."""
+        from ._torch import _attention, _layers, _training
+
+        head = _layers.mlp(n_features, hidden, self._n_outputs(), generator)
+        return _attention.SequentialAttentionNetwork(
+            n_features, head, _training.torch.as_tensor(candidates)
+        ).to(device)
+
+    def _loss(self, network):
+        """The task loss, plus the ridge on the open weights of a linear head."""
+        task_loss = self._task_loss()
+        if self.head != "linear":
+            return task_loss
+
+        def loss_fn(output, target):
+            loss = task_loss(output, target)
+            if network.warm_up:
+                return loss
+            return loss + LINEAR_RIDGE * network.open_weights().square().sum()
+
+        return loss_fn
+
+    def _start_phase(self, network, optimizer):
+        """Uniform attention and a fresh optimiser state for a new phase.
+
+        The previous phase optimised for another selected set. The linear
+        head's open weights restart at 0 too, so that they follow the new
+        residual instead of the old one (the OMP step).
+        """
+        from ._torch import _training
+
+        with _training.torch.no_grad():
+            network.logits.zero_()
+            if self.head == "linear":
+                network.head.weight[:, network.open_features()] = 0.0
+        optimizer.state.clear()
+
+    def _pick(self, network, candidates, order, n_to_select):
+        """The attention weights at the end of a phase, and the features picked."""
+        from ._torch import _training
+
+        with _training.torch.no_grad():
+            weights = network.attention().cpu().numpy().astype(np.float64)
+        n_pick = min(self.features_per_step, n_to_select - len(order))
+        # Stable sort: ties go to the lower column index.
+        ranked = np.argsort(-weights, kind="stable")
+        picked = [i for i in ranked if candidates[i] and i not in order][:n_pick]
+        return weights, picked

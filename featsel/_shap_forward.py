@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSelector
+from ._docstring import shared_docs
 from ._optional import import_optional
 
 #: Background rows of the model-agnostic (permutation) explainer: its cost
@@ -26,6 +27,7 @@ BACKGROUND_SIZE = 50
 N_PERMUTATIONS = 2
 
 
+@shared_docs
 class SHAPForwardSelector(BaseSelector):
     """Forward selection among the features ranked first by Shapley values.
 
@@ -49,9 +51,7 @@ class SHAPForwardSelector(BaseSelector):
         fraction of the features (rounded up). None stops when the gain falls
         below ``tol``.
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
     estimator : estimator or None, default=None
         The model that is explained and cross-validated. None uses XGBoost
@@ -104,18 +104,13 @@ class SHAPForwardSelector(BaseSelector):
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best, ties broken by column index).
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
     n_features_to_select_ : int
         Number of selected features, which can be below the requested number
         when the gain fell below ``tol`` or no group fitted.
 
-    task_ : str
-        The task the selector was fitted for.
-
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
+    %(task_)s
 
     scores_path_ : ndarray of shape (n_steps + 1,)
         Cross-validated score with no feature (a model predicting the class
@@ -131,12 +126,7 @@ class SHAPForwardSelector(BaseSelector):
         Mean absolute SHAP value of each feature in the model fitted on all
         features (the first step).
 
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------
@@ -196,7 +186,6 @@ class SHAPForwardSelector(BaseSelector):
         "random_state": ["random_state"],
     }
     selection_depends_on_k = True
-    _test_params = {"n_candidates": 1, "cv": 2, "max_samples": 50}
 
     def __init__(
         self,

@@ -20,6 +20,7 @@ from sklearn.feature_selection import (
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseSelector
+from ._docstring import shared_docs
 from ._optional import import_optional
 
 #: Encoder names served by the copy of all-MiniLM-L6-v2 that the
@@ -48,6 +49,7 @@ _EMBEDDINGS = weakref.WeakKeyDictionary()
 _CACHE_LOCK = threading.Lock()
 
 
+@shared_docs
 class STSmRMRSelector(BaseSelector):
     """Greedy mRMR selection on data and on the meaning of feature names.
 
@@ -75,9 +77,7 @@ class STSmRMRSelector(BaseSelector):
         The greedy search stops after this many steps; with None it orders
         every feature.
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
     feature_descriptions : list of str, dict or None, default=None
         Text of each feature: a list in column order, or a dict from column
@@ -133,17 +133,11 @@ class STSmRMRSelector(BaseSelector):
         Strict rank of each feature (1 is best): the greedy order, then the
         features not picked, by their criterion after the last step.
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
-    task_ : str
-        The task the selector was fitted for.
-
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
+    %(task_)s
 
     relevance_ : ndarray of shape (n_features_in_,)
         Mixed relevance of each feature, in [0, 1].
@@ -161,12 +155,7 @@ class STSmRMRSelector(BaseSelector):
     criterion_ : ndarray of shape (n_steps,)
         Value of the greedy criterion for each picked feature at its step.
 
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------

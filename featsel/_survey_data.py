@@ -125,7 +125,7 @@ def make_survey(
 
     Examples
     --------
-    >>> from featsel._survey_data import make_survey
+    >>> from featsel.datasets import make_survey
     >>> X, y, target = make_survey(n_samples=100, n_filler=5, random_state=0)
     >>> X.shape
     (100, 15)

@@ -11,9 +11,11 @@ from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.utils._param_validation import Interval
 
 from ._base import BaseSelector
+from ._docstring import shared_docs
 from ._linear import coef_importance, standardize
 
 
+@shared_docs
 class SVMRFESelector(BaseSelector):
     """Recursive feature elimination with a linear support vector machine.
 
@@ -33,9 +35,7 @@ class SVMRFESelector(BaseSelector):
         Number of features to select: an int is a count, a float in (0, 1] a
         fraction of the features (rounded up), None half of the features.
 
-    task : {"auto", "classification", "regression"}, default="auto"
-        The learning task. "auto" treats float targets as regression and
-        integer, boolean, string or categorical targets as classification.
+    %(task)s
 
     C : float, default=1.0
         Inverse regularisation strength of the SVM.
@@ -59,27 +59,16 @@ class SVMRFESelector(BaseSelector):
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 survived longest).
 
-    support_ : ndarray of shape (n_features_in_,)
-        Mask of the selected features.
+    %(support_)s
 
-    n_features_to_select_ : int
-        Number of selected features.
+    %(n_features_to_select_)s
 
-    task_ : str
-        The task the selector was fitted for.
-
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification only).
+    %(task_)s
 
     n_iter_ : int
         Largest number of solver iterations over the elimination steps.
 
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    %(n_features_in_)s
 
     See Also
     --------

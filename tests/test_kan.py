@@ -1,4 +1,4 @@
-"""KANSelector: the four scores on both engines, and the training core."""
+"""KANSelector: the four scores on both engines."""
 
 import pickle
 import random
@@ -13,12 +13,13 @@ from featsel import KANSelector
 torch = pytest.importorskip("torch")
 pytest.importorskip("kan")
 
-from featsel import _kan, _kan_network, _torch_core  # noqa: E402
+from featsel import _kan  # noqa: E402
+from featsel._torch import _kan_network, _layers, _training  # noqa: E402
 
 METHODS = ["l1", "l2", "si", "ko"]
 BACKENDS = ["torch", "pykan"]
 # Small but real: one held-out split and a short training.
-FAST = {"cv": None, "max_epochs": 40, "hidden_width": 8, "grid_size": 4}
+FAST = {"cv": None, "max_epochs": 40, "hidden_units": 8, "grid_size": 4}
 
 
 def classification(n_classes=2, seed=0):
@@ -74,7 +75,7 @@ def check_scores(selector, n_features):
 )
 def test_scores_and_recall(method, backend, data):
     X, y, informative = data()
-    selector = KANSelector(method, backend=backend, random_state=0, **FAST)
+    selector = KANSelector(method=method, backend=backend, random_state=0, **FAST)
     selector.fit(X, y)
     check_scores(selector, X.shape[1])
     assert top_recall(selector, informative) >= 2 / 3
@@ -86,8 +87,8 @@ def test_scores_and_recall(method, backend, data):
 def test_same_random_state_same_scores(backend):
     X, y, _ = classification()
     params = {**FAST, "max_epochs": 10, "backend": backend}
-    first = KANSelector("si", random_state=3, **params).fit(X, y)
-    second = KANSelector("si", random_state=3, **params).fit(X, y)
+    first = KANSelector(method="si", random_state=3, **params).fit(X, y)
+    second = KANSelector(method="si", random_state=3, **params).fit(X, y)
     np.testing.assert_array_equal(first.ranking_, second.ranking_)
     if backend == "torch":
         np.testing.assert_array_equal(first.scores_, second.scores_)
@@ -108,9 +109,9 @@ def test_global_state_untouched(backend):
     numpy_state = np.random.get_state()[1].copy()  # noqa: NPY002
     python_state = random.getstate()
     threads = torch.get_num_threads()
-    KANSelector("l2", backend=backend, random_state=0, **{**FAST, "max_epochs": 5}).fit(
-        X, y
-    )
+    KANSelector(
+        method="l2", backend=backend, random_state=0, **{**FAST, "max_epochs": 5}
+    ).fit(X, y)
     assert torch.equal(torch.get_rng_state(), torch_state)
     np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)  # noqa: NPY002
     assert random.getstate() == python_state
@@ -120,7 +121,7 @@ def test_global_state_untouched(backend):
 def test_pykan_writes_and_prints_nothing(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     X, y, _ = classification()
-    KANSelector("ko", backend="pykan", random_state=0, **FAST).fit(X, y)
+    KANSelector(method="ko", backend="pykan", random_state=0, **FAST).fit(X, y)
     assert not (tmp_path / "model").exists()
     assert list(tmp_path.iterdir()) == []
     captured = capsys.readouterr()
@@ -139,7 +140,7 @@ def test_verbose_reports_progress(capsys):
 def test_fitted_selector_pickles_with_cpu_networks(backend):
     X, y, _ = classification()
     selector = KANSelector(
-        "l1",
+        method="l1",
         backend=backend,
         random_state=0,
         cv=2,
@@ -161,7 +162,7 @@ def test_fitted_selector_pickles_with_cpu_networks(backend):
 def test_pykan_network_converts_exactly():
     generator = torch.Generator().manual_seed(0)
     X = torch.randn(200, 5, generator=generator)
-    with _torch_core.isolated_session(0):
+    with _training.isolated_session(0):
         adapter = _kan_network.build_pykan([5, 7, 3], 4, 3, seed=0, device="cpu")
         adapter.refit_grids(X)
         with torch.no_grad():
@@ -182,7 +183,7 @@ def test_batched_knockout_matches_zeroing_each_feature():
     y = torch.randint(0, 3, (100,), generator=generator)
     network = _kan_network.KANNetwork(6, 9, 3, 4, 3, generator)
     network.refit_grids(X)
-    loss = _kan_network.classification_loss
+    loss = _layers.task_loss("classification")
     base, knocked = network.knockout_losses(X, y, loss)
     layer = network.layers[0]
     with torch.no_grad():
@@ -224,20 +225,31 @@ def test_knots_follow_the_data():
 
 def test_uncached_first_layer_gives_the_same_scores(monkeypatch):
     X, y, _ = regression()
-    cached = KANSelector("si", random_state=0, **FAST).fit(X, y)
+    cached = KANSelector(method="si", random_state=0, **FAST).fit(X, y)
     monkeypatch.setattr(_kan, "MAX_CACHED_FEATURES", 0)
-    uncached = KANSelector("si", random_state=0, **FAST).fit(X, y)
+    uncached = KANSelector(method="si", random_state=0, **FAST).fit(X, y)
     np.testing.assert_allclose(uncached.scores_, cached.scores_, rtol=1e-3)
 
 
-def test_hidden_width_default_and_cap():
+def test_hidden_units_default_and_cap():
     X, y, _ = classification()
-    narrow = KANSelector(random_state=0, **{**FAST, "hidden_width": None})
-    assert narrow.fit(X[:, :3], y).hidden_width_ == 7
+    narrow = KANSelector(random_state=0, **{**FAST, "hidden_units": None})
+    assert narrow.fit(X[:, :3], y).hidden_units_ == 7
     wide_X = np.hstack([X] * 5)
     wide_X = wide_X + 0.01 * np.random.default_rng(0).normal(size=wide_X.shape)
-    wide = KANSelector(random_state=0, **{**FAST, "hidden_width": None})
-    assert wide.fit(wide_X, y).hidden_width_ == 64
+    wide = KANSelector(random_state=0, **{**FAST, "hidden_units": None})
+    assert wide.fit(wide_X, y).hidden_units_ == 64
+
+
+def test_patience_and_validation_fraction_are_used(capsys):
+    X, y, _ = classification()
+    params = {**FAST, "max_epochs": 200, "lr": 0.05}
+    patient = KANSelector(patience=50, random_state=0, **params).fit(X, y)
+    hasty = KANSelector(patience=2, random_state=0, **params).fit(X, y)
+    assert hasty.n_epochs_[0] < patient.n_epochs_[0]
+    quick = {**FAST, "max_epochs": 1}
+    KANSelector(validation_fraction=0.5, verbose=1, random_state=0, **quick).fit(X, y)
+    assert "training on 120 rows, scoring on 120" in capsys.readouterr().out
 
 
 def test_no_signal_gives_uniform_scores_and_warns(monkeypatch):
@@ -249,7 +261,7 @@ def test_no_signal_gives_uniform_scores_and_warns(monkeypatch):
         lambda network, method, X, *args: np.zeros(X.shape[1]),
     )
     with pytest.warns(UserWarning, match="found no signal"):
-        selector = KANSelector("ko", random_state=0, **FAST).fit(X, y)
+        selector = KANSelector(method="ko", random_state=0, **FAST).fit(X, y)
     assert selector.scores_[5] == 0.0
     np.testing.assert_allclose(np.delete(selector.scores_, 5), 1 / 7)
 
@@ -258,7 +270,7 @@ def test_plot_scores():
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     X, y, _ = classification()
-    selector = KANSelector("l2", random_state=0, **FAST).fit(X, y)
+    selector = KANSelector(method="l2", random_state=0, **FAST).fit(X, y)
     ax = selector.plot_scores()
     assert len(ax.patches) == X.shape[1]
     assert ax.get_xticklabels()[0].get_text() == f"x{np.argmin(selector.ranking_)}"
@@ -270,9 +282,12 @@ def test_plot_scores():
     [
         ({"method": "l3"}, InvalidParameterError, "'method' parameter"),
         ({"backend": "jax"}, InvalidParameterError, "'backend' parameter"),
-        ({"hidden_width": 0}, InvalidParameterError, "'hidden_width' parameter"),
+        ({"hidden_units": 0}, InvalidParameterError, "'hidden_units' parameter"),
         ({"cv": 1}, InvalidParameterError, "'cv' parameter"),
-        ({"cv": 1.5}, InvalidParameterError, "'cv' parameter"),
+        ({"cv": 0.3}, InvalidParameterError, "'cv' parameter"),
+        ({"validation_fraction": 1.0}, InvalidParameterError, "'validation_fraction'"),
+        ({"sparsity": -0.1}, InvalidParameterError, "'sparsity' parameter"),
+        ({"patience": 0}, InvalidParameterError, "'patience' parameter"),
         ({"lr": 0.0}, InvalidParameterError, "'lr' parameter"),
         ({"device": "tpu"}, ValueError, "not a torch device|not supported"),
         ({"cv": 50}, ValueError, "cv=50 folds need at least 50 samples"),
@@ -296,48 +311,11 @@ def test_cuda_without_gpu_is_a_clear_error():
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_cuda_fit_returns_cpu_networks(backend):
     X, y, _ = classification()
-    selector = KANSelector("si", backend=backend, device="cuda", random_state=0, **FAST)
+    selector = KANSelector(
+        method="si", backend=backend, device="cuda", random_state=0, **FAST
+    )
     selector.fit(X, y)
     check_scores(selector, X.shape[1])
     assert all(
         p.device.type == "cpu" for net in selector.networks_ for p in net.parameters()
     )
-
-
-def test_training_core_early_stopping_restores_best_weights():
-    generator = torch.Generator().manual_seed(0)
-    X = torch.randn(64, 3, generator=generator)
-    y = X[:, 0] + 0.1 * torch.randn(64, generator=generator)
-    module = torch.nn.Linear(3, 1)
-
-    def loss(prediction, target):
-        return torch.nn.functional.mse_loss(prediction[:, 0], target)
-
-    result = _torch_core.train(
-        module,
-        loss,
-        X[:48],
-        y[:48],
-        X[48:],
-        y[48:],
-        max_epochs=500,
-        lr=0.05,
-        generator=generator,
-        batch_size=16,
-        patience=5,
-    )
-    assert result.n_epochs < 500
-    assert result.best_loss == pytest.approx(min(result.history), rel=1e-6)
-    assert _torch_core.evaluate(module, loss, X[48:], y[48:]) == pytest.approx(
-        result.best_loss, rel=1e-5
-    )
-
-
-def test_standardizer_uses_training_rows_only():
-    train = np.array([[0.0, 5.0], [2.0, 5.0]])
-    standardizer = _torch_core.Standardizer.fit(train)
-    np.testing.assert_allclose(standardizer.mean, [1.0, 5.0])
-    np.testing.assert_allclose(standardizer.scale, [1.0, 1.0])
-    out = standardizer.transform(np.array([[4.0, 6.0]]))
-    assert out.dtype == np.float32
-    np.testing.assert_allclose(out, [[3.0, 1.0]])

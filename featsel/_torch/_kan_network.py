@@ -14,8 +14,8 @@ import contextlib
 
 import numpy as np
 
-from ._optional import import_optional
-from ._torch_core import EVAL_BATCH_SIZE, evaluate
+from .._optional import import_optional
+from ._training import EVAL_BATCH_SIZE, evaluate
 
 torch = import_optional("torch", extra="nn")
 nn = torch.nn
@@ -331,21 +331,11 @@ class CachedFirstLayer(nn.Module):
         return self.network.forward_from_features(features)
 
 
-def classification_loss(logits, target, reduction="mean"):
-    """Cross-entropy of class logits against encoded labels."""
-    return F.cross_entropy(logits, target, reduction=reduction)
-
-
-def regression_loss(prediction, target, reduction="mean"):
-    """Squared error of the single output against the target."""
-    return F.mse_loss(prediction[:, 0], target, reduction=reduction)
-
-
 def build_pykan(widths, grid_size, spline_order, seed, device):
     """A ``kan.KAN`` of the given widths that writes and prints nothing.
 
     pykan's constructor reseeds the global torch, numpy and :mod:`random`
-    generators: call it inside :func:`featsel._torch_core.isolated_session`.
+    generators: call it inside :func:`featsel._torch._training.isolated_session`.
     """
     kan = import_optional("kan", extra="kan")
     model = kan.KAN(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._optional import import_optional
+from .._optional import import_optional
 
 torch = import_optional("torch", extra="nn")
 

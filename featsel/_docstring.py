@@ -1,0 +1,66 @@
+"""Docstring pieces shared by the selectors, written once.
+
+A class docstring names a piece as ``%(task)s`` on a line of its own; the
+:class:`Substitution` decorator fills it in (the pattern of
+imbalanced-learn's ``Substitution``). A literal percent sign in a decorated
+docstring is written ``%%``.
+"""
+
+# Authors: The featsel developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+
+class Substitution:
+    """Decorator filling the ``%(name)s`` placeholders of a docstring.
+
+    Parameters
+    ----------
+    **pieces : str
+        Text of each placeholder, indented for a numpydoc section of a class
+        docstring (continuation lines start at 4 or 8 spaces).
+
+    Examples
+    --------
+    >>> from featsel._docstring import Substitution
+    >>> @Substitution(answer="42")
+    ... class Question:
+    ...     '''The answer is %(answer)s.'''
+    >>> Question.__doc__
+    'The answer is 42.'
+    """
+
+    def __init__(self, **pieces):
+        self.pieces = pieces
+
+    def __call__(self, obj):
+        if obj.__doc__:
+            obj.__doc__ = obj.__doc__ % self.pieces
+        return obj
+
+
+_SHARED_DOCS = {
+    "task": """task : {"auto", "classification", "regression"}, default="auto"
+        The learning task. "auto" treats float targets as regression and
+        integer, boolean, string or categorical targets as classification.""",
+    "device": """device : str, default="cpu"
+        Torch device of the training, such as "cpu" or "cuda"; a ValueError
+        is raised if the device does not exist here.""",
+    "support_": """support_ : ndarray of shape (n_features_in_,)
+        Mask of the selected features.""",
+    "n_features_to_select_": """n_features_to_select_ : int
+        Number of selected features.""",
+    "task_": """task_ : str
+        The task the selector was fitted for.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classification only).""",
+    "n_features_in_": """n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.""",
+}
+
+#: Decorator filling the shared pieces into a selector's docstring.
+shared_docs = Substitution(**_SHARED_DOCS)

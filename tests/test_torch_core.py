@@ -1,0 +1,74 @@
+"""The torch training core shared by the neural selectors."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from featsel._torch import _training  # noqa: E402
+from featsel._torch_base import BaseTorchSelector  # noqa: E402
+
+
+def test_training_core_early_stopping_restores_best_weights():
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(64, 3, generator=generator)
+    y = X[:, 0] + 0.1 * torch.randn(64, generator=generator)
+    module = torch.nn.Linear(3, 1)
+
+    def loss(prediction, target):
+        return torch.nn.functional.mse_loss(prediction[:, 0], target)
+
+    result = _training.train(
+        module,
+        loss,
+        X[:48],
+        y[:48],
+        X[48:],
+        y[48:],
+        max_epochs=500,
+        lr=0.05,
+        generator=generator,
+        batch_size=16,
+        patience=5,
+    )
+    assert result.n_epochs < 500
+    assert result.best_loss == pytest.approx(min(result.history), rel=1e-6)
+    assert _training.evaluate(module, loss, X[48:], y[48:]) == pytest.approx(
+        result.best_loss, rel=1e-5
+    )
+
+
+def test_standardizer_uses_training_rows_only():
+    train = np.array([[0.0, 5.0], [2.0, 5.0]])
+    standardizer = _training.Standardizer.fit(train)
+    np.testing.assert_allclose(standardizer.mean, [1.0, 5.0])
+    np.testing.assert_allclose(standardizer.scale, [1.0, 1.0])
+    out = standardizer.transform(np.array([[4.0, 6.0]]))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, [[3.0, 1.0]])
+
+
+class _TargetSelector(BaseTorchSelector):
+    """The smallest torch selector: scores are irrelevant here."""
+
+    def __init__(self, n_features_to_select=None, *, task="auto"):
+        self.n_features_to_select = n_features_to_select
+        self.task = task
+
+    def _fit_scores(self, X, y):
+        return np.ones(X.shape[1])
+
+
+def test_regression_targets_standardised_with_the_first_rows():
+    selector = _TargetSelector().fit(np.eye(4), [1.0, 3.0, 10.0, 20.0])
+    y = np.array([1.0, 3.0, 10.0, 20.0])
+    train, held_out = selector._target_tensors(y, "cpu", [0, 1], [2, 3])
+    np.testing.assert_allclose(train.numpy(), [-1.0, 1.0])
+    np.testing.assert_allclose(held_out.numpy(), [8.0, 18.0])
+
+
+def test_classification_targets_are_class_codes():
+    selector = _TargetSelector().fit(np.eye(4), ["b", "a", "b", "c"])
+    (codes,) = selector._target_tensors(np.array([1, 0, 1, 2]), "cpu")
+    assert codes.dtype == torch.int64
+    assert selector._n_outputs() == 3
