@@ -2,9 +2,10 @@
 
 The quality of the KAN selectors (the KAN paper's protocol) is not measured
 here but by the benchmark runner, like every other selector's:
-``python benchmarks/bench_study.py paper`` (``featsel bench --preset
-paper``) writes ``benchmarks/results/paper.md``, and the planted-feature
-checks are in ``benchmarks/bench_truth.py``. This script keeps what the
+``python benchmarks/bench_study.py benchmarks/studies/quality.toml`` (the
+paper's protocol on its datasets and more) writes
+``benchmarks/results/quality.md``, and the planted-interaction check is
+``benchmarks/bench_truth.py``. This script keeps what the
 runner cannot do:
 
 - the torch backend against the pykan backend on breast_cancer (same method
