@@ -7,10 +7,11 @@ import importlib.util
 import inspect
 from dataclasses import dataclass, field
 
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import LabelEncoder, StandardScaler
 
 import featsel
 
@@ -156,13 +157,38 @@ def xgboost_available():
     return importlib.util.find_spec("xgboost") is not None
 
 
+class _EncodedLabels(ClassifierMixin, BaseEstimator):
+    """A classifier fitted on labels coded 0..n_classes-1.
+
+    XGBoost's classifier accepts no other labels; class names such as
+    ``"responder"`` in a user's file are coded here and decoded in
+    ``predict``.
+    """
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def fit(self, X, y):
+        self.encoder_ = LabelEncoder().fit(y)
+        self.classes_ = self.encoder_.classes_
+        self.estimator_ = clone(self.estimator).fit(X, self.encoder_.transform(y))
+        return self
+
+    def predict(self, X):
+        return self.encoder_.inverse_transform(self.estimator_.predict(X))
+
+    def predict_proba(self, X):
+        return self.estimator_.predict_proba(X)
+
+
 def _xgboost(task, random_state):
     import xgboost
 
-    model_class = (
-        xgboost.XGBClassifier if task == "classification" else xgboost.XGBRegressor
-    )
-    return model_class(n_estimators=200, n_jobs=1, random_state=random_state)
+    if task == "classification":
+        return _EncodedLabels(
+            xgboost.XGBClassifier(n_estimators=200, n_jobs=1, random_state=random_state)
+        )
+    return xgboost.XGBRegressor(n_estimators=200, n_jobs=1, random_state=random_state)
 
 
 MODELS = {
