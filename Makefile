@@ -25,8 +25,9 @@ bench: install
 
 # Every file in benchmarks/results/: the runner's studies (quality tables,
 # feature shift), then what the runner cannot measure (speed against peers,
-# scaling, memory, planted interactions). Many hours on 2 cores; each study
-# resumes where it stopped when re-run (its store is in bench-results/).
+# scaling, memory, planted interactions). About two hours on 2 free cores
+# (benchmarks/results/runner.md); each study resumes where it stopped when
+# re-run (its store is in bench-results/).
 bench-paper: bench-studies bench-speed
 
 # quality.toml is the paper preset's protocol on its datasets and more: it

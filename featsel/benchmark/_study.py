@@ -153,8 +153,8 @@ def preset(name):
     in minutes on a laptop. ``paper``: the protocol of the KAN
     feature-selection paper (5 folds; LogisticRegression or Ridge, random
     forest with 200 trees and XGBoost; 20/40/60 %) on its datasets, every
-    installed selector at its defaults; about 5 hours with 2 workers on 2
-    cores (``benchmarks/results/runner.md``), resumable after a stop.
+    installed selector at its defaults; about 7 minutes with 2 workers on 2
+    free cores (``benchmarks/results/runner.md``), resumable after a stop.
     """
     if name == "quick":
         selectors = (NO_SELECTION, *available_selectors())
