@@ -472,7 +472,7 @@ DESCRIPTIONS = {
 }
 
 
-def tables(out):
+def _tables(out):
     """Every non-empty table of the study stored in ``out``, by name."""
     out = Path(out)
     tasks = load_tasks(out)
@@ -530,7 +530,7 @@ def report(out, *, plots=True):
         them with a sentence on what each shows.
     """
     out = Path(out)
-    found, (results, shifts) = tables(out)
+    found, (results, shifts) = _tables(out)
     report_folder = out / "report"
     report_folder.mkdir(exist_ok=True)
     for name in DESCRIPTIONS:

@@ -102,7 +102,7 @@ def rank_comparison(scores, alpha=0.05):
     else:
         friedman_p = stats.friedmanchisquare(*scores.to_numpy().T).pvalue
     q_alpha = stats.studentized_range.ppf(1 - alpha, max(n_methods, 2), np.inf)
-    critical_difference = (
+    difference = (
         q_alpha / np.sqrt(2) * np.sqrt(n_methods * (n_methods + 1) / (6 * n_datasets))
         if n_datasets
         else np.nan
@@ -110,7 +110,7 @@ def rank_comparison(scores, alpha=0.05):
     return {
         "average_ranks": average_ranks,
         "friedman_p": friedman_p,
-        "critical_difference": critical_difference,
+        "critical_difference": difference,
         "n_datasets": n_datasets,
     }
 
