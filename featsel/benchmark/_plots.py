@@ -262,7 +262,7 @@ def plot_critical_difference(results, model=None, alpha=0.05):
     p_value = comparison["friedman_p"]
     figure.suptitle(
         f"Average rank over {comparison['n_datasets']} datasets "
-        f"({comparison['model']}; Friedman p = {p_value:.3g})"
+        f"({comparison['model']} model, 1 = best; Friedman p = {p_value:.3g})"
     )
     return figure
 
