@@ -39,7 +39,7 @@ bench-studies: install
 
 bench-speed: install
 	$(BIN)/python benchmarks/bench_runner.py
-	$(BIN)/python benchmarks/bench_truth.py
+	$(BIN)/python benchmarks/bench_ground_truth.py --out benchmarks/results/ground_truth.md
 	$(BIN)/python benchmarks/bench_kan.py
 	$(BIN)/python benchmarks/bench_neural.py
 	$(BIN)/python benchmarks/bench_mrmr.py

@@ -5,7 +5,7 @@ here but by the benchmark runner, like every other selector's:
 ``python benchmarks/bench_study.py benchmarks/studies/quality.toml`` (the
 paper's protocol on its datasets and more) writes
 ``benchmarks/results/quality.md``, and the planted-interaction check is
-``benchmarks/bench_truth.py``. This script keeps what the
+``benchmarks/bench_ground_truth.py``. This script keeps what the
 runner cannot do:
 
 - the torch backend against the pykan backend on breast_cancer (same method

@@ -5,7 +5,7 @@ OptFSSelector (the KAN paper's protocol) is not measured here but by the
 benchmark runner, like every other selector's: ``python
 benchmarks/bench_study.py benchmarks/studies/quality.toml`` (the paper's
 protocol on its datasets and more) writes ``benchmarks/results/quality.md``,
-and the planted-interaction check is ``benchmarks/bench_truth.py``. This
+and the planted-interaction check is ``benchmarks/bench_ground_truth.py``. This
 script keeps what the runner cannot do:
 
 - ``speed``: SequentialAttentionSelector against scikit-learn's

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.feature_selection import SelectorMixin
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, check_cv, train_test_split
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -150,6 +150,7 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         self._set_selection(
             scores, self._constant_features, self._uninformative_features
         )
+        _warn_if_all_tied(self, self._uninformative_features, X.shape[0])
         return self
 
     def _validate_input(self, X, y):
@@ -160,6 +161,7 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         DataFrame's columns, say) extend this method.
         """
         input_tags = self.__sklearn_tags__().input_tags
+        _check_columns(X)
         if not input_tags.categorical:
             _check_numeric_columns(X)
         X, y = validate_data(
@@ -171,8 +173,11 @@ class BaseSelector(SelectorMixin, BaseEstimator):
             ensure_min_samples=2,
             dtype=None if input_tags.categorical else [np.float64, np.float32],
         )
-        if not input_tags.allow_nan:
-            _check_finite_columns(X, getattr(self, "feature_names_in_", None))
+        _check_finite_columns(
+            X,
+            getattr(self, "feature_names_in_", None),
+            allow_nan=input_tags.allow_nan,
+        )
         return X, self._validate_target(y)
 
     def _set_selection(self, scores, constant, uninformative):
@@ -180,11 +185,17 @@ class BaseSelector(SelectorMixin, BaseEstimator):
 
         The ``uninformative`` columns score 0; the ranking sorts by score
         (descending), then puts the ``constant`` columns last, then breaks
-        ties by column index, so it is a strict order.
+        ties by :meth:`_tie_break_scores` (descending) and by column index,
+        so it is a strict order.
         """
         scores = np.where(uninformative, 0.0, scores)
         self.scores_ = scores
-        order = np.lexsort((np.arange(scores.size), constant, -scores))
+        tie_break = np.zeros_like(scores)
+        if (secondary := self._tie_break_scores()) is not None:
+            tie_break = np.where(uninformative, 0.0, secondary)
+        # Sort by score (descending), then constant columns last, then by the
+        # selector's secondary score, then by column index: a strict order.
+        order = np.lexsort((np.arange(scores.size), -tie_break, constant, -scores))
         self.ranking_ = np.empty(scores.size, dtype=np.intp)
         self.ranking_[order] = np.arange(1, scores.size + 1)
         if self.n_features_to_select_ is None:
@@ -231,6 +242,14 @@ class BaseSelector(SelectorMixin, BaseEstimator):
             )
         return y_encoded
 
+    def _tie_break_scores(self):
+        """Scores that order features of equal ``scores_``; None: column order.
+
+        Called after :meth:`_fit_scores`; a selector whose main score often
+        ties (for example at zero) returns a meaningful secondary score.
+        """
+        return None
+
     @staticmethod
     def _check_regression_target(y):
         """``y`` as float64, or a ValueError if it is not numeric."""
@@ -257,6 +276,13 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         requested = self.n_features_to_select
         if requested is None:
             return None
+        if isinstance(requested, (bool, np.bool_)):
+            # bool is an Integral, so the constraints let True pass as 1.
+            raise ValueError(
+                f"The 'n_features_to_select' parameter of {type(self).__name__} "
+                "must be an int, a float in (0, 1] or None, not a bool; got "
+                f"{requested!r}."
+            )
         if isinstance(requested, Integral):
             if requested > n_features:
                 raise ValueError(
@@ -303,14 +329,90 @@ def _has_strings(values):
     return any(isinstance(value, str) for value in values)
 
 
-def _check_finite_columns(X, feature_names):
-    """Raise a ValueError naming the columns of ``X`` that hold NaN or inf."""
+def check_cv_fits(cv, y, *, classifier):
+    """:func:`sklearn.model_selection.check_cv`, refusing folds y cannot fill.
+
+    Raises a ValueError naming ``cv`` when there are fewer rows (of the
+    largest class, for stratified folds) than folds, instead of the
+    splitter's error from deep inside the fit.
+    """
+    cv = check_cv(cv, y, classifier=classifier)
+    try:
+        n_splits = cv.get_n_splits()
+    except (TypeError, ValueError):  # a splitter that needs the data
+        return cv
+    stratified = isinstance(cv, StratifiedKFold)
+    available = np.unique(y, return_counts=True)[1].max() if stratified else y.size
+    if n_splits is not None and n_splits > available:
+        have = (
+            f"the largest class has {available} of {y.size} rows"
+            if stratified
+            else f"y has {y.size} rows"
+        )
+        raise ValueError(
+            f"cv={n_splits} needs at least {n_splits} rows"
+            f"{' in one class' if stratified else ''}, but {have}: lower cv or "
+            "give more rows."
+        )
+    return cv
+
+
+def _check_columns(X):
+    """Raise a ValueError for no columns, or naming repeated column names."""
+    shape = getattr(X, "shape", None)
+    if shape is not None and len(shape) == 2 and shape[1] == 0:
+        # scikit-learn's own wording, which its estimator checks expect.
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={tuple(shape)}) while a "
+            "minimum of 1 is required."
+        )
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return
+    names = pd.Index(list(columns))
+    repeated = names[names.duplicated()].unique()
+    if repeated.size:
+        raise ValueError(
+            "X has repeated column names: "
+            f"{', '.join(repr(str(name)) for name in repeated[:10])}; give "
+            "every column a distinct name."
+        )
+
+
+def _warn_if_all_tied(selector, uninformative, n_samples):
+    """Warn when every feature scores the same: the ranking says nothing."""
+    scores = selector.scores_
+    secondary = selector._tie_break_scores()
+    if secondary is not None:
+        scores = scores + np.asarray(secondary)
+    informative = scores[~uninformative]
+    if scores.size > 1 and informative.size > 1 and np.ptp(informative) == 0:
+        warnings.warn(
+            f"{type(selector).__name__} gave all {informative.size} "
+            f"non-constant features the same score ({informative[0]:g}) on "
+            f"{n_samples} rows: the ranking falls back to column order. More "
+            "rows are needed for a meaningful selection.",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+def _check_finite_columns(X, feature_names, allow_nan=False):
+    """Raise a ValueError naming the columns of ``X`` that hold NaN or inf.
+
+    With ``allow_nan``, only infinite values are refused.
+    """
+    if X.dtype == object:
+        return
     data = X.data if sparse.issparse(X) else X
-    if np.all(np.isfinite(data)):
+    if np.all(np.isfinite(data)) or (allow_nan and not np.isinf(data).any()):
         return
     dense = X.toarray() if sparse.issparse(X) else X
     messages = []
-    for kind, mask in (("NaN", np.isnan(dense)), ("infinity", np.isinf(dense))):
+    kinds = [("infinity", np.isinf(dense))]
+    if not allow_nan:
+        kinds.insert(0, ("NaN", np.isnan(dense)))
+    for kind, mask in kinds:
         columns = np.flatnonzero(mask.any(axis=0))
         if columns.size:
             names = [
@@ -319,9 +421,10 @@ def _check_finite_columns(X, feature_names):
             ]
             more = f" and {columns.size - 10} more" if columns.size > 10 else ""
             messages.append(f"{kind} in column(s) {', '.join(names)}{more}")
+    refused = "infinite" if allow_nan else "missing or infinite"
     raise ValueError(
         f"Input X contains {'; '.join(messages)}. This selector does not accept "
-        "missing or infinite values: impute them first (for example with "
+        f"{refused} values: impute or clip them first (for example with "
         "sklearn.impute.SimpleImputer)."
     )
 

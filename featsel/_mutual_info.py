@@ -5,6 +5,7 @@
 
 from numbers import Integral
 
+import numpy as np
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 from sklearn.utils._param_validation import Interval
 
@@ -99,6 +100,17 @@ class MutualInfoSelector(BaseSelector):
         self.random_state = random_state
 
     def _fit_scores(self, X, y):
+        # The estimators need neighbours: within a class, or among all rows.
+        if self.task_ == "classification" and np.bincount(y).max() < 2:
+            raise ValueError(
+                f"MutualInfoSelector needs a class with at least 2 rows; each "
+                f"of the {self.classes_.size} classes has 1 of {y.size} rows."
+            )
+        if self.task_ == "regression" and y.size <= self.n_neighbors:
+            raise ValueError(
+                f"MutualInfoSelector(n_neighbors={self.n_neighbors}) needs more "
+                f"than {self.n_neighbors} rows, got {y.size}."
+            )
         estimate = (
             mutual_info_classif
             if self.task_ == "classification"

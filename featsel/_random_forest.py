@@ -3,6 +3,7 @@
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -63,7 +64,9 @@ class RandomForestSelector(BaseSelector):
         mean no measurable effect, are clipped to 0).
 
     ranking_ : ndarray of shape (n_features_in_,)
-        Strict rank of each feature (1 is best, ties broken by column index).
+        Strict rank of each feature (1 is best); features of equal
+        permutation importance are ordered by impurity importance, then by
+        column index.
 
     %(support_)s
 
@@ -171,4 +174,21 @@ class RandomForestSelector(BaseSelector):
             n_jobs=self.n_jobs,
             random_state=random_state,
         )
-        return np.clip(result.importances_mean, 0.0, None)
+        scores = np.clip(result.importances_mean, 0.0, None)
+        n_zero = int(np.sum(scores == 0))
+        if n_zero > max(1, scores.size // 2):
+            warnings.warn(
+                f"Permutation importance is 0 for {n_zero} of {scores.size} "
+                f"features on {y_test.size} held-out rows; they are ranked by "
+                "impurity importance. More rows (or importance='impurity') "
+                "give a measured ranking.",
+                UserWarning,
+                stacklevel=4,
+            )
+        return scores
+
+    def _tie_break_scores(self):
+        # Permutation importance ties at 0 whenever too few held-out rows
+        # react to a shuffle; the forest's impurity importance still orders
+        # those features by how much the trees used them.
+        return self.estimator_.feature_importances_

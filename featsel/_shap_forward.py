@@ -10,12 +10,12 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.metrics import check_scoring, get_scorer_names
-from sklearn.model_selection import check_cv, cross_val_score
+from sklearn.model_selection import cross_val_score
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseSelector
+from ._base import BaseSelector, check_cv_fits
 from ._docstring import shared_docs
 from ._optional import import_optional
 
@@ -227,7 +227,7 @@ class SHAPForwardSelector(BaseSelector):
         random_state = check_random_state(self.random_state)
         classification = self.task_ == "classification"
         estimator = self._make_estimator(random_state)
-        cv = check_cv(self.cv, y, classifier=classification)
+        cv = check_cv_fits(self.cv, y, classifier=classification)
         scorer = check_scoring(estimator, scoring=self.scoring)
         units, unit_names = self._units()
         sizes = np.array([unit.size for unit in units])

@@ -8,8 +8,6 @@ import sys
 import time
 from dataclasses import replace
 
-from sklearn.metrics import get_scorer_names
-
 from . import __version__
 from .datasets import list_datasets, load_dataset
 
@@ -18,12 +16,27 @@ def _parse_list(text):
     return tuple(item.strip() for item in text.split(",") if item.strip())
 
 
-def _parse_floats(text):
-    return tuple(float(item) for item in _parse_list(text))
+def _parse_numbers(kind, what):
+    def parse(text):
+        try:
+            return tuple(kind(item) for item in _parse_list(text))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a comma-separated list of {what}"
+            ) from None
+
+    return parse
 
 
-def _parse_ints(text):
-    return tuple(int(item) for item in _parse_list(text))
+_parse_floats = _parse_numbers(float, "numbers")
+_parse_ints = _parse_numbers(int, "integers")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument errors in one line, like the errors of the commands."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}; see `{self.prog} --help`\n")
 
 
 def _build_parser():
@@ -31,9 +44,7 @@ def _build_parser():
     from .benchmark._registry import MODELS
     from .benchmark._run import BACKENDS
 
-    parser = argparse.ArgumentParser(
-        prog="featsel", description="Feature selection for scikit-learn."
-    )
+    parser = _Parser(prog="featsel", description="Feature selection for scikit-learn.")
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -66,6 +77,12 @@ def _build_parser():
         "--dataset", help="a CSV or Parquet file of your own (see --target)"
     )
     bench.add_argument("--target", help="target column of --dataset files")
+    bench.add_argument(
+        "--task",
+        choices=("auto", "classification", "regression"),
+        help="learning task of every dataset (default auto: a file's float "
+        "target is regression, any other classification)",
+    )
     bench.add_argument(
         "--selectors",
         type=_parse_list,
@@ -115,6 +132,17 @@ def _build_parser():
     report.add_argument("outdir", help="output folder of `featsel bench`")
     report.add_argument("--no-plots", action="store_true", help="tables only")
 
+    recover = commands.add_parser(
+        "recover",
+        help="keep the readable tasks of a damaged results store",
+        description=(
+            "Rename a damaged OUTDIR/results.sqlite to results.sqlite.damaged "
+            "and copy every finished task that can still be read into a new "
+            "store; the next `featsel bench` redoes the rest."
+        ),
+    )
+    recover.add_argument("outdir", help="output folder of `featsel bench`")
+
     commands.add_parser(
         "datasets",
         help="list the available datasets",
@@ -148,44 +176,15 @@ def _study_from_args(args):
         "seeds": args.seeds,
         "target": args.target,
         "shift": args.shift,
+        "task": args.task,
     }
     if args.scoring:
-        if args.scoring not in get_scorer_names():
-            raise ValueError(
-                f"unknown scorer {args.scoring!r}; see "
-                "sklearn.metrics.get_scorer_names()"
-            )
         overrides["scoring"] = {
             "classification": args.scoring,
             "regression": args.scoring,
         }
     study = replace(study, **{k: v for k, v in overrides.items() if v is not None})
-    study.validate()
-    for name in study.datasets:
-        if name not in list_datasets():
-            data = load_dataset(name, target=study.target)
-            _check_scoring_fits_target(data, study.scoring[data.task])
-    return study
-
-
-_REGRESSION_SCORERS = {
-    "r2",
-    "explained_variance",
-    "max_error",
-    "neg_mean_absolute_error",
-    "neg_mean_squared_error",
-    "neg_root_mean_squared_error",
-    "neg_median_absolute_error",
-    "neg_mean_absolute_percentage_error",
-}
-
-
-def _check_scoring_fits_target(data, scoring):
-    if scoring in _REGRESSION_SCORERS and data.y.dtype.kind not in "iufb":
-        raise ValueError(
-            f"scorer {scoring!r} needs a numeric target, but {data.name}'s "
-            f"target is {data.y.dtype} (e.g. {data.y.iloc[0]!r})"
-        )
+    return study.validate()
 
 
 def _bench(args):
@@ -193,6 +192,11 @@ def _bench(args):
     from .benchmark._report import annotate, headline_table
 
     study = _study_from_args(args)
+    if args.n_jobs == 0:
+        raise ValueError(
+            "--n-jobs 0 would run nothing; give a number of parallel tasks, or "
+            "-1 for one per CPU core"
+        )
     start = time.perf_counter()
     results = run(
         study,
@@ -215,6 +219,18 @@ def _bench(args):
         for row in failed.itertuples():
             print(f"  {row.dataset} / {row.selector} / fold {row.fold}: {row.error}")
     print(f"\nResults stored in {args.out}; `featsel report {args.out}` for more.")
+    # Non-zero when any task failed, so scripts and CI notice.
+    return 1 if not failed.empty else 0
+
+
+def _recover(args):
+    from .benchmark._store import recover
+
+    kept, lost = recover(args.outdir)
+    print(
+        f"Kept {kept} finished task(s) of {args.outdir}; {lost} could not be "
+        "read and will be redone by the next `featsel bench`."
+    )
     return 0
 
 
@@ -266,6 +282,7 @@ def main(argv=None):
     command = {
         "bench": _bench,
         "report": _report,
+        "recover": _recover,
         "datasets": _list_datasets,
         "selectors": _list_selectors,
     }[args.command]

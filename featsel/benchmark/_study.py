@@ -3,16 +3,25 @@
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 import sys
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
+from numbers import Integral, Real
 
-from ..datasets import list_datasets
+import numpy as np
+from sklearn.metrics import get_scorer_names
+
+from ..datasets import list_datasets, load_dataset
+from ..shift import SCENARIOS
 from ._registry import (
+    EVERY_SELECTOR,
     MODELS,
     NO_SELECTION,
     SELECTORS,
     available_selectors,
+    build_selector,
     expand_selectors,
+    selector_class,
     xgboost_available,
 )
 
@@ -75,6 +84,11 @@ class Study:
     shift : tuple of str
         Feature-shift scenarios evaluated on each task's test fold (see
         :mod:`featsel.shift`); empty for none.
+
+    task : {"auto", "classification", "regression"}
+        Learning task of every dataset; "auto" takes each dataset's own (a
+        data file: regression for a float target, classification
+        otherwise). Give "regression" for an integer-valued quantity.
     """
 
     datasets: tuple = EMBEDDED_DATASETS
@@ -89,12 +103,21 @@ class Study:
     seeds: tuple = (0,)
     target: str = "target"
     shift: tuple = ()
+    task: str = "auto"
 
     def __post_init__(self):
-        object.__setattr__(self, "selectors", expand_selectors(self.selectors))
+        if isinstance(self.selectors, tuple) and EVERY_SELECTOR in self.selectors:
+            object.__setattr__(self, "selectors", expand_selectors(self.selectors))
 
     def validate(self):
-        """Raise a ValueError naming the first unknown or invalid entry."""
+        """Raise a ValueError naming the first unknown or invalid entry.
+
+        Everything a run needs is checked here, before any task starts:
+        names, types, duplicates, every selector's parameters, and each
+        dataset against the folds, the task and the scorer. Each message is
+        one line naming the bad value and the valid ones.
+        """
+        self._check_types()
         unknown = [
             name
             for name in self.selectors
@@ -135,10 +158,168 @@ class Study:
             )
         if self.folds < 2:
             raise ValueError(f"folds must be at least 2, got {self.folds}")
+        bad_shift = [name for name in self.shift if name not in SCENARIOS]
+        if bad_shift:
+            raise ValueError(
+                f"unknown shift scenario(s): {', '.join(bad_shift)}; choose from "
+                f"{', '.join(SCENARIOS)}"
+            )
+        self._check_scoring()
+        self._check_selector_params()
+        for name in self.datasets:
+            self._check_dataset(name)
         return self
 
+    def _check_types(self):
+        for name, kind, what in _FIELD_TYPES:
+            value = getattr(self, name)
+            if kind is tuple:
+                if not isinstance(value, tuple):
+                    raise ValueError(f"{name} must be a list of {what}, got {value!r}")
+                bad = [item for item in value if not _is_a(item, what)]
+                if bad:
+                    raise ValueError(
+                        f"{name} must be a list of {what}, got {bad[0]!r} in "
+                        f"{list(value)!r}"
+                    )
+                repeated = sorted(
+                    {str(item) for item in value if value.count(item) > 1}
+                )
+                if repeated:
+                    raise ValueError(
+                        f"{name} lists {', '.join(repeated)} more than once"
+                    )
+            elif not _is_a(value, what):
+                raise ValueError(f"{name} must be {what}, got {value!r}")
+        if self.task not in TASKS:
+            raise ValueError(
+                f"unknown task {self.task!r}; choose from {', '.join(TASKS)}"
+            )
+
+    def _check_scoring(self):
+        if not isinstance(self.scoring, dict) or set(self.scoring) != {
+            "classification",
+            "regression",
+        }:
+            raise ValueError(
+                "scoring must map 'classification' and 'regression' to scorer "
+                f"names, got {self.scoring!r}"
+            )
+        for scorer in self.scoring.values():
+            if scorer not in get_scorer_names():
+                raise ValueError(
+                    f"unknown scorer {scorer!r}; see sklearn.metrics.get_scorer_names()"
+                )
+
+    def _check_selector_params(self):
+        for selector, params in self.selector_params.items():
+            if selector not in SELECTORS:
+                raise ValueError(
+                    f"selector_params names an unknown selector {selector!r}; "
+                    f"choose from {', '.join(SELECTORS)}"
+                )
+            if not isinstance(params, dict):
+                raise ValueError(
+                    f"selector_params of {selector!r} must be a table of "
+                    f"parameters, got {params!r}"
+                )
+            if selector not in self.selectors:
+                continue
+            valid = sorted(inspect.signature(selector_class(selector)).parameters)
+            unknown = sorted(set(params) - set(valid))
+            if unknown:
+                raise ValueError(
+                    f"selector {selector!r} has no parameter(s) "
+                    f"{', '.join(unknown)}; its parameters: {', '.join(valid)}"
+                )
+            try:
+                build_selector(selector, params, 0)._validate_params()
+            except (TypeError, ValueError) as exc:
+                raise ValueError(
+                    f"selector {selector!r}: {' '.join(str(exc).split())}"
+                ) from None
+
+    def _check_dataset(self, name):
+        data = load_dataset(name, target=self.target)
+        task = data.task if self.task == "auto" else self.task
+        n_samples, n_features = data.X.shape
+        if n_features == 0:
+            raise ValueError(f"dataset {name!r} has no feature columns")
+        if task == "regression" and data.y.dtype.kind not in "iufb":
+            raise ValueError(
+                f"task 'regression' needs a numeric target, but {name}'s target "
+                f"is {data.y.dtype} (e.g. {data.y.iloc[0]!r})"
+            )
+        scorer = self.scoring[task]
+        if scorer in _REGRESSION_SCORERS and data.y.dtype.kind not in "iufb":
+            raise ValueError(
+                f"scorer {scorer!r} needs a numeric target, but {name}'s "
+                f"target is {data.y.dtype} (e.g. {data.y.iloc[0]!r})"
+            )
+        if n_samples < self.folds:
+            raise ValueError(
+                f"folds={self.folds} is more than dataset {name!r} allows "
+                f"({n_samples} rows); give at least {self.folds} rows or fewer "
+                "folds"
+            )
+        if task == "classification":
+            largest = int(data.y.value_counts().max())
+            if largest < self.folds:
+                raise ValueError(
+                    f"folds={self.folds} is more than dataset {name!r} allows "
+                    f"(at most {largest} rows per class); choose folds between "
+                    f"2 and {largest}"
+                )
+
     def to_dict(self):
-        return asdict(self)
+        """The study's settings, with the content digest of each data file."""
+        from ._tasks import data_digest
+
+        return {
+            **asdict(self),
+            "data_digests": {
+                str(name): data_digest(name)
+                for name in self.datasets
+                if _looks_like_file(name)
+            },
+        }
+
+
+TASKS = ("auto", "classification", "regression")
+
+_REGRESSION_SCORERS = {
+    "r2",
+    "explained_variance",
+    "max_error",
+    "neg_mean_absolute_error",
+    "neg_mean_squared_error",
+    "neg_root_mean_squared_error",
+    "neg_median_absolute_error",
+    "neg_mean_absolute_percentage_error",
+}
+
+# (field, tuple or scalar, kind of value)
+_FIELD_TYPES = (
+    ("datasets", tuple, "str"),
+    ("selectors", tuple, "str"),
+    ("retention", tuple, "number"),
+    ("models", tuple, "str"),
+    ("seeds", tuple, "int"),
+    ("shift", tuple, "str"),
+    ("folds", None, "int"),
+    ("target", None, "str"),
+    ("task", None, "str"),
+    ("selector_params", None, "table"),
+)
+
+
+def _is_a(value, what):
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    return isinstance(
+        value,
+        {"str": str, "int": Integral, "number": Real, "table": dict}[what],
+    )
 
 
 def _looks_like_file(name):
@@ -201,9 +382,16 @@ def load_study(path, base=None):
 
         [selector_params.kan-l2]
         max_epochs = 200
+
+    A single value where a list is expected is a list of one
+    (``datasets = "wine"``). Keys and value types are checked by
+    :meth:`Study.validate`.
     """
     with open(path, "rb") as file:
-        config = tomllib.load(file)
+        try:
+            config = tomllib.load(file)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path} is not valid TOML: {exc}") from None
     known = set(Study.__dataclass_fields__)
     unknown = sorted(set(config) - known)
     if unknown:
@@ -211,8 +399,14 @@ def load_study(path, base=None):
             f"{path}: unknown key(s) {', '.join(unknown)}; known: "
             f"{', '.join(sorted(known))}"
         )
+    lists = {item.name for item in fields(Study) if item.type is tuple}
     values = {
-        key: tuple(value) if isinstance(value, list) else value
+        # A single value where a list is expected is a list of one.
+        key: tuple(value)
+        if isinstance(value, list)
+        else (value,)
+        if key in lists
+        else value
         for key, value in config.items()
     }
     return replace(base or Study(), **values)

@@ -7,12 +7,15 @@ import hashlib
 import importlib
 import json
 import math
+import re
 import resource
 import time
 import traceback
+import warnings
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from sklearn.compose import make_column_transformer
@@ -54,21 +57,52 @@ class Task:
     models: tuple
     scoring: tuple
     shift: tuple
+    task: str = "auto"
+    data_digest: str = ""
 
     @property
     def key(self):
-        """Hash of the full configuration: the task's identity in the store."""
-        text = json.dumps(asdict(self), sort_keys=True, default=str)
+        """Hash of the full configuration: the task's identity in the store.
+
+        A data file enters by its content (``data_digest``), so an edited
+        file gives new tasks. The fields added after the first release are
+        left out while they hold their defaults, so stores written before
+        keep their keys.
+        """
+        fields = asdict(self)
+        for name, default in _LATER_FIELDS.items():
+            if fields[name] == default:
+                del fields[name]
+        text = json.dumps(fields, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
     def to_dict(self):
         return {**asdict(self), "params": dict(self.params)}
 
 
+_LATER_FIELDS = {"task": "auto", "data_digest": ""}
+
+
+def data_digest(name):
+    """SHA-256 of a data file's bytes; empty for a registry dataset."""
+    if not _is_file_name(name):
+        return ""
+    digest = hashlib.sha256()
+    with open(name, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:24]
+
+
+def _is_file_name(name):
+    return Path(str(name)).suffix.lower() in (".csv", ".parquet", ".pq")
+
+
 def make_tasks(study):
     """Expand a study into tasks, the presumably longest first."""
     tasks = []
     for dataset in study.datasets:
+        digest = data_digest(dataset)
         for selector in study.selectors:
             params = tuple(sorted(study.selector_params.get(selector, {}).items()))
             depends_on_k = (
@@ -96,27 +130,38 @@ def make_tasks(study):
                                 models=tuple(study.models),
                                 scoring=tuple(sorted(study.scoring.items())),
                                 shift=tuple(study.shift),
+                                task=study.task,
+                                data_digest=digest,
                             )
                         )
     return sorted(tasks, key=_expected_cost, reverse=True)
 
 
 def _expected_cost(task):
-    n_samples, n_features = _dataset_shape(task.dataset, task.target)
+    n_samples, n_features = _dataset_shape(task.dataset, task.target, task.data_digest)
     cost = (
         0.1 if task.selector == NO_SELECTION else SELECTORS[task.selector].relative_cost
     )
     return cost * n_samples * n_features
 
 
+# The content digest is part of the cache keys: an edited file is reloaded.
 @lru_cache(maxsize=32)
-def _dataset_shape(name, target):
+def _dataset_shape(name, target, digest):
     return load_dataset(name, target=target).X.shape
 
 
 @lru_cache(maxsize=8)
-def _load(name, target, seed):
-    return load_dataset(name, target=target, random_state=seed)
+def _load(name, target, seed, digest, task="auto"):
+    return with_task(load_dataset(name, target=target, random_state=seed), task)
+
+
+def with_task(dataset, task):
+    """The dataset with its learning task set explicitly (unless "auto")."""
+    if task == "auto" or task == dataset.task:
+        return dataset
+    y = dataset.y.astype(float) if task == "regression" else dataset.y
+    return replace(dataset, y=y, task=task)
 
 
 def split(dataset, task):
@@ -129,8 +174,11 @@ def split(dataset, task):
 def _encoder(X, selector):
     """Fold-local preprocessing: one-hot categorical columns, impute NaN.
 
-    Selectors that take categorical columns or missing values themselves
-    get them as they are.
+    With a selector, only the steps its input tags ask for: a selector that
+    takes categorical columns or missing values gets them as they are. With
+    ``selector=None`` (the downstream model), every step, and imputation
+    always: a test fold may hold missing values that the training fold
+    lacks.
     """
     tags = None if selector is None else selector.__sklearn_tags__().input_tags
     categorical = [column for column in X.columns if X[column].dtype.kind not in "iuf"]
@@ -146,11 +194,25 @@ def _encoder(X, selector):
                 verbose_feature_names_out=False,
             )
         )
-    if X.isna().to_numpy().any() and not (tags is not None and tags.allow_nan):
-        steps.append(SimpleImputer(strategy="median"))
+    if selector is None or (X.isna().to_numpy().any() and not tags.allow_nan):
+        # Keep all-missing columns (as zeros): the column count must not
+        # change under the selector's ranking.
+        steps.append(SimpleImputer(strategy="median", keep_empty_features=True))
     if not steps:
         return None
     return make_pipeline(*steps).set_output(transform="pandas")
+
+
+def _downstream_model(name, task_type, seed, X_selected):
+    """The downstream model, behind what its input still needs.
+
+    The selector's view of the data keeps categorical columns or missing
+    values when the selector takes them; the downstream models take
+    neither, so they get their own fold-local encoding and imputation.
+    """
+    model = build_model(name, task_type, seed)
+    encoder = _encoder(X_selected, None)
+    return model if encoder is None else make_pipeline(encoder, model)
 
 
 @contextmanager
@@ -184,12 +246,20 @@ def run_task(task):
         task.selector != NO_SELECTION and "torch" in SELECTORS[task.selector].requires
     )
     try:
-        with _single_threaded(uses_torch):
-            result.update(_evaluate(task))
+        with (
+            _single_threaded(uses_torch),
+            warnings.catch_warnings(record=True) as caught,
+        ):
+            warnings.simplefilter("always")
+            try:
+                result.update(_evaluate(task))
+            finally:
+                result["warnings"] = _distinct_warnings(caught)
     except Exception as exc:  # noqa: BLE001 - a failed task is a result
         result.update(
             status="failed",
-            error=f"{type(exc).__name__}: {exc}",
+            # One line: the error goes into tables and one-line listings.
+            error=" ".join(f"{type(exc).__name__}: {exc}".split()),
             traceback=traceback.format_exc(limit=5),
             evaluations=[],
             shifts=[],
@@ -199,8 +269,25 @@ def run_task(task):
     return result
 
 
+def _distinct_warnings(caught):
+    """The distinct warnings of a task, as one-line "Category: message" texts."""
+    texts = (
+        " ".join(f"{record.category.__name__}: {record.message}".split())
+        for record in caught
+    )
+    return list(dict.fromkeys(texts))
+
+
+def warning_kind(text):
+    """A warning's text with its numbers blanked: what "once each" counts.
+
+    The same warning from different folds differs only in its counts.
+    """
+    return re.sub(r"\d+(\.\d+)?", "#", text)
+
+
 def _evaluate(task):
-    dataset = _load(task.dataset, task.target, task.seed)
+    dataset = _load(task.dataset, task.target, task.seed, task.data_digest, task.task)
     train, test = split(dataset, task)
     X_train, X_test = dataset.X.iloc[train], dataset.X.iloc[test]
     y_train, y_test = dataset.y.iloc[train], dataset.y.iloc[test]
@@ -210,6 +297,8 @@ def _evaluate(task):
         if task.selector == NO_SELECTION
         else build_selector(task.selector, dict(task.params), task.seed)
     )
+    if selector is not None and "task" in selector.get_params():
+        selector.set_params(task=dataset.task)
     encoder = _encoder(X_train, selector)
     if encoder is not None:
         X_train = encoder.fit_transform(X_train)
@@ -239,7 +328,9 @@ def _evaluate(task):
         selected = list(columns[order[:k]])
         for model_name in task.models:
             model_start = time.perf_counter()
-            model = build_model(model_name, dataset.task, task.seed)
+            model = _downstream_model(
+                model_name, dataset.task, task.seed, X_train[selected]
+            )
             model.fit(X_train[selected], y_train)
             score = float(scorer(model, X_test[selected], y_test))
             model_time += time.perf_counter() - model_start

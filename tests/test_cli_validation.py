@@ -1,0 +1,138 @@
+"""`featsel bench` checks every option before the first task starts."""
+
+import pandas as pd
+import pytest
+
+from featsel import cli
+from featsel.benchmark import Study, load_study
+
+FAST = ["--selectors", "lasso", "--models", "linear", "--folds", "2"]
+
+
+def _bench_error(capsys, tmp_path, argv):
+    """Run `featsel bench` expecting a usage error; return its one line."""
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["bench", *argv, "--out", str(out), "--no-progress"])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1, error
+    assert not out.exists(), "no task may start"
+    return error
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    pd.DataFrame({"a": range(12), "b": range(12), "y": [0, 1] * 6}).to_csv(
+        "small.csv", index=False
+    )
+    pd.DataFrame({"a": [], "y": []}).to_csv("header_only.csv", index=False)
+    (tmp_path / "empty.csv").write_text("")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--datasets", "nope"], ["unknown dataset 'nope'", "wine"]),
+        (["--selectors", "magic"], ["unknown selector(s): magic", "lasso"]),
+        (["--selectors", "lasso,lasso"], ["selectors lists lasso more than once"]),
+        (["--models", "svm"], ["unknown model(s): svm", "linear"]),
+        (["--retention", "0.5,0.5"], ["retention lists 0.5 more than once"]),
+        (["--retention", "0"], ["retention levels must lie in (0, 1]"]),
+        (["--retention", "half"], ["'half' is not a comma-separated list"]),
+        (["--folds", "1"], ["folds must be at least 2"]),
+        (["--folds", "two"], ["--folds", "invalid int value: 'two'"]),
+        (["--folds", "1000"], ["folds=1000 is more than dataset", "569 rows"]),
+        (["--seeds", "0,0"], ["seeds lists 0 more than once"]),
+        (["--n-jobs", "0"], ["--n-jobs 0 would run nothing"]),
+        (["--shift", "foo"], ["unknown shift scenario(s): foo", "single"]),
+        (["--task", "ranking"], ["invalid choice: 'ranking'", "regression"]),
+        (["--scoring", "accuracyy"], ["unknown scorer 'accuracyy'"]),
+        (["--preset", "huge"], ["invalid choice: 'huge'", "quick"]),
+        (
+            ["--dataset", "small.csv", "--target", "y", "--folds", "7"],
+            ["folds=7 is more than dataset 'small.csv' allows (at most 6 rows per"],
+        ),
+        (
+            ["--dataset", "header_only.csv", "--target", "y"],
+            ["dataset 'header_only.csv'", "0 rows"],
+        ),
+        (["--dataset", "empty.csv", "--target", "y"], ["cannot read empty.csv"]),
+    ],
+)
+def test_bad_option_is_one_line_and_starts_nothing(
+    files, capsys, tmp_path, argv, expected
+):
+    error = _bench_error(capsys, tmp_path, [*FAST, *argv])
+    for text in expected:
+        assert text in error
+
+
+def _toml(tmp_path, text):
+    path = tmp_path / "study.toml"
+    path.write_text(
+        'datasets = ["wine"]\nmodels = ["linear"]\nfolds = 2\n'
+        'selectors = ["lasso", "rf"]\n' + text
+    )
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("colour = 3\n", ["unknown key(s) colour", "known:", "retention"]),
+        ("seeds = [0, '1']\n", ["seeds must be a list of int, got '1'"]),
+        ("target = 3\n", ["target must be str, got 3"]),
+        ("shift = 'foo'\n", ["unknown shift scenario(s): foo"]),
+        ("retention = [true]\n", ["retention must be a list of number, got True"]),
+        (
+            "[selector_params.rf]\nn_estimator = 5\n",
+            ["selector 'rf' has no parameter(s) n_estimator", "n_estimators"],
+        ),
+        (
+            "[selector_params.rf]\nn_estimators = 0\n",
+            ["selector 'rf'", "'n_estimators' parameter", "Got 0"],
+        ),
+        (
+            "[selector_params.rff]\nn_estimators = 5\n",
+            ["unknown selector 'rff'", "rf"],
+        ),
+        ("selector_params = 3\n", ["selector_params must be table, got 3"]),
+        ("folds = [\n", ["study.toml is not valid TOML"]),
+    ],
+)
+def test_bad_toml_is_one_line_and_starts_nothing(
+    tmp_path, capsys, monkeypatch, text, expected
+):
+    monkeypatch.chdir(tmp_path)
+    error = _bench_error(capsys, tmp_path, ["--config", _toml(tmp_path, text)])
+    for part in expected:
+        assert part in error
+
+
+def test_toml_scalars_are_lists_of_one(tmp_path):
+    path = tmp_path / "study.toml"
+    path.write_text('datasets = "wine"\nretention = 0.5\nseeds = 3\nselectors = "mi"')
+    study = load_study(path).validate()
+    assert study.datasets == ("wine",)
+    assert study.retention == (0.5,)
+    assert study.seeds == (3,)
+    assert study.selectors == ("mi",)
+
+
+def test_task_regression_needs_numeric_target():
+    frame_study = Study(datasets=("wine",), task="regression", scoring={})
+    with pytest.raises(ValueError, match="scoring must map"):
+        frame_study.validate()
+    with pytest.raises(ValueError, match="unknown task 'ranking'"):
+        Study(task="ranking").validate()
+
+
+def test_regression_task_on_string_target_is_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    pd.DataFrame({"a": range(6), "y": list("ababab")}).to_csv("s.csv", index=False)
+    argv = ["--dataset", "s.csv", "--target", "y", "--task", "regression"]
+    error = _bench_error(capsys, tmp_path, [*FAST, *argv])
+    assert "task 'regression' needs a numeric target" in error
