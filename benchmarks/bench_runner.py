@@ -66,7 +66,8 @@ def paper_runtime(datasets):
             "cpu": cpu_seconds() - cpu,
             "tasks": results["key"].nunique(),
         }
-    sizes = {name: math.prod(load_dataset(name).X.shape) for name in paper.datasets}
+    shapes = {name: load_dataset(name).X.shape for name in paper.datasets}
+    sizes = {name: math.prod(shape) for name, shape in shapes.items()}
     rows, total = [], 0.0
     for name in paper.datasets:
         if name in measured:
@@ -76,7 +77,10 @@ def paper_runtime(datasets):
             cpu, basis = measured[nearest]["cpu"], f"**estimate**: as {nearest}"
         total += cpu
         wall = f"{measured[name]['wall']:.0f}" if name in measured else ""
-        rows.append(f"| {name} | {sizes[name]} | {wall} | {cpu:.0f} | {basis} |")
+        n_rows, n_features = shapes[name]
+        rows.append(
+            f"| {name} | {n_rows} x {n_features} | {wall} | {cpu:.0f} | {basis} |"
+        )
     return [
         "## The paper preset (`featsel bench --preset paper`)",
         "",
