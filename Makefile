@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 PYTEST_WORKERS ?= 2
 
-.PHONY: install bench test lint format dist docs docs-fast clean
+.PHONY: install bench bench-paper bench-studies bench-speed test lint format dist docs docs-fast clean
 
 install: $(VENV)/.installed
 
@@ -22,6 +22,28 @@ $(VENV)/.installed: pyproject.toml
 
 bench: install
 	$(BIN)/featsel bench
+
+# Every file in benchmarks/results/: the runner's studies (quality tables,
+# feature shift), then what the runner cannot measure (speed against peers,
+# scaling, memory, planted interactions). About two hours on 2 free cores
+# (benchmarks/results/runner.md); each study resumes where it stopped when
+# re-run (its store is in bench-results/).
+bench-paper: bench-studies bench-speed
+
+# quality.toml is the paper preset's protocol on its datasets and more: it
+# also answers `featsel bench --preset paper`.
+STUDY := $(BIN)/python benchmarks/bench_study.py
+bench-studies: install
+	$(STUDY) benchmarks/studies/quality.toml
+	$(STUDY) benchmarks/studies/shift.toml
+
+bench-speed: install
+	$(BIN)/python benchmarks/bench_runner.py
+	$(BIN)/python benchmarks/bench_ground_truth.py --out benchmarks/results/ground_truth.md
+	$(BIN)/python benchmarks/bench_kan.py
+	$(BIN)/python benchmarks/bench_neural.py
+	$(BIN)/python benchmarks/bench_mrmr.py
+	$(BIN)/python benchmarks/bench_shap_forward.py
 
 LINTED := featsel tests benchmarks examples docs/conf.py docs/sphinxext conftest.py
 

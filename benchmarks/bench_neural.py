@@ -1,15 +1,13 @@
-"""Quality, speed and ground truth of the neural selectors (issue 4).
+"""Speed and scale of the neural selectors (issue 4).
 
-SequentialAttentionSelector, FeatureGradientsSelector and OptFSSelector,
-in four parts, each writing markdown tables:
+The quality of SequentialAttentionSelector, FeatureGradientsSelector and
+OptFSSelector (the KAN paper's protocol) is not measured here but by the
+benchmark runner, like every other selector's: ``python
+benchmarks/bench_study.py benchmarks/studies/quality.toml`` (the paper's
+protocol on its datasets and more) writes ``benchmarks/results/quality.md``,
+and the planted-interaction check is ``benchmarks/bench_ground_truth.py``. This
+script keeps what the runner cannot do:
 
-- ``quality``: the protocol of the KAN feature-selection paper on its
-  datasets. For each outer fold every selector is fitted on the training
-  fold only; for retention 20/40/60 % the selected features train
-  LogisticRegression (Ridge for regression), RandomForest(200) and XGBoost
-  on the training fold, scored on the test fold by F1-macro (R^2).
-  Sequential Attention, whose choice depends on k, is fitted once per
-  retention level; the others once per fold (top-k of their ranking).
 - ``speed``: SequentialAttentionSelector against scikit-learn's
   SequentialFeatureSelector(direction="forward"), d=100, k=20, n=2000, with
   Ridge (run) and with an MLP of the selector's size (estimated from timed
@@ -17,19 +15,15 @@ in four parts, each writing markdown tables:
 - ``scale``: FeatureGradientsSelector on float32 data up to n=100,000,
   d=1,000, each fit in a fresh subprocess: wall time and peak resident
   memory.
-- ``truth``: y = 1[x0 * x1 + noise > 0] with 20 noise features (a pure
-  interaction): recall of {x0, x1} in each selector's top 2 over 10 seeds.
 
 Usage::
 
-    python benchmarks/bench_neural.py [--parts quality,speed,scale,truth] \
-        [--folds 5] [--datasets breast_cancer,wine,...] [--seeds 10] \
-        [--fg-epochs 10] [--output benchmarks/results/neural.md]
+    python benchmarks/bench_neural.py [--parts speed,scale] [--fg-epochs 10] \
+        [--output benchmarks/results/neural.md]
 """
 
 import argparse
 import json
-import math
 import os
 import platform
 import resource
@@ -43,253 +37,20 @@ import numpy as np
 import pandas as pd
 from sklearn import datasets as sk_datasets
 from sklearn.base import clone
-from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_selection import SequentialFeatureSelector
-from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.metrics import f1_score, r2_score
-from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+from sklearn.model_selection import cross_val_score
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from xgboost import XGBClassifier, XGBRegressor
 
-from featsel import (
-    FeatureGradientsSelector,
-    LassoSelector,
-    MutualInfoSelector,
-    OptFSSelector,
-    RandomForestSelector,
-    SequentialAttentionSelector,
-    SVMRFESelector,
-)
-from featsel.datasets import load_dataset
+from featsel import FeatureGradientsSelector, SequentialAttentionSelector
+from featsel.benchmark._registry import build_model
+from featsel.benchmark._report import to_markdown
 
-RETENTION = (0.2, 0.4, 0.6)
-NEURAL = ("SeqAttn", "FeatGrad", "OptFS")
-BASELINES = ("LASSO", "RF", "MI", "SVM-RFE")
-DATASETS = (
-    "breast_cancer",
-    "wine",
-    "digits3",
-    "diabetes",
-    "classification",
-    "regression",
-)
 #: Width of the hidden layer of SequentialAttentionSelector's MLP (its
 #: default), also used for the MLP wrapped by SequentialFeatureSelector.
 HIDDEN_UNITS = 64
-
-
-def load(name):
-    """(X, y, task) of the KAN paper's datasets."""
-    if name == "breast_cancer":
-        X, y = sk_datasets.load_breast_cancer(return_X_y=True)
-    elif name == "wine":
-        X, y = sk_datasets.load_wine(return_X_y=True)
-    elif name == "digits3":
-        X, y = sk_datasets.load_digits(n_class=3, return_X_y=True)
-    elif name == "diabetes":
-        X, y = sk_datasets.load_diabetes(return_X_y=True)
-    elif name == "classification":
-        X, y = sk_datasets.make_classification(500, 10, n_informative=5, random_state=0)
-    elif name == "regression":
-        X, y = sk_datasets.make_regression(
-            500, 10, n_informative=5, noise=0.1, random_state=0
-        )
-    else:
-        raise ValueError(f"unknown dataset {name!r}")
-    task = "regression" if name in ("diabetes", "regression") else "classification"
-    return X, y, task
-
-
-def selectors():
-    """Every selector of the comparison, by display name, default settings."""
-    return {
-        "SeqAttn": SequentialAttentionSelector(random_state=0),
-        "FeatGrad": FeatureGradientsSelector(random_state=0),
-        "OptFS": OptFSSelector(random_state=0),
-        "LASSO": LassoSelector(random_state=0),
-        "RF": RandomForestSelector(random_state=0),
-        "MI": MutualInfoSelector(random_state=0),
-        "SVM-RFE": SVMRFESelector(random_state=0),
-    }
-
-
-def models(task):
-    """The three downstream models of the paper's protocol."""
-    if task == "classification":
-        return {
-            "linear": make_pipeline(
-                StandardScaler(), LogisticRegression(max_iter=5000)
-            ),
-            "rf": RandomForestClassifier(200, random_state=0, n_jobs=1),
-            "xgb": XGBClassifier(random_state=0, n_jobs=1, verbosity=0),
-        }
-    return {
-        "linear": make_pipeline(StandardScaler(), Ridge()),
-        "rf": RandomForestRegressor(200, random_state=0, n_jobs=1),
-        "xgb": XGBRegressor(random_state=0, n_jobs=1, verbosity=0),
-    }
-
-
-def score(task, y_true, y_pred):
-    if task == "classification":
-        return f1_score(y_true, y_pred, average="macro")
-    return r2_score(y_true, y_pred)
-
-
-def selections(selector, X, y):
-    """Columns kept at each retention level, and the fit time (all levels)."""
-    n_features = X.shape[1]
-    sizes = {level: math.ceil(level * n_features) for level in RETENTION}
-    start = time.perf_counter()
-    if type(selector).selection_depends_on_k:
-        chosen = {
-            level: np.flatnonzero(
-                clone(selector).set_params(n_features_to_select=k).fit(X, y).support_
-            )
-            for level, k in sizes.items()
-        }
-    else:
-        ranking = clone(selector).fit(X, y).ranking_
-        chosen = {level: np.sort(np.argsort(ranking)[:k]) for level, k in sizes.items()}
-    return chosen, time.perf_counter() - start
-
-
-def protocol(name, candidates, n_folds):
-    """(selector, fold, retention, model, score) rows and the fit times."""
-    X, y, task = load(name)
-    splitter = (StratifiedKFold if task == "classification" else KFold)(
-        n_folds, shuffle=True, random_state=0
-    )
-    rows, fit_times, cache = [], [], {}
-    for fold, (train, test) in enumerate(splitter.split(X, y)):
-        chosen = {"all features": {1.0: np.arange(X.shape[1])}}
-        for selector_name, selector in candidates.items():
-            chosen[selector_name], seconds = selections(selector, X[train], y[train])
-            fit_times.append((selector_name, seconds))
-        for selector_name, levels in chosen.items():
-            for retention, columns in levels.items():
-                for model_name, model in models(task).items():
-                    # A subset chosen by several selectors is scored once
-                    # per fold.
-                    key = (fold, model_name, tuple(columns))
-                    if key not in cache:
-                        fitted = clone(model).fit(X[train][:, columns], y[train])
-                        cache[key] = score(
-                            task, y[test], fitted.predict(X[test][:, columns])
-                        )
-                    rows.append(
-                        (selector_name, fold, retention, model_name, cache[key])
-                    )
-        print(f"  {name}: fold {fold + 1}/{n_folds} done", file=sys.stderr)
-    frame = pd.DataFrame(
-        rows, columns=["selector", "fold", "retention", "model", "score"]
-    )
-    return frame, pd.DataFrame(fit_times, columns=["selector", "seconds"])
-
-
-def to_markdown(table, digits=3):
-    """A pipe table; float columns with ``digits`` decimals."""
-    columns = {
-        column: [
-            f"{value:.{digits}f}" if isinstance(value, float) else str(value)
-            for value in table[column].tolist()
-        ]
-        for column in table.columns
-    }
-    header = "| " + " | ".join([table.index.name or "", *map(str, table.columns)])
-    lines = [header + " |", "|" + "---|" * (len(table.columns) + 1)]
-    for row, index in enumerate(table.index):
-        cells = [columns[column][row] for column in table.columns]
-        lines.append("| " + " | ".join([str(index), *cells]) + " |")
-    return "\n".join(lines)
-
-
-def quality(args, out):
-    out.append("## 1. Quality: the KAN paper's protocol\n")
-    out.append(args.provenance)
-    out.append(
-        f"{args.folds}-fold outer CV (stratified for classification, shuffled, "
-        "seed 0); every selector fitted on the training fold only, default "
-        "settings, `random_state=0`; downstream models trained on the "
-        "training fold restricted to the selected 20/40/60 % of the features "
-        "and scored on the test fold (F1-macro for classification, R^2 for "
-        "regression). Cells: mean over folds and the three retention levels; "
-        "`mean`: over the three models; `fit s`: selector fit time per outer "
-        "fold (for SeqAttn the three fits, one per retention level). "
-        "`all features`: no selection.\n"
-    )
-    gaps, levels = [], []
-    for name in args.datasets:
-        frame, times = protocol(name, selectors(), args.folds)
-        levels.append(frame.assign(dataset=name))
-        table = frame.pivot_table(index="selector", columns="model", values="score")
-        table = table[["linear", "rf", "xgb"]]
-        table["mean"] = table.mean(axis=1)
-        table["fit s"] = times.groupby("selector")["seconds"].mean()
-        table = table.loc[["all features", *NEURAL, *BASELINES]]
-        table.index.name = name
-        out.append(f"### {name}\n\n{to_markdown(table)}\n")
-        best = table.loc[list(BASELINES), "mean"]
-        for label in NEURAL:
-            gaps.append(
-                (name, label, table.loc[label, "mean"] - best.max(), best.idxmax())
-            )
-    gaps = pd.DataFrame(gaps, columns=["dataset", "method", "gap", "best"])
-    pivot = gaps.pivot(index="dataset", columns="method", values="gap")
-    pivot = pivot.loc[list(args.datasets), list(NEURAL)]
-    pivot["best baseline"] = gaps.groupby("dataset")["best"].first()
-    out.append(
-        "### Against the best baseline\n\n"
-        "Gap = the method's mean score minus the best of the four baselines' "
-        "(mean over the three models); negative: the method loses.\n\n"
-        + to_markdown(pivot)
-        + "\n"
-    )
-    losses = gaps[gaps["gap"] < -0.02]
-    out.append(
-        "Losses by more than 0.02: "
-        + (
-            "; ".join(
-                f"{row.method} on {row.dataset} ({row.gap:+.3f} vs {row.best})"
-                for row in losses.itertuples()
-            )
-            or "none"
-        )
-        + ".\n"
-    )
-    by_level = pd.concat(levels)
-    by_level = by_level[by_level["selector"] != "all features"].pivot_table(
-        index=["dataset", "selector"], columns="retention", values="score"
-    )
-    by_level = by_level.reindex(
-        [(name, label) for name in args.datasets for label in (*NEURAL, *BASELINES)]
-    )
-    by_level.index = [f"{name} / {label}" for name, label in by_level.index]
-    by_level.index.name = "dataset / selector"
-    by_level.columns = [f"{level:.0%}" for level in by_level.columns]
-    out.append(
-        "### Per retention level\n\nMean over folds and the three models.\n\n"
-        + to_markdown(by_level)
-        + "\n"
-    )
-    out.append(
-        "Why SeqAttn loses on `classification`: it is greedy, and on "
-        "make_classification (classes on the vertices of a hypercube, the "
-        "informative features useful jointly) its first two or four picks "
-        "are weaker than a forest's (see the 20 % and 40 % columns).\n"
-    )
-    out.append(
-        "Why FeatGrad loses where it does: it ranks by its mask, and the "
-        "masks of the features it keeps all saturate near 1 (the objective "
-        "only ever gains from a larger mask of a useful feature), so below "
-        "its own subset size (`n_features_to_select=None`: mask >= 0.5) the "
-        "order among them is not an importance order, and a 20 % level may "
-        "keep a weaker column. Its estimator is linear: it also misses "
-        "features whose effect is not linear in them (see part 4).\n"
-    )
 
 
 def speed_data():
@@ -310,7 +71,8 @@ def mlp():
 
 
 def ridge():
-    return make_pipeline(StandardScaler(), Ridge())
+    """The runner's linear model for regression: StandardScaler + Ridge."""
+    return build_model("linear", "regression", random_state=0)
 
 
 def downstream(columns, X, y, X_test, y_test):
@@ -326,7 +88,7 @@ def downstream(columns, X, y, X_test, y_test):
 
 
 def speed(args, out):
-    out.append("## 2. Speed: Sequential Attention against forward selection\n")
+    out.append("## Speed: Sequential Attention against forward selection\n")
     out.append(args.provenance)
     X, y, X_test, y_test = speed_data()
     informative = set(
@@ -474,7 +236,7 @@ def fg_worker(n_samples, n_features, epochs):
 
 
 def scale(args, out):
-    out.append("## 3. Scale: FeatureGradientsSelector, float32\n")
+    out.append("## Scale: FeatureGradientsSelector, float32\n")
     out.append(args.provenance)
     configs = [
         (25_000, 1_000, args.fg_epochs),
@@ -536,62 +298,9 @@ def scale(args, out):
     )
 
 
-def truth(args, out):
-    out.append("## 4. Ground truth: a pure interaction\n")
-    out.append(args.provenance)
-    rows = []
-    for label, selector in selectors().items():
-        found = []
-        for seed in range(args.seeds):
-            data = load_dataset("interaction", random_state=seed)
-            X, y = data.X.to_numpy(), data.y.to_numpy()
-            if type(selector).selection_depends_on_k:
-                top = np.flatnonzero(
-                    clone(selector)
-                    .set_params(n_features_to_select=2, random_state=seed)
-                    .fit(X, y)
-                    .support_
-                )
-            else:
-                fitted = clone(selector).set_params(random_state=seed).fit(X, y)
-                top = np.argsort(fitted.ranking_)[:2]
-            found.append(np.isin([0, 1], top).mean())
-        rows.append(
-            {
-                "selector": label,
-                "mean recall of {x0, x1} in top 2": float(np.mean(found)),
-                "seeds with both": int(np.sum(np.asarray(found) == 1.0)),
-            }
-        )
-        print(f"  truth {label}: {np.mean(found):.2f}", file=sys.stderr)
-    table = pd.DataFrame(rows).set_index("selector")
-    out.append(
-        "featsel.datasets `interaction` (500 rows, X ~ N(0, I_22), "
-        "y = 1[x0 * x1 + 0.1 N(0, 1) > 0]): neither x0 nor x1 alone carries "
-        f"any signal. Seeds 0..{args.seeds - 1} generate the data and seed "
-        "the selector; default settings; Sequential Attention selects k=2.\n\n"
-        + to_markdown(table)
-        + "\n\nWhere we lose: "
-        + (
-            ", ".join(
-                f"{name} ({value:.2f})"
-                for name, value in table.iloc[:, 0].items()
-                if name in NEURAL and value < 1
-            )
-            or "no neural selector"
-        )
-        + ". FeatGrad's estimator measures linear learnability, and no linear "
-        "function of x0 and x1 explains their product: it cannot see a pure "
-        "interaction, by construction.\n"
-    )
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", default="quality,speed,scale,truth")
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--datasets", default=",".join(DATASETS))
-    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--parts", default="speed,scale")
     parser.add_argument("--fg-epochs", type=int, default=10)
     parser.add_argument("--mlp-repeats", type=int, default=2)
     parser.add_argument("--output", default="benchmarks/results/neural.md")
@@ -603,7 +312,6 @@ def main():
     if args.fg_worker:
         fg_worker(*map(int, args.fg_worker.split(",")))
         return
-    args.datasets = tuple(args.datasets.split(","))
     command = "python benchmarks/bench_neural.py " + " ".join(sys.argv[1:])
     machine = (
         f"{platform.machine()}, {os.cpu_count()} CPU cores, no GPU, Python "
@@ -613,7 +321,7 @@ def main():
     args.provenance = (
         f"Command: `{command.strip()}`; {date.today().isoformat()}; {machine}.\n"
     )
-    parts = {"quality": quality, "speed": speed, "scale": scale, "truth": truth}
+    parts = {"speed": speed, "scale": scale}
     sections = {}
     start = time.perf_counter()
     # Parts run in the order asked (timing-sensitive ones first, if wished)
@@ -622,7 +330,7 @@ def main():
         sections[part] = []
         parts[part](args, sections[part])
         print(f"{part} done at {time.perf_counter() - start:.0f} s", file=sys.stderr)
-    out = ["# Neural selectors benchmark (issue 4)\n", args.provenance]
+    out = ["# Neural selectors: speed and scale (issue 4)\n", args.provenance]
     for part in parts:
         out.extend(sections.get(part, []))
     out.append(f"Total benchmark wall time: {time.perf_counter() - start:.0f} s.\n")

@@ -1,5 +1,6 @@
 """The benchmark runner, its store, its reports and its command line."""
 
+import importlib.util
 import os
 import signal
 import sqlite3
@@ -14,19 +15,28 @@ import pytest
 
 import featsel
 from featsel import cli
-from featsel.benchmark import Study, load, report, run
-from featsel.benchmark._registry import SELECTORS, SelectorSpec
+from featsel.benchmark import Study, load, load_study, preset, report, run
+from featsel.benchmark import _run as runner
+from featsel.benchmark._plots import plot_retention
+from featsel.benchmark._registry import (
+    SELECTORS,
+    SelectorSpec,
+    available_selectors,
+)
+from featsel.benchmark._report import annotate, gaps
 from featsel.benchmark._stats import nogueira_stability, rank_comparison
 from featsel.benchmark._tasks import make_tasks, split
 from featsel.datasets import load_dataset
 
 TINY = Study(
     datasets=("wine", "diabetes"),
-    selectors=("all", "lasso", "mi"),
+    selectors=("none", "lasso", "mi"),
     retention=(0.5,),
     models=("linear",),
     folds=2,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class RowSpy(featsel.LassoSelector):
@@ -110,6 +120,20 @@ def test_failed_selector_is_recorded_and_run_goes_on(spies, tmp_path):
     assert (results.loc[results["selector"] == "mi", "status"] == "done").all()
 
 
+def test_report_of_failed_tasks_writes_only_the_failures(spies, tmp_path):
+    study = Study(
+        datasets=("wine",),
+        selectors=("failing",),
+        retention=(0.5,),
+        models=("linear",),
+        folds=2,
+    )
+    run(study, tmp_path, progress=False)
+    assert list(report(tmp_path)) == ["failures"]
+    written = {path.stem for path in (tmp_path / "report").iterdir()}
+    assert written == {"failures", "summary"}
+
+
 def test_run_store_and_reload(tmp_path):
     results = run(TINY, tmp_path, progress=False)
     # 2 datasets x 3 selectors x 2 folds, one level, one model.
@@ -117,15 +141,31 @@ def test_run_store_and_reload(tmp_path):
     assert results["score"].notna().all()
     assert set(results["n_selected"]) == {5, 7, 10, 13}
     pd.testing.assert_frame_equal(load(tmp_path), results)
-    wine_all = results[(results["dataset"] == "wine") & (results["selector"] == "all")]
-    assert (wine_all["n_selected"] == 13).all()
+    reference = results[
+        (results["dataset"] == "wine") & (results["selector"] == "none")
+    ]
+    assert (reference["n_selected"] == 13).all()
 
 
-def test_rerun_skips_finished_tasks(tmp_path):
+def test_all_means_every_installed_selector():
+    study = Study(selectors=("none", "all", "lasso"))
+    assert study.selectors == ("none", *available_selectors())
+    assert "none" not in Study(selectors=("all",)).selectors
+
+
+def test_rerun_skips_finished_tasks(tmp_path, monkeypatch):
+    executed = []
+    run_task = runner.run_task
+
+    def counting_run_task(task):
+        executed.append(task.key)
+        return run_task(task)
+
+    monkeypatch.setattr(runner, "run_task", counting_run_task)
     first = run(TINY, tmp_path, progress=False)
-    start = time.perf_counter()
+    assert len(executed) == 12
     second = run(TINY, tmp_path, progress=False)
-    assert time.perf_counter() - start < 2.0
+    assert len(executed) == 12, "a re-run executes no finished task"
     pd.testing.assert_frame_equal(first, second)
     with sqlite3.connect(tmp_path / "results.sqlite") as connection:
         assert connection.execute("SELECT COUNT(*) FROM tasks").fetchone()[0] == 12
@@ -149,19 +189,148 @@ def test_report_files_hold_the_stored_numbers(tmp_path):
     results = run(TINY, tmp_path, progress=False)
     tables = report(tmp_path)
     folder = tmp_path / "report"
-    for name in ("headline", "levels", "stability", "fit_time"):
+    for name in ("gap", "headline", "overview", "levels", "stability", "fit_time"):
         for suffix in ("md", "tex", "csv", "html"):
             assert (folder / f"{name}.{suffix}").stat().st_size > 0
     for name in ("retention", "critical_difference", "fit_time"):
         assert (folder / f"{name}.png").stat().st_size > 0
         assert (folder / f"{name}.svg").stat().st_size > 0
+    # Neither dataset has a known truth, and nothing failed: no such files.
+    assert not list(folder.glob("recall.*")) and not list(folder.glob("failures.*"))
+    assert set(tables) == {
+        "gap",
+        "headline",
+        "overview",
+        "levels",
+        "stability",
+        "fit_time",
+    }
     lasso_wine = results[
         (results["selector"] == "lasso") & (results["dataset"] == "wine")
     ]
     expected = f"{lasso_wine['score'].mean():.3f}"
-    assert expected in tables["headline"].loc[("linear", "lasso"), "wine"]
-    assert expected in (folder / "headline.md").read_text()
-    assert expected in (folder / "headline.tex").read_text()
+    assert expected in tables["headline"].loc[("linear", "lasso"), "wine (f1_macro)"]
+    for suffix in ("md", "tex"):
+        text = (folder / f"headline.{suffix}").read_text()
+        assert expected in text and "diabetes (r2)" in text
+    assert "wine (s)" in (folder / "fit_time.md").read_text()
+    summary = (folder / "summary.md").read_text()
+    assert "## Gap to the best classical baseline" in summary
+    assert "### wine (f1_macro)" in summary
+
+
+def test_gap_to_the_best_baseline_is_paired_by_fold(tmp_path):
+    results = run(TINY, tmp_path, progress=False)
+    per_fold = (
+        results.groupby(["dataset", "selector", "fold"])["score"]
+        .mean()
+        .unstack("selector")
+    )
+    wine = per_fold.loc["wine"]
+    best = "lasso" if wine["lasso"].mean() >= wine["mi"].mean() else "mi"
+    difference = wine["none"] - wine[best]
+    found = gaps(results).set_index(["dataset", "selector"])
+    assert found.loc[("wine", "none"), "best"] == best
+    assert found.loc[("wine", "none"), "gap"] == pytest.approx(difference.mean())
+    assert found.loc[("wine", "none"), "spread"] == pytest.approx(difference.std())
+    assert found.loc[("wine", best), "gap"] == 0
+
+
+def test_report_on_a_users_csv_names_the_file_and_the_metric(tmp_path):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({f"x{j}": rng.normal(size=80) for j in range(4)})
+    frame["label"] = np.where(frame["x0"] > 0, "yes", "no")
+    path = tmp_path / "data" / "trial.csv"
+    path.parent.mkdir()
+    frame.to_csv(path, index=False)
+    out = tmp_path / "out"
+    study = Study(
+        datasets=(str(path),),
+        selectors=("none", "lasso"),
+        retention=(0.25, 0.5),
+        models=("linear", "xgb"),
+        folds=2,
+        target="label",
+    )
+    results = run(study, out, progress=False)
+    # XGBoost takes the class names of the file ("yes", "no") too.
+    assert (results["status"] == "done").all()
+    report(out, plots=False)
+    for name in ("headline.md", "summary.md", "gap.csv"):
+        text = (out / "report" / name).read_text()
+        assert "trial.csv" in text and str(path.parent) not in text
+    assert "trial.csv (f1_macro)" in (out / "report" / "headline.md").read_text()
+
+    figure = plot_retention(annotate(results, runner.load_tasks(out)))
+    panels = [ax for ax in figure.axes if ax.get_visible()]
+    # One panel per model, each naming its dataset, model and metric.
+    assert [ax.get_title() for ax in panels] == [
+        "trial.csv, linear model",
+        "trial.csv, xgb model",
+    ]
+    assert "f1_macro" in panels[0].get_ylabel()
+    # The legend sits outside the panels.
+    assert not any(ax.get_legend() for ax in panels) and figure.legends
+
+
+def test_retention_plot_of_the_reference_alone_has_a_percent_axis(tmp_path):
+    study = Study(datasets=("wine",), selectors=("none",), models=("linear",), folds=2)
+    results = run(study, tmp_path, progress=False)
+    (ax,) = plot_retention(results).axes
+    assert ax.get_xlim() == (0, 105)
+    assert ax.xaxis.get_major_formatter().format_pct(50, 100) == "50%"
+
+
+def _bench_study_script():
+    spec = importlib.util.spec_from_file_location(
+        "bench_study", ROOT / "benchmarks" / "bench_study.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_results_files_come_from_the_runner_and_its_report(tmp_path):
+    config = tmp_path / "tiny.toml"
+    config.write_text(
+        'datasets = ["wine", "classification"]\nselectors = ["none", "lasso", "mi"]\n'
+        'retention = [0.5]\nmodels = ["linear"]\nfolds = 2\n'
+    )
+    out, output = tmp_path / "store", tmp_path / "tiny.md"
+    _bench_study_script().main(
+        [str(config), "--out", str(out), "--output", str(output), "--n-jobs", "1"]
+    )
+    text = output.read_text()
+    assert f"Regenerate: `python benchmarks/bench_study.py {config}" in text
+    assert "Machine: " in text and "Date: " in text
+    # The results file is the report's summary: the same tables, to the digit.
+    assert text.endswith((out / "report" / "summary.md").read_text())
+    assert (out / "report" / "gap.md").read_text() in text
+    # classification has a planted truth: its recall table is there.
+    assert "## Recall of the truly informative features" in text
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "benchmarks" / "studies").glob("*")))
+def test_committed_studies_are_valid(path):
+    study = load_study(path)
+    assert study.selectors == ("none", *available_selectors())
+    study.validate()
+
+
+def test_quality_study_follows_the_paper_protocol_on_wide_data_too():
+    study = load_study(ROOT / "benchmarks" / "studies" / "quality.toml")
+    assert study.folds == 5 and study.retention == (0.2, 0.4, 0.6)
+    assert study.models == ("linear", "rf", "xgb")
+    assert {"friedman1", "interaction"} <= set(study.datasets)
+    assert set(preset("paper").datasets) <= set(study.datasets)
+    wide = [
+        name for name in study.datasets if np.subtract(*load_dataset(name).X.shape) < 0
+    ]
+    assert wide, "at least one dataset with more features than rows"
+
+
+def test_paper_preset_runs_every_selector():
+    assert preset("paper").selectors == ("none", *available_selectors())
 
 
 def test_nogueira_stability_known_values():
@@ -194,7 +363,7 @@ def test_rank_comparison():
 
 def test_cli_end_to_end(tmp_path, capsys):
     out = tmp_path / "study"
-    argv = ["bench", "--datasets", "wine,diabetes", "--selectors", "lasso,mi"]
+    argv = ["bench", "--datasets", "wine,diabetes", "--selectors", "none,lasso,mi"]
     argv += ["--retention", "0.4", "--folds", "2", "--models", "linear"]
     argv += ["--out", str(out), "--no-progress"]
     assert cli.main(argv) == 0
@@ -218,7 +387,7 @@ def test_user_csv_with_categorical_columns(tmp_path):
     frame.to_csv(path, index=False)
     study = Study(
         datasets=(str(path),),
-        selectors=("all", "lasso"),
+        selectors=("none", "lasso"),
         retention=(0.25,),
         models=("linear",),
         folds=2,

@@ -40,7 +40,7 @@ def test_missing_values_reach_no_downstream_model(tmp_path):
     study = Study(
         datasets=(_csv(tmp_path / "gaps.csv", missing=True),),
         target="y",
-        selectors=("all", "rf", "lasso"),
+        selectors=("none", "rf", "lasso"),
         selector_params={"rf": {"n_estimators": 10, "n_repeats": 2}},
         retention=(0.5,),
         models=("linear", "rf"),
@@ -62,7 +62,7 @@ def test_missing_value_in_a_test_fold_only(tmp_path):
     study = Study(
         datasets=(str(path),),
         target="y",
-        selectors=("all", "lasso"),
+        selectors=("none", "lasso"),
         retention=(0.5,),
         models=("linear",),
         folds=2,
@@ -96,7 +96,7 @@ def test_integer_regression_target_with_task_option(tmp_path, capsys):
     path = _csv(tmp_path / "counts.csv", n=40, integer_target=True)
     out = tmp_path / "out"
     argv = ["bench", "--dataset", path, "--target", "y", "--task", "regression"]
-    argv += ["--selectors", "all,lasso", "--models", "linear", "--folds", "2"]
+    argv += ["--selectors", "none,lasso", "--models", "linear", "--folds", "2"]
     argv += ["--retention", "0.5", "--out", str(out), "--no-progress", "--n-jobs", "1"]
     assert cli.main(argv) == 0
     results = load(out)

@@ -175,7 +175,7 @@ def test_summarize_area_under_curve():
 def test_runner_stores_and_reports_shifts(tmp_path):
     study = Study(
         datasets=("wine",),
-        selectors=("all", "lasso"),
+        selectors=("none", "lasso"),
         retention=(0.4,),
         models=("linear",),
         folds=2,

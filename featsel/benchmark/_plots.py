@@ -7,64 +7,141 @@ import math
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from ._registry import NO_SELECTION, SELECTORS
+from ._stats import critical_difference
+
+#: Size of one panel in inches: readable at 100 % zoom with 14+ lines.
+PANEL_WIDTH, PANEL_HEIGHT = 4.2, 3.2
 
 
-def plot_retention(results, model=None):
-    """Score against retention level, one panel per dataset.
+def _panel_grid(datasets, models, title):
+    """A figure with one panel per dataset (rows) and model (columns)."""
+    n_rows, n_columns = len(datasets), len(models)
+    figure = Figure(
+        figsize=(PANEL_WIDTH * n_columns + 2.2, PANEL_HEIGHT * n_rows + 0.6),
+        layout="constrained",
+    )
+    axes = figure.subplots(n_rows, n_columns, squeeze=False, sharey="row")
+    figure.suptitle(title)
+    return figure, axes
 
-    The "all features" reference is drawn as a dashed horizontal line.
+
+def _metric_label(data):
+    metrics = data["metric"].dropna().unique() if "metric" in data else ()
+    return ", ".join(map(str, metrics)) or "score"
+
+
+def _styles(selectors):
+    """A colour and marker per selector, stable across panels.
+
+    Selectors keep the registry's order (new methods, then baselines).
+    """
+    order = [NO_SELECTION, *SELECTORS]
+    selectors = sorted(
+        selectors, key=lambda name: (order.index(name) if name in order else 99, name)
+    )
+    colors = _palette(len(selectors))
+    markers = "osD^v<>ph*"
+    return {
+        name: {"color": colors[i], "marker": markers[i % len(markers)]}
+        for i, name in enumerate(selectors)
+    }
+
+
+def _legend(figure, axes):
+    """One legend for the whole figure, outside the panels on the right."""
+    handles, labels = {}, {}
+    for ax in axes.ravel():
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+            labels.setdefault(label, label)
+    figure.legend(
+        list(handles.values()),
+        list(labels.values()),
+        loc="outside right center",
+        fontsize="small",
+        title="selector",
+    )
+
+
+def _percent_axis(ax, label):
+    ax.set_xlim(0, 105)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+    ax.set_xlabel(label)
+
+
+def plot_retention(results):
+    """Score against retention level, one panel per dataset and model.
+
+    Each line is a selector (mean over folds and seeds, bars: one standard
+    deviation); the no-selection reference is a dashed horizontal line.
+    The y-axis names each dataset's metric.
     """
     done = results[results["status"] == "done"]
     if done.empty:
         return None
-    model = model or done["model"].iloc[0]
-    done = done[done["model"] == model]
     datasets = sorted(done["dataset"].unique())
-    n_columns = min(4, len(datasets))
-    n_rows = math.ceil(len(datasets) / n_columns)
-    figure = Figure(figsize=(4 * n_columns, 3.2 * n_rows), layout="constrained")
-    axes = np.atleast_1d(figure.subplots(n_rows, n_columns, squeeze=False)).ravel()
-    selectors = sorted(set(done["selector"]) - {"all"})
-    colors = dict(zip(selectors, _palette(len(selectors)), strict=True))
-    for ax, dataset in zip(axes, datasets, strict=False):
-        data = done[done["dataset"] == dataset]
-        reference = data[data["selector"] == "all"]["score"]
-        if not reference.empty:
-            ax.axhline(reference.mean(), color="black", linestyle="--", label="all")
-        curves = data[data["selector"] != "all"].groupby(["selector", "level"])["score"]
-        means, stds = curves.mean(), curves.std().fillna(0)
-        for selector in means.index.get_level_values(0).unique():
-            levels = means[selector].index.to_numpy()
-            ax.errorbar(
-                levels * 100,
-                means[selector].to_numpy(),
-                yerr=stds[selector].to_numpy(),
-                marker="o",
-                capsize=2,
-                label=selector,
-                color=colors[selector],
-            )
-        ax.set_title(dataset)
-        ax.set_xlabel("features kept (%)")
-        ax.set_ylabel("test score")
-    for ax in axes[len(datasets) :]:
-        ax.set_visible(False)
-    axes[0].legend(fontsize="small")
-    figure.suptitle(f"Test score against retention level ({model})")
+    models = list(dict.fromkeys(done["model"]))
+    selectors = sorted(set(done["selector"]) - {NO_SELECTION})
+    styles = _styles(selectors)
+    # Lines side by side at each level, so that error bars stay apart.
+    spread = 1.5 if len(styles) > 1 else 0.0
+    offsets = dict(zip(styles, np.linspace(-spread, spread, len(styles)), strict=True))
+    figure, axes = _panel_grid(
+        datasets,
+        models,
+        "Test score against features kept (mean ± one sd over folds)",
+    )
+    for row, dataset in enumerate(datasets):
+        for column, model in enumerate(models):
+            ax = axes[row, column]
+            data = done[(done["dataset"] == dataset) & (done["model"] == model)]
+            reference = data[data["selector"] == NO_SELECTION]["score"]
+            if not reference.empty:
+                ax.axhline(
+                    reference.mean(),
+                    color="black",
+                    linestyle="--",
+                    label=f"{NO_SELECTION} (every feature)",
+                )
+            curves = data[data["selector"] != NO_SELECTION].groupby(
+                ["selector", "level"]
+            )["score"]
+            means, stds = curves.mean(), curves.std().fillna(0)
+            drawn = set(means.index.get_level_values(0))
+            for selector in [name for name in styles if name in drawn]:
+                levels = means[selector].index.to_numpy()
+                ax.errorbar(
+                    levels * 100 + offsets[selector],
+                    means[selector].to_numpy(),
+                    yerr=stds[selector].to_numpy(),
+                    capsize=1.5,
+                    markersize=4,
+                    linewidth=1,
+                    elinewidth=0.6,
+                    label=selector,
+                    **styles[selector],
+                )
+            ax.set_title(f"{dataset}, {model} model", fontsize="medium")
+            _percent_axis(ax, "features kept")
+            if column == 0:
+                ax.set_ylabel(f"{_metric_label(data)} on test folds")
+            ax.grid(alpha=0.3)
+    _legend(figure, axes)
     return figure
 
 
-def plot_shift(shifts, model=None):
+def plot_shift(shifts):
     """Score against the fraction of shifted features, one line per selector.
 
-    One panel per dataset, at the study's smallest retention level, for the
-    random scenario (or the first cumulative one when random was not run);
-    scores are averaged over folds, seeds and draws.
+    One panel per dataset and model, at the study's smallest retention
+    level, for the random scenario (or the first cumulative one when random
+    was not run); scores are averaged over folds, seeds and draws.
     """
     if shifts.empty:
         return None
-    model = model or shifts["model"].iloc[0]
-    shifts = shifts[shifts["model"] == model]
     shifts = shifts[shifts["level"] == shifts["level"].min()]
     available = set(shifts["scenario"])
     scenario = next(
@@ -76,40 +153,47 @@ def plot_shift(shifts, model=None):
         fraction=lambda frame: frame["fraction"].round(2)
     )
     datasets = sorted(curves["dataset"].unique())
-    selectors = sorted(curves["selector"].unique())
-    colors = dict(zip(selectors, _palette(len(selectors)), strict=True))
-    figure = Figure(figsize=(4 * len(datasets), 3.2), layout="constrained")
-    axes = np.atleast_1d(figure.subplots(1, len(datasets), squeeze=False)).ravel()
-    for ax, dataset in zip(axes, datasets, strict=True):
-        data = curves[curves["dataset"] == dataset]
-        means = data.groupby(["selector", "fraction"])["score"].mean()
-        for selector in means.index.get_level_values(0).unique():
-            ax.plot(
-                means[selector].index * 100,
-                means[selector].to_numpy(),
-                marker="o",
-                label=selector,
-                color=colors[selector],
-            )
-        ax.set_title(dataset)
-        ax.set_xlabel("selected features shifted (%)")
-        ax.set_ylabel("test score")
-    axes[0].legend(fontsize="small")
-    figure.suptitle(
-        f"Score under feature shift ({scenario} scenario, {model}, "
-        f"{shifts['level'].min():.0%} of features kept)"
+    models = list(dict.fromkeys(curves["model"]))
+    styles = _styles(sorted(curves["selector"].unique()))
+    level = shifts["level"].min()
+    figure, axes = _panel_grid(
+        datasets,
+        models,
+        f"Test score under feature shift ({scenario} scenario, "
+        f"{level:.0%} of features kept; mean over folds and draws)",
     )
+    for row, dataset in enumerate(datasets):
+        for column, model in enumerate(models):
+            ax = axes[row, column]
+            data = curves[(curves["dataset"] == dataset) & (curves["model"] == model)]
+            means = data.groupby(["selector", "fraction"])["score"].mean()
+            drawn = set(means.index.get_level_values(0))
+            for selector in [name for name in styles if name in drawn]:
+                ax.plot(
+                    means[selector].index * 100,
+                    means[selector].to_numpy(),
+                    markersize=4,
+                    linewidth=1,
+                    label=selector,
+                    **styles[selector],
+                )
+            ax.set_title(f"{dataset}, {model} model", fontsize="medium")
+            _percent_axis(ax, "selected features shifted")
+            if column == 0:
+                ax.set_ylabel(f"{_metric_label(data)} on test folds")
+            ax.grid(alpha=0.3)
+    _legend(figure, axes)
     return figure
 
 
 def plot_fit_times(results):
     """Selector fit times, one box per selector, on a log scale."""
     tasks = results.drop_duplicates("key")
-    tasks = tasks[(tasks["status"] == "done") & (tasks["selector"] != "all")]
+    tasks = tasks[(tasks["status"] == "done") & (tasks["selector"] != NO_SELECTION)]
     if tasks.empty:
         return None
     order = tasks.groupby("selector")["fit_time"].median().sort_values().index
-    figure = Figure(figsize=(6, 0.4 * len(order) + 1.5), layout="constrained")
+    figure = Figure(figsize=(7, 0.35 * len(order) + 1.5), layout="constrained")
     ax = figure.subplots()
     ax.boxplot(
         [tasks.loc[tasks["selector"] == name, "fit_time"] for name in order],
@@ -117,7 +201,12 @@ def plot_fit_times(results):
         tick_labels=list(order),
     )
     ax.set_xscale("log")
-    ax.set_xlabel("selector fit time per task (s, log scale)")
+    ax.set_xlabel("selector fit time per task (seconds, log scale)")
+    ax.grid(alpha=0.3, axis="x")
+    figure.suptitle(
+        f"Selector fit times over {tasks['dataset'].nunique()} dataset(s) "
+        "and every fold"
+    )
     return figure
 
 
@@ -128,9 +217,7 @@ def plot_critical_difference(results, model=None, alpha=0.05):
     not significantly different by the Nemenyi test (Demsar, 2006). Needs at
     least two datasets and three methods.
     """
-    from ._report import critical_difference
-
-    comparison = critical_difference(results, model)
+    comparison = critical_difference(results, model, alpha)
     ranks = comparison["average_ranks"]
     if comparison["n_datasets"] < 2 or ranks.size < 3:
         return None
@@ -175,7 +262,7 @@ def plot_critical_difference(results, model=None, alpha=0.05):
     p_value = comparison["friedman_p"]
     figure.suptitle(
         f"Average rank over {comparison['n_datasets']} datasets "
-        f"({comparison['model']}; Friedman p = {p_value:.3g})"
+        f"({comparison['model']} model, 1 = best; Friedman p = {p_value:.3g})"
     )
     return figure
 

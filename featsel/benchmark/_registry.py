@@ -7,10 +7,11 @@ import importlib.util
 import inspect
 from dataclasses import dataclass, field
 
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import LabelEncoder, StandardScaler
 
 import featsel
 
@@ -38,6 +39,9 @@ class SelectorSpec:
     relative_cost : float
         Rough cost of one fit per data cell, relative to LASSO; the runner
         starts the most expensive tasks first so workers finish together.
+
+    family : str
+        The family of methods the selector belongs to, for the reports.
     """
 
     class_name: str
@@ -45,25 +49,37 @@ class SelectorSpec:
     requires: tuple = ()
     quick_params: dict = field(default_factory=dict)
     relative_cost: float = 10.0
+    family: str = "classical"
 
 
 _KAN_QUICK = {"cv": None, "max_epochs": 100}
 _NEURAL_QUICK = {"max_epochs": 50}
 
+
+def _kan(method):
+    return SelectorSpec(
+        "KANSelector", {"method": method}, ("torch",), _KAN_QUICK, 30, "KAN"
+    )
+
+
 SELECTORS = {
-    "kan-l1": SelectorSpec("KANSelector", {"method": "l1"}, ("torch",), _KAN_QUICK, 30),
-    "kan-l2": SelectorSpec("KANSelector", {"method": "l2"}, ("torch",), _KAN_QUICK, 30),
-    "kan-si": SelectorSpec("KANSelector", {"method": "si"}, ("torch",), _KAN_QUICK, 30),
-    "kan-ko": SelectorSpec("KANSelector", {"method": "ko"}, ("torch",), _KAN_QUICK, 30),
+    "kan-l1": _kan("l1"),
+    "kan-l2": _kan("l2"),
+    "kan-si": _kan("si"),
+    "kan-ko": _kan("ko"),
     "seqattn": SelectorSpec(
-        "SequentialAttentionSelector", {}, ("torch",), _NEURAL_QUICK, 20
+        "SequentialAttentionSelector", {}, ("torch",), _NEURAL_QUICK, 20, "neural"
     ),
     "featgrad": SelectorSpec(
-        "FeatureGradientsSelector", {}, ("torch",), _NEURAL_QUICK, 10
+        "FeatureGradientsSelector", {}, ("torch",), _NEURAL_QUICK, 10, "neural"
     ),
-    "optfs": SelectorSpec("OptFSSelector", {}, ("torch",), _NEURAL_QUICK, 20),
+    "optfs": SelectorSpec("OptFSSelector", {}, ("torch",), _NEURAL_QUICK, 20, "neural"),
     "sts-mrmr": SelectorSpec(
-        "STSmRMRSelector", {}, ("sentence_transformers",), relative_cost=2
+        "STSmRMRSelector",
+        {},
+        ("sentence_transformers",),
+        relative_cost=2,
+        family="mRMR",
     ),
     "shap-forward": SelectorSpec(
         "SHAPForwardSelector",
@@ -71,6 +87,7 @@ SELECTORS = {
         ("shap", "xgboost"),
         {"cv": 2, "n_candidates": 2, "max_samples": 200},
         50,
+        "SHAP",
     ),
     "lasso": SelectorSpec("LassoSelector", relative_cost=1),
     "rf": SelectorSpec("RandomForestSelector", relative_cost=10),
@@ -79,7 +96,13 @@ SELECTORS = {
 }
 
 #: The reference row: every feature kept, no selection.
-NO_SELECTION = "all"
+NO_SELECTION = "none"
+
+#: Stands for every installed selector in a list of selector names.
+EVERY_SELECTOR = "all"
+
+#: The classical baselines every other selector is compared with.
+BASELINES = ("lasso", "rf", "mi", "svm-rfe")
 
 
 def selector_available(name):
@@ -93,6 +116,27 @@ def selector_available(name):
 def available_selectors():
     """Short names of the selectors that can run in this environment."""
     return [name for name in SELECTORS if selector_available(name)]
+
+
+def expand_selectors(names):
+    """Selector names with ``"all"`` replaced by every installed selector.
+
+    >>> expand_selectors(["none", "lasso"])
+    ('none', 'lasso')
+    >>> "svm-rfe" in expand_selectors(["all"])
+    True
+    """
+    expanded = []
+    for name in names:
+        for item in available_selectors() if name == EVERY_SELECTOR else (name,):
+            if item not in expanded:
+                expanded.append(item)
+    return tuple(expanded)
+
+
+def family(name):
+    """The selector's family (``"reference"`` for no selection)."""
+    return "reference" if name == NO_SELECTION else SELECTORS[name].family
 
 
 def selector_class(name):
@@ -113,13 +157,38 @@ def xgboost_available():
     return importlib.util.find_spec("xgboost") is not None
 
 
+class _EncodedLabels(ClassifierMixin, BaseEstimator):
+    """A classifier fitted on labels coded 0..n_classes-1.
+
+    XGBoost's classifier accepts no other labels; class names such as
+    ``"responder"`` in a user's file are coded here and decoded in
+    ``predict``.
+    """
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def fit(self, X, y):
+        self.encoder_ = LabelEncoder().fit(y)
+        self.classes_ = self.encoder_.classes_
+        self.estimator_ = clone(self.estimator).fit(X, self.encoder_.transform(y))
+        return self
+
+    def predict(self, X):
+        return self.encoder_.inverse_transform(self.estimator_.predict(X))
+
+    def predict_proba(self, X):
+        return self.estimator_.predict_proba(X)
+
+
 def _xgboost(task, random_state):
     import xgboost
 
-    model_class = (
-        xgboost.XGBClassifier if task == "classification" else xgboost.XGBRegressor
-    )
-    return model_class(n_estimators=200, n_jobs=1, random_state=random_state)
+    if task == "classification":
+        return _EncodedLabels(
+            xgboost.XGBClassifier(n_estimators=200, n_jobs=1, random_state=random_state)
+        )
+    return xgboost.XGBRegressor(n_estimators=200, n_jobs=1, random_state=random_state)
 
 
 MODELS = {

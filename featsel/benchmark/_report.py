@@ -7,16 +7,73 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..shift import summarize
-from ._run import load, load_shifts
-from ._stats import nogueira_stability, rank_comparison
+from ._registry import BASELINES, NO_SELECTION, SELECTORS, family
+from ._run import load, load_shifts, load_tasks
+from ._stats import nogueira_stability
 
 TABLE_FORMATS = ("md", "tex", "csv", "html")
 
 
+def annotate(results, tasks):
+    """Results with readable dataset names and the metric of each row.
+
+    A dataset given as a file keeps only its file name (``trial.csv``, not
+    the path it was read from); ``metric`` is the scorer that scored the row
+    (``f1_macro``, ``r2``, ...), from the task's configuration.
+    """
+    metrics = {
+        row.key: dict(row.config["scoring"]).get(row.task_type)
+        for row in tasks.itertuples()
+    }
+    return results.assign(
+        dataset=results["dataset"].map(dataset_label),
+        metric=results["key"].map(metrics),
+    )
+
+
+def dataset_label(name):
+    """The name a report shows for a dataset: a file's name without its folder.
+
+    >>> dataset_label("/home/me/data/trial.csv")
+    'trial.csv'
+    >>> dataset_label("wine")
+    'wine'
+    """
+    return Path(str(name)).name
+
+
+def _done(results):
+    return results[results["status"] == "done"]
+
+
 def _mean_std(values):
     return f"{values.mean():.3f} ± {values.std(ddof=1) if values.size > 1 else 0:.3f}"
+
+
+def _level_name(level):
+    return f"{level:.0%}".replace("%", " %")
+
+
+def _selector_order(names):
+    """Selectors in the registry's order: the reference, new methods, baselines."""
+    order = [NO_SELECTION, *SELECTORS]
+    known = [name for name in order if name in set(names)]
+    return known + sorted(set(names) - set(order))
+
+
+def _metrics(results):
+    """The metric of each dataset (``score`` where it is unknown)."""
+    if "metric" not in results:
+        return {}
+    return results.dropna(subset=["metric"]).groupby("dataset")["metric"].first()
+
+
+def _with_metric(dataset, metrics):
+    metric = dict(metrics).get(dataset)
+    return f"{dataset} ({metric})" if metric else dataset
 
 
 def headline_table(results):
@@ -24,28 +81,135 @@ def headline_table(results):
 
     The score of a fold is its mean over retention levels (the KAN paper's
     headline number); the table gives the mean and standard deviation of
-    that over folds and seeds.
+    that over folds and seeds. Each column names the dataset and its metric.
     """
-    done = results[results["status"] == "done"]
+    done = _done(results)
     per_fold = done.groupby(["model", "selector", "dataset", "seed", "fold"])[
         "score"
     ].mean()
     table = per_fold.groupby(["model", "selector", "dataset"]).agg(_mean_std)
-    return table.unstack("dataset")
+    table = table.unstack("dataset")
+    metrics = _metrics(results)
+    table.columns = [_with_metric(dataset, metrics) for dataset in table.columns]
+    order = _selector_order(table.index.get_level_values("selector"))
+    return table.reindex(
+        sorted(table.index, key=lambda row: (row[0], order.index(row[1])))
+    )
+
+
+def gaps(results):
+    """Each selector's score minus the best classical baseline's, per dataset.
+
+    The score of a fold is the mean over downstream models and retention
+    levels; the best baseline (of LASSO, random forest, mutual information
+    and SVM-RFE) is the one with the highest mean over folds; the gap is
+    taken fold by fold (paired) and its mean and standard deviation over
+    folds and seeds are returned, one row per dataset x selector. Empty when
+    the study runs no baseline.
+    """
+    per_fold = (
+        _done(results)
+        .groupby(["dataset", "selector", "seed", "fold"])["score"]
+        .mean()
+        .unstack("selector")
+    )
+    rows = []
+    for dataset, frame in per_fold.groupby(level="dataset"):
+        baselines = [name for name in BASELINES if name in frame.columns]
+        if not baselines:
+            continue
+        best = frame[baselines].mean().idxmax()
+        difference = frame.sub(frame[best], axis=0)
+        for selector in frame.columns:
+            values = difference[selector].dropna()
+            if values.empty:
+                continue
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "selector": selector,
+                    "best": best,
+                    "gap": values.mean(),
+                    "spread": values.std(ddof=1) if values.size > 1 else 0.0,
+                }
+            )
+    return pd.DataFrame(rows, columns=["dataset", "selector", "best", "gap", "spread"])
+
+
+def gap_table(results):
+    """Gap to the best classical baseline: selectors x datasets, mean ± std.
+
+    See :func:`gaps`; ``worst`` is the most negative mean gap over datasets.
+    """
+    long = gaps(results)
+    if long.empty:
+        return pd.DataFrame()
+    metrics = _metrics(results)
+    long["column"] = [
+        f"{_with_metric(row.dataset, metrics)}, best: {row.best}"
+        for row in long.itertuples()
+    ]
+    long["cell"] = [f"{row.gap:+.3f} ± {row.spread:.3f}" for row in long.itertuples()]
+    table = long.pivot(index="selector", columns="column", values="cell")
+    table = table[list(dict.fromkeys(long["column"]))]
+    table["worst"] = long.groupby("selector")["gap"].min().map("{:+.3f}".format)
+    table.index.name = "selector"
+    table.columns.name = None
+    return table.reindex(_selector_order(table.index))
+
+
+def overview_table(results):
+    """One row per dataset x selector: what a reader compares first.
+
+    The mean score per downstream model (over folds and levels), the mean
+    over models, its standard deviation over folds, the mean per retention
+    level (over models), the gap to the best classical baseline and the mean
+    selector fit time in seconds.
+    """
+    done = _done(results)
+    if done.empty:
+        return pd.DataFrame()
+    keys = ["dataset", "selector"]
+    per_model = done.groupby([*keys, "model"])["score"].mean().unstack("model")
+    per_fold = done.groupby([*keys, "seed", "fold"])["score"].mean()
+    per_level = done.groupby([*keys, "level"])["score"].mean().unstack("level")
+    per_level.columns = [_level_name(level) for level in per_level.columns]
+    table = per_model.assign(
+        mean=per_fold.groupby(keys).mean(),
+        **{"fold std": per_fold.groupby(keys).std(ddof=1)},
+    ).join(per_level)
+    long = gaps(results)
+    if not long.empty:
+        table["gap to best baseline"] = long.set_index(keys)["gap"]
+    tasks = done[done["selector"] != NO_SELECTION].drop_duplicates("key")
+    table["fit time (s)"] = tasks.groupby(keys)["fit_time"].mean()
+    metrics = _metrics(results)
+    metric_of = dict(metrics)
+    table.insert(0, "metric", [metric_of.get(dataset) for dataset, _ in table.index])
+    order = _selector_order(table.index.get_level_values("selector"))
+    return table.reindex(
+        sorted(table.index, key=lambda row: (row[0], order.index(row[1])))
+    )
 
 
 def level_table(results):
     """Score per retention level: mean ± std over folds and seeds."""
-    done = results[results["status"] == "done"]
-    table = done.groupby(["dataset", "model", "selector", "level"])["score"].agg(
-        _mean_std
+    done = _done(results)
+    if "metric" in done:
+        done = done.fillna({"metric": "score"})
+    keys = ["dataset", *(["metric"] if "metric" in done else []), "model", "selector"]
+    table = done.groupby([*keys, "level"])["score"].agg(_mean_std).unstack("level")
+    table.columns = [_level_name(level) for level in table.columns]
+    order = _selector_order(table.index.get_level_values("selector"))
+    return table.reindex(
+        sorted(table.index, key=lambda row: (*row[:-1], order.index(row[-1])))
     )
-    return table.unstack("level")
 
 
 def stability_table(results):
     """Nogueira stability of the selected sets across folds, with a 95% CI."""
-    done = results[(results["status"] == "done") & (results["selector"] != "all")]
+    done = _done(results)
+    done = done[done["selector"] != NO_SELECTION]
     rows = []
     for (dataset, selector, level), group in done.groupby(
         ["dataset", "selector", "level"]
@@ -63,7 +227,7 @@ def stability_table(results):
             {
                 "dataset": dataset,
                 "selector": selector,
-                "level": level,
+                "level": _level_name(level),
                 "stability": f"{stability:.3f} [{lower:.3f}, {upper:.3f}]",
             }
         )
@@ -75,34 +239,42 @@ def stability_table(results):
 
 
 def recall_table(results):
-    """Recall of the truly informative features, on synthetic datasets."""
-    done = results[(results["status"] == "done") & results["recall"].notna()]
-    done = done[done["selector"] != "all"].drop_duplicates(["key", "level"])
+    """Recall of the truly informative features, where a dataset has a truth."""
+    done = _done(results)
+    done = done[done["recall"].notna() & (done["selector"] != NO_SELECTION)]
+    done = done.drop_duplicates(["key", "level"])
     if done.empty:
         return pd.DataFrame()
-    return (
+    table = (
         done.groupby(["dataset", "selector", "level"])["recall"]
         .mean()
         .round(3)
         .unstack("level")
     )
+    table.columns = [f"recall at {_level_name(level)}" for level in table.columns]
+    return table
 
 
 def time_table(results):
     """Selector fit time in seconds per dataset: mean over tasks."""
-    tasks = results.drop_duplicates("key")
-    tasks = tasks[(tasks["status"] == "done") & (tasks["selector"] != "all")]
-    fits = tasks.groupby(["dataset", "selector"]).agg(
-        fit_seconds=("fit_time", "mean"), fits=("key", "size")
+    tasks = _done(results).drop_duplicates("key")
+    tasks = tasks[tasks["selector"] != NO_SELECTION]
+    if tasks.empty:
+        return pd.DataFrame()
+    table = (
+        tasks.groupby(["selector", "dataset"])["fit_time"]
+        .mean()
+        .round(3)
+        .unstack("dataset")
     )
-    table = fits["fit_seconds"].round(3).unstack("dataset")
+    table.columns = [f"{dataset} (s)" for dataset in table.columns]
     table["fits per fold"] = (
         tasks.groupby(["selector", "seed", "fold", "dataset"])
         .size()
         .groupby("selector")
         .max()
     )
-    return table
+    return table.reindex(_selector_order(table.index))
 
 
 def robustness_table(shifts):
@@ -125,24 +297,209 @@ def robustness_table(shifts):
     ].mean()
     table = table.round(3).unstack("scenario")
     table.columns = [f"{scenario} {metric}" for metric, scenario in table.columns]
+    table.index = table.index.set_levels(
+        [_level_name(level) for level in table.index.levels[3]], level="level"
+    )
     return table.sort_index(axis=1)
 
 
 def robustness_summary(shifts):
     """Mean drop under each shift scenario per selector, over all datasets."""
-    return (
-        shifts[shifts["scenario"] != "none"]
-        .groupby(["model", "selector", "scenario"])["drop"]
+    shifted = shifts[shifts["scenario"] != "none"]
+    shifted = shifted.assign(family=shifted["selector"].map(family))
+    table = (
+        shifted.groupby(["model", "family", "selector", "scenario"])["drop"]
         .mean()
         .round(3)
         .unstack("scenario")
     )
+    table.columns = [f"mean drop, {scenario}" for scenario in table.columns]
+    return table
+
+
+def shifted_importance(shifts, tasks):
+    """Share of a selector's importance carried by each shifted set.
+
+    The importance of a shifted set is the sum of the selector's ``scores_``
+    over its shifted features divided by their sum over all the features
+    the model used (NaN for the no-selection reference, which has no
+    scores, and where that sum is 0).
+    """
+    scores = {
+        row.key: dict(zip(row.feature_names, row.feature_scores, strict=True))
+        for row in tasks.itertuples()
+        if row.feature_scores is not None
+    }
+    selected = {}
+    for row in shifts[shifts["scenario"] == "most"].itertuples():
+        # The last cumulative set of "most" is every selected feature.
+        key = (row.key, row.level, row.model)
+        if len(row.shifted) > len(selected.get(key, ())):
+            selected[key] = row.shifted
+
+    def share(row):
+        task_scores = scores.get(row.key)
+        kept = selected.get((row.key, row.level, row.model))
+        if task_scores is None or kept is None:
+            return np.nan
+        total = sum(task_scores[name] for name in kept)
+        if total == 0:
+            return np.nan
+        return sum(task_scores[name] for name in row.shifted) / total
+
+    return shifts.apply(share, axis=1)
+
+
+def importance_drop_table(shifts, tasks):
+    """TabFSBench's observation per selector family: drop against importance.
+
+    Over every ``single`` and ``random`` shifted set, the Pearson correlation
+    between the shifted share of the selector's importance (see
+    :func:`shifted_importance`) and the score drop, pooled and as the median
+    over datasets, with the slope of the least-squares line. Needs the
+    ``most`` scenario (it names each model's features).
+    """
+    shifts = shifts[shifts["scenario"].isin(["single", "random", "most"])]
+    if shifts.empty or "most" not in set(shifts["scenario"]):
+        return pd.DataFrame()
+    shifts = shifts.assign(
+        importance=shifted_importance(shifts, tasks),
+        family=shifts["selector"].map(family),
+    )
+    shifts = shifts[shifts["scenario"].isin(["single", "random"])].dropna(
+        subset=["importance"]
+    )
+    rows = []
+    for (model, name), group in shifts.groupby(["model", "family"]):
+        if len(group) < 3 or group["importance"].std() == 0:
+            continue
+        fit = stats.linregress(group["importance"], group["drop"])
+        per_dataset = [
+            stats.pearsonr(part["importance"], part["drop"]).statistic
+            for _, part in group.groupby("dataset")
+            if len(part) >= 3 and part["importance"].std() > 0 and part["drop"].std()
+        ]
+        rows.append(
+            {
+                "model": model,
+                "family": name,
+                "selectors": ", ".join(_selector_order(group["selector"].unique())),
+                "shifted sets": len(group),
+                "Pearson r (pooled)": round(fit.rvalue, 3),
+                "median r per dataset": round(float(np.median(per_dataset)), 3)
+                if per_dataset
+                else np.nan,
+                "slope (drop per unit importance)": round(fit.slope, 3),
+            }
+        )
+    return pd.DataFrame(rows).set_index(["model", "family"]) if rows else pd.DataFrame()
 
 
 def failure_table(results):
     failed = results[results["status"] == "failed"].drop_duplicates("key")
     return failed[["dataset", "selector", "seed", "fold", "error"]].reset_index(
         drop=True
+    )
+
+
+#: What each table shows, for the summary (in the order it lists them).
+DESCRIPTIONS = {
+    "gap": (
+        "Gap to the best classical baseline",
+        "Each selector's score minus that of the best of LASSO, random "
+        "forest, mutual information and SVM-RFE on the dataset (named in "
+        "the column), fold by fold; a fold's score is its mean over the "
+        "downstream models and retention levels. Mean ± standard deviation "
+        "over folds (and seeds); `worst`: the most negative mean gap.",
+    ),
+    "headline": (
+        "Mean score per downstream model",
+        "Mean over retention levels, then mean ± standard deviation over "
+        "folds (and seeds); the metric follows each dataset's name.",
+    ),
+    "overview": (
+        "Per dataset",
+        "Mean score per downstream model and over models (`mean`, with its "
+        "standard deviation over folds), per retention level (mean over "
+        "models), the gap to the best classical baseline and the selector's "
+        "mean fit time per task in seconds.",
+    ),
+    "levels": (
+        "Score per retention level",
+        "Mean ± standard deviation over folds (and seeds), per downstream model.",
+    ),
+    "recall": (
+        "Recall of the truly informative features",
+        "Share of the planted informative features among those kept, on the "
+        "datasets whose truth is known; mean over folds (and seeds).",
+    ),
+    "fit_time": (
+        "Selector fit time (seconds)",
+        "Mean wall time of one selector fit (one task) per dataset; "
+        "`fits per fold`: 1, or one fit per retention level for selectors "
+        "whose choice depends on the number kept.",
+    ),
+    "stability": (
+        "Stability of the selection",
+        "Nogueira's stability of the selected sets across folds, with its "
+        "95 % confidence interval (1: identical selections, 0: what random "
+        "selections of the same sizes give).",
+    ),
+    "robustness_summary": (
+        "Score drop under feature shift",
+        "Mean loss from the unshifted score when selected features are "
+        "replaced by their training mean, per TabFSBench scenario, over "
+        "datasets, levels, folds and shifted fractions.",
+    ),
+    "importance_drop": (
+        "Does the drop grow with the shifted importance? (per family)",
+        "TabFSBench observes that the performance drop grows about linearly "
+        "with the importance of the shifted features. Importance of a "
+        "shifted set: the sum of the selector's `scores_` over it divided by "
+        "their sum over the model's features; Pearson r between that share "
+        "and the drop over every `single` and `random` shifted set. For "
+        "selectors whose `scores_` encode the selection order (SVM-RFE, "
+        "SHAP forward, STS-mRMR, Sequential Attention) the share is that of "
+        "the order-based scores.",
+    ),
+    "robustness": (
+        "Feature shift per dataset and level",
+        "`auc`: area under score against shifted fraction divided by the "
+        "fraction range (an average score under shift); `mean_drop`: mean "
+        "loss from the unshifted score.",
+    ),
+    "failures": ("Failed tasks", "Tasks whose selector or model raised."),
+}
+
+
+def _tables(out):
+    """Every non-empty table of the study stored in ``out``, by name."""
+    out = Path(out)
+    tasks = load_tasks(out)
+    results = load(out)
+    if results.empty:
+        raise ValueError(f"{out} holds no results; run `featsel bench` first")
+    results = annotate(results, tasks)
+    found = {"failures": failure_table(results)}
+    if not _done(results).empty:
+        found |= {
+            "gap": gap_table(results),
+            "headline": headline_table(results),
+            "overview": overview_table(results),
+            "levels": level_table(results),
+            "recall": recall_table(results),
+            "fit_time": time_table(results),
+            "stability": stability_table(results),
+        }
+    shifts = load_shifts(out)
+    if not shifts.empty:
+        shifts = annotate(shifts, tasks)
+        found["robustness_summary"] = robustness_summary(shifts)
+        found["importance_drop"] = importance_drop_table(shifts, tasks)
+        found["robustness"] = robustness_table(shifts)
+    return {name: table for name, table in found.items() if not table.empty}, (
+        results,
+        shifts,
     )
 
 
@@ -155,81 +512,109 @@ def report(out, *, plots=True):
         The study's output folder (given to :func:`featsel.benchmark.run`).
 
     plots : bool, default=True
-        Also write the plots (PNG and SVG): score against retention level per
-        dataset, a critical-difference diagram over datasets, the selectors'
-        fit times and, with shift evaluations, score against the fraction of
-        shifted features.
+        Also write the plots (PNG and SVG): score against retention level,
+        one panel per dataset and downstream model, a critical-difference
+        diagram over datasets, the selectors' fit times and, with shift
+        evaluations, score against the fraction of shifted features.
 
     Returns
     -------
     tables : dict of str to pandas.DataFrame
-        The tables by name: ``headline``, ``levels``, ``stability``,
-        ``recall``, ``fit_time``, ``failures``; with shift evaluations also
-        ``robustness`` and ``robustness_summary``.
+        The non-empty tables by name, each also written to
+        ``out/report/<name>.{md,tex,csv,html}``: ``gap`` (to the best
+        classical baseline), ``headline``, ``overview``, ``levels``,
+        ``recall`` (datasets with a known truth), ``fit_time``,
+        ``stability``, ``failures``; with shift evaluations also
+        ``robustness_summary``, ``importance_drop`` and ``robustness``. A
+        table without rows is not written. ``out/report/summary.md`` gathers
+        them with a sentence on what each shows.
     """
     out = Path(out)
-    results = load(out)
-    if results.empty:
-        raise ValueError(f"{out} holds no results; run `featsel bench` first")
-    tables = {
-        "headline": headline_table(results),
-        "levels": level_table(results),
-        "stability": stability_table(results),
-        "recall": recall_table(results),
-        "fit_time": time_table(results),
-        "failures": failure_table(results),
-    }
-    shifts = load_shifts(out)
-    if not shifts.empty:
-        tables["robustness"] = robustness_table(shifts)
-        tables["robustness_summary"] = robustness_summary(shifts)
+    found, (results, shifts) = _tables(out)
     report_folder = out / "report"
     report_folder.mkdir(exist_ok=True)
-    for name, table in tables.items():
+    for name in DESCRIPTIONS:
+        for suffix in TABLE_FORMATS:
+            # A table of an earlier report that has no rows now goes.
+            report_folder.joinpath(f"{name}.{suffix}").unlink(missing_ok=True)
+    for name, table in found.items():
         _write_table(table, report_folder / name)
+    (report_folder / "summary.md").write_text(summary_markdown(found, results))
     if plots:
-        from ._plots import (
-            plot_critical_difference,
-            plot_fit_times,
-            plot_retention,
-            plot_shift,
-        )
-
-        for name, draw, data in (
-            ("retention", plot_retention, results),
-            ("critical_difference", plot_critical_difference, results),
-            ("fit_time", plot_fit_times, results),
-            ("shift", plot_shift, shifts),
-        ):
-            figure = draw(data)
-            if figure is None:
-                continue
-            for suffix in ("png", "svg"):
-                figure.savefig(report_folder / f"{name}.{suffix}", bbox_inches="tight")
-            figure.clf()
-    return tables
+        _write_plots(results, shifts, report_folder)
+    return found
 
 
-def critical_difference(results, model=None):
-    """Friedman test and Nemenyi critical difference over datasets.
-
-    Uses each dataset's mean score over folds and retention levels, for
-    ``model`` (default: the first model of the study).
-    """
-    done = results[results["status"] == "done"]
-    model = model or done["model"].iloc[0]
-    scores = (
-        done[done["model"] == model]
-        .groupby(["dataset", "selector"])["score"]
-        .mean()
-        .unstack("selector")
+def _write_plots(results, shifts, folder):
+    from ._plots import (
+        plot_critical_difference,
+        plot_fit_times,
+        plot_retention,
+        plot_shift,
     )
-    return rank_comparison(scores) | {"model": model}
+
+    for name, draw, data in (
+        ("retention", plot_retention, results),
+        ("critical_difference", plot_critical_difference, results),
+        ("fit_time", plot_fit_times, results),
+        ("shift", plot_shift, shifts),
+    ):
+        for suffix in ("png", "svg"):
+            folder.joinpath(f"{name}.{suffix}").unlink(missing_ok=True)
+        finished = data if draw is plot_shift else _done(data)
+        figure = None if finished.empty else draw(data)
+        if figure is None:
+            continue
+        for suffix in ("png", "svg"):
+            figure.savefig(folder / f"{name}.{suffix}", bbox_inches="tight", dpi=110)
+        figure.clf()
+
+
+def summary_markdown(found, results):
+    """The tables of a report as one Markdown document, each explained."""
+    done = _done(results)
+    metrics = dict(_metrics(results))
+    lines = [
+        "Datasets (metric): "
+        + ", ".join(f"{name} ({metric})" for name, metric in sorted(metrics.items()))
+        + ".  ",
+        f"Selectors: {', '.join(_selector_order(results['selector'].unique()))}; "
+        f"`{NO_SELECTION}` keeps every feature.  ",
+        f"Downstream models: {', '.join(sorted(done['model'].dropna().unique()))}; "
+        f"retention levels: "
+        f"{', '.join(_level_name(p) for p in sorted(done['level'].unique()) if p < 1)}"
+        f"; {done['fold'].nunique()} outer folds x {done['seed'].nunique()} seed(s); "
+        f"{results['key'].nunique()} tasks, "
+        f"{(results.drop_duplicates('key')['status'] == 'failed').sum()} failed; "
+        f"{results.drop_duplicates('key')['wall_time'].sum() / 3600:.2f} h of "
+        "task time.",
+        "",
+    ]
+    for name, (title, description) in DESCRIPTIONS.items():
+        if name not in found:
+            continue
+        lines += [f"## {title}", "", description, ""]
+        table = found[name]
+        if name == "overview":
+            for dataset, part in table.groupby(level="dataset", sort=False):
+                metric = part["metric"].iloc[0]
+                part = part.droplevel("dataset").drop(columns="metric")
+                lines += [f"### {_with_metric(dataset, {dataset: metric})}", ""]
+                lines += [to_markdown(_flat(part)), ""]
+        else:
+            lines += [to_markdown(_flat(table)), ""]
+    return "\n".join(lines)
+
+
+def _flat(table):
+    flat = table.reset_index() if not isinstance(table.index, pd.RangeIndex) else table
+    flat = flat.copy()
+    flat.columns = [_column_name(column) for column in flat.columns]
+    return flat
 
 
 def _write_table(table, stem):
-    flat = table.reset_index() if not table.empty else table
-    flat.columns = [_column_name(column) for column in flat.columns]
+    flat = _flat(table)
     flat.to_csv(stem.with_suffix(".csv"), index=False)
     stem.with_suffix(".md").write_text(to_markdown(flat))
     stem.with_suffix(".tex").write_text(to_latex(flat))
@@ -245,13 +630,13 @@ def _column_name(column):
 def _cell(value):
     if isinstance(value, float):
         return "" if np.isnan(value) else f"{value:.3f}"
+    if value is None:
+        return ""
     return str(value)
 
 
 def to_markdown(frame):
     """A GitHub-flavoured Markdown table of a flat DataFrame."""
-    if frame.empty:
-        return "(no rows)\n"
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
     rule = "|" + "---|" * frame.shape[1]
     rows = [
@@ -263,8 +648,6 @@ def to_markdown(frame):
 
 def to_latex(frame):
     """A LaTeX ``tabular`` of a flat DataFrame (booktabs rules)."""
-    if frame.empty:
-        return "% no rows\n"
 
     def escape(text):
         for char, replacement in (

@@ -59,11 +59,11 @@ def run(
     Examples
     --------
     >>> from featsel.benchmark import Study, run
-    >>> study = Study(datasets=("wine",), selectors=("all", "lasso"),
+    >>> study = Study(datasets=("wine",), selectors=("none", "lasso"),
     ...               retention=(0.5,), models=("linear",), folds=2)
     >>> results = run(study, out=getfixture("tmp_path"), progress=False)
     >>> sorted(results["selector"].unique())
-    ['all', 'lasso']
+    ['lasso', 'none']
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose from {BACKENDS}")

@@ -102,7 +102,7 @@ def rank_comparison(scores, alpha=0.05):
     else:
         friedman_p = stats.friedmanchisquare(*scores.to_numpy().T).pvalue
     q_alpha = stats.studentized_range.ppf(1 - alpha, max(n_methods, 2), np.inf)
-    critical_difference = (
+    difference = (
         q_alpha / np.sqrt(2) * np.sqrt(n_methods * (n_methods + 1) / (6 * n_datasets))
         if n_datasets
         else np.nan
@@ -110,6 +110,38 @@ def rank_comparison(scores, alpha=0.05):
     return {
         "average_ranks": average_ranks,
         "friedman_p": friedman_p,
-        "critical_difference": critical_difference,
+        "critical_difference": difference,
         "n_datasets": n_datasets,
     }
+
+
+def critical_difference(results, model=None, alpha=0.05):
+    """Friedman test and Nemenyi critical difference of a study's selectors.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Results of a study, as :func:`featsel.benchmark.load` returns them.
+
+    model : str, default=None
+        Downstream model whose scores are compared; default: the first one
+        of the study.
+
+    alpha : float, default=0.05
+        Significance level.
+
+    Returns
+    -------
+    comparison : dict
+        :func:`rank_comparison` of each dataset's mean score over folds and
+        retention levels, with the ``model`` it used.
+    """
+    done = results[results["status"] == "done"]
+    model = model or done["model"].iloc[0]
+    scores = (
+        done[done["model"] == model]
+        .groupby(["dataset", "selector"])["score"]
+        .mean()
+        .unstack("selector")
+    )
+    return rank_comparison(scores, alpha) | {"model": model}

@@ -14,11 +14,13 @@ from sklearn.metrics import get_scorer_names
 from ..datasets import list_datasets, load_dataset
 from ..shift import SCENARIOS
 from ._registry import (
+    EVERY_SELECTOR,
     MODELS,
     NO_SELECTION,
     SELECTORS,
     available_selectors,
     build_selector,
+    expand_selectors,
     selector_class,
     xgboost_available,
 )
@@ -51,8 +53,9 @@ class Study:
         files (whose target column is ``target``).
 
     selectors : tuple of str
-        Short selector names (see ``featsel selectors``); ``"all"`` is the
-        reference row that keeps every feature.
+        Short selector names (see ``featsel selectors``); ``"none"`` is the
+        reference row that keeps every feature, ``"all"`` stands for every
+        installed selector.
 
     selector_params : dict
         Per-selector parameter overrides, ``{"rf": {"n_estimators": 50}}``.
@@ -89,7 +92,7 @@ class Study:
     """
 
     datasets: tuple = EMBEDDED_DATASETS
-    selectors: tuple = ("all", "lasso", "rf", "mi", "svm-rfe")
+    selectors: tuple = (NO_SELECTION, "lasso", "rf", "mi", "svm-rfe")
     selector_params: dict = field(default_factory=dict)
     retention: tuple = (0.2, 0.4, 0.6)
     models: tuple = ("linear", "rf")
@@ -101,6 +104,10 @@ class Study:
     target: str = "target"
     shift: tuple = ()
     task: str = "auto"
+
+    def __post_init__(self):
+        if isinstance(self.selectors, tuple) and EVERY_SELECTOR in self.selectors:
+            object.__setattr__(self, "selectors", expand_selectors(self.selectors))
 
     def validate(self):
         """Raise a ValueError naming the first unknown or invalid entry.
@@ -326,7 +333,9 @@ def preset(name):
     one linear and one tree model, selectors at moderate settings; finishes
     in minutes on a laptop. ``paper``: the protocol of the KAN
     feature-selection paper (5 folds; LogisticRegression or Ridge, random
-    forest with 200 trees and XGBoost; 20/40/60 %) on its datasets.
+    forest with 200 trees and XGBoost; 20/40/60 %) on its datasets, every
+    installed selector at its defaults; about 7 minutes with 2 workers on 2
+    free cores (``benchmarks/results/runner.md``), resumable after a stop.
     """
     if name == "quick":
         selectors = (NO_SELECTION, *available_selectors())
@@ -349,18 +358,7 @@ def preset(name):
                 "classification",
                 "regression",
             ),
-            selectors=(
-                NO_SELECTION,
-                *[
-                    name
-                    for name in ("kan-l1", "kan-l2", "kan-si", "kan-ko")
-                    if name in available_selectors()
-                ],
-                "lasso",
-                "rf",
-                "mi",
-                "svm-rfe",
-            ),
+            selectors=(NO_SELECTION, *available_selectors()),
             models=("linear", "rf", "xgb") if xgboost_available() else ("linear", "rf"),
             folds=5,
         )
@@ -376,7 +374,7 @@ def load_study(path, base=None):
     Example file::
 
         datasets = ["wine", "diabetes"]
-        selectors = ["all", "lasso", "kan-l2"]
+        selectors = ["none", "lasso", "kan-l2"]
         retention = [0.2, 0.4]
         models = ["linear"]
         folds = 3
