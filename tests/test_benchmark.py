@@ -185,6 +185,21 @@ def test_ground_truth_recall(tmp_path):
     np.testing.assert_allclose(results["precision"], results["recall"])
 
 
+def test_ground_truth_recall_matches_one_hot_columns_to_their_source(tmp_path):
+    # The truth names the categorical columns; LASSO sees their one-hot
+    # columns, and a selected value column counts for its source column.
+    study = Study(
+        datasets=("categorical",),
+        selectors=("lasso",),
+        retention=(0.2,),
+        models=("linear",),
+        folds=2,
+    )
+    results = run(study, tmp_path, progress=False)
+    assert results["recall"].min() > 0
+    assert results["precision"].min() > 0
+
+
 def test_report_files_hold_the_stored_numbers(tmp_path):
     results = run(TINY, tmp_path, progress=False)
     tables = report(tmp_path)

@@ -203,6 +203,28 @@ def _encoder(X, selector):
     return make_pipeline(*steps).set_output(transform="pandas")
 
 
+def _source_columns(encoder, columns):
+    """The dataset column behind each of ``columns``, the selector's inputs.
+
+    A one-hot encoded column stands for the categorical column it came from,
+    so that the ground truth, given in the dataset's own columns, is matched
+    whichever encoding the selector saw.
+    """
+    source = {name: name for name in columns}
+    transformers = [] if encoder is None else encoder.named_steps.values()
+    for step in transformers:
+        one_hot = getattr(step, "named_transformers_", {}).get("onehotencoder")
+        if one_hot is None:
+            continue
+        names = iter(one_hot.get_feature_names_out())
+        for column, categories in zip(
+            one_hot.feature_names_in_, one_hot.categories_, strict=True
+        ):
+            for _ in categories:
+                source[next(names)] = column
+    return source
+
+
 def _downstream_model(name, task_type, seed, X_selected):
     """The downstream model, behind what its input still needs.
 
@@ -305,6 +327,7 @@ def _evaluate(task):
         X_test = encoder.transform(X_test)
     n_features = X_train.shape[1]
     columns = np.asarray(X_train.columns)
+    source = _source_columns(encoder, columns)
 
     if selector is None:
         fit_time, ranking, scores = 0.0, np.arange(1, n_features + 1), None
@@ -346,7 +369,7 @@ def _evaluate(task):
                     .assign(level=level, model=model_name)
                     .to_dict("records")
                 )
-            hits = len(informative.intersection(selected))
+            selected_sources = [source[name] for name in selected]
             evaluations.append(
                 {
                     "level": level,
@@ -354,8 +377,17 @@ def _evaluate(task):
                     "n_selected": k,
                     "score": score,
                     "selected": selected,
-                    "recall": hits / len(informative) if informative else None,
-                    "precision": hits / k if informative else None,
+                    "recall": (
+                        len(informative.intersection(selected_sources))
+                        / len(informative)
+                        if informative
+                        else None
+                    ),
+                    "precision": (
+                        sum(name in informative for name in selected_sources) / k
+                        if informative
+                        else None
+                    ),
                 }
             )
     return {
