@@ -7,6 +7,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from featsel import SHAPForwardSelector
+from featsel.datasets import load_dataset
 
 pytest.importorskip("shap")
 pytest.importorskip("xgboost")
@@ -135,6 +136,15 @@ def test_interacting_pair_enters_first():
     ).fit(X, y)
     assert set(np.flatnonzero(selector.support_)) == {0, 1}
     assert selector.scores_path_[-1] > 0.8
+
+
+def test_noise_with_chance_correlation_does_not_crowd_out_the_pair():
+    # Tried alone, noise columns x7 and x10 beat x0 and x1 by chance here;
+    # without the SHAP floor on candidates they entered instead of the pair.
+    dataset = load_dataset("interaction", random_state=8)
+    selector = SHAPForwardSelector(2, cv=3, max_samples=200, random_state=0)
+    selector.fit(dataset.X, dataset.y)
+    assert selector.step_names_ == ["x0", "x1"]
 
 
 def test_infinity_and_too_few_rows_are_clear_errors():
