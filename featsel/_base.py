@@ -41,11 +41,13 @@ class BaseSelector(SelectorMixin, BaseEstimator):
     Attributes
     ----------
     selection_depends_on_k : bool
-        Class-level declaration. ``False`` (the default) means that the
-        features selected for any ``n_features_to_select=k`` are the top ``k``
-        of one full ranking, so a single fit serves every retention level.
-        Methods whose choice depends on ``k`` (for example Sequential
-        Attention, whose phases are cut by ``k``) set it to ``True``.
+        Read on an instance, since it may depend on the parameters (SHAP
+        forward selection with ``feature_groups``). ``False`` (the class
+        default) means that the features selected for any
+        ``n_features_to_select=k`` are the top ``k`` of one full ranking, so a
+        single fit serves every retention level. Methods whose choice depends
+        on ``k`` (for example Sequential Attention, whose phases are cut by
+        ``k``) set it to ``True``, as a class attribute or a property.
 
     Notes
     -----
@@ -333,26 +335,29 @@ def check_cv_fits(cv, y, *, classifier):
     """:func:`sklearn.model_selection.check_cv`, refusing folds y cannot fill.
 
     Raises a ValueError naming ``cv`` when there are fewer rows (of the
-    largest class, for stratified folds) than folds, instead of the
-    splitter's error from deep inside the fit.
+    smallest class, for stratified folds) than folds, instead of an error
+    from deep inside the fit: a training fold without some class breaks
+    boosted models that expect every class.
     """
     cv = check_cv(cv, y, classifier=classifier)
     try:
         n_splits = cv.get_n_splits()
     except (TypeError, ValueError):  # a splitter that needs the data
         return cv
-    stratified = isinstance(cv, StratifiedKFold)
-    available = np.unique(y, return_counts=True)[1].max() if stratified else y.size
-    if n_splits is not None and n_splits > available:
-        have = (
-            f"the largest class has {available} of {y.size} rows"
-            if stratified
-            else f"y has {y.size} rows"
-        )
+    if n_splits is None:
+        return cv
+    if isinstance(cv, StratifiedKFold):
+        smallest = np.unique(y, return_counts=True)[1].min()
+        if smallest < n_splits:
+            raise ValueError(
+                f"cv={n_splits} needs at least {n_splits} rows in every class, "
+                f"but the smallest class has {smallest} of {y.size} rows: lower "
+                "cv or give more rows."
+            )
+    elif y.size < n_splits:
         raise ValueError(
-            f"cv={n_splits} needs at least {n_splits} rows"
-            f"{' in one class' if stratified else ''}, but {have}: lower cv or "
-            "give more rows."
+            f"cv={n_splits} needs at least {n_splits} rows, but X has {y.size}: "
+            "lower cv or give more rows."
         )
     return cv
 

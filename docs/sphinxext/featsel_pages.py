@@ -264,7 +264,7 @@ def write_selector_capabilities(path):
                 yes_no(tags.input_tags.sparse),
                 yes_no(tags.input_tags.allow_nan),
                 yes_no(tags.input_tags.categorical),
-                "no" if cls.selection_depends_on_k else "yes",
+                "no" if cls().selection_depends_on_k else "yes",
             ]
         )
     header = [

@@ -33,7 +33,6 @@ from ._registry import (
     SELECTORS,
     build_model,
     build_selector,
-    selector_class,
 )
 
 
@@ -107,7 +106,7 @@ def make_tasks(study):
             params = tuple(sorted(study.selector_params.get(selector, {}).items()))
             depends_on_k = (
                 selector != NO_SELECTION
-                and selector_class(selector).selection_depends_on_k
+                and build_selector(selector, dict(params), 0).selection_depends_on_k
             )
             level_groups = (
                 [(level,) for level in study.retention]
@@ -332,7 +331,7 @@ def _evaluate(task):
     if selector is None:
         fit_time, ranking, scores = 0.0, np.arange(1, n_features + 1), None
     else:
-        if type(selector).selection_depends_on_k:
+        if selector.selection_depends_on_k:
             selector.set_params(
                 n_features_to_select=math.ceil(task.levels[0] * n_features)
             )
