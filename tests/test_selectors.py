@@ -353,3 +353,27 @@ def test_forest_permutation_importance_is_sklearns_and_zero_where_unused(task):
         random_state=random_state,
     ).importances_mean
     np.testing.assert_allclose(selector.scores_, np.clip(expected, 0, None), atol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_svm_rfe_solves_linear_svcs_problem(n_classes):
+    from sklearn.datasets import make_classification
+    from sklearn.svm import LinearSVC
+
+    from featsel._linear import standardize
+    from featsel._svm_rfe import _squared_hinge_svm
+
+    X, y = make_classification(
+        200, 12, n_informative=4, n_classes=n_classes, random_state=0
+    )
+    X = standardize(X)
+    expected = LinearSVC(dual=False, tol=1e-10, max_iter=100_000).fit(X, y)
+    problems = [1] if n_classes == 2 else range(n_classes)
+    signs = np.where(y[:, None] == np.asarray(problems), 1.0, -1.0)
+    start = np.zeros((13, signs.shape[1]))
+    weights, _ = _squared_hinge_svm(X, signs, 1.0, start, 5000)
+    np.testing.assert_allclose(weights[:-1].T, expected.coef_, atol=1e-4)
+    np.testing.assert_allclose(weights[-1], expected.intercept_, atol=1e-4)
+    # A warm start changes the path, not the solution.
+    warm, _ = _squared_hinge_svm(X, signs, 1.0, weights + 0.1, 5000)
+    np.testing.assert_allclose(warm, weights, atol=1e-4)
