@@ -49,7 +49,7 @@ def bspline_basis(x, knots, order, pieces=None):
     x : torch.Tensor of shape (n_samples, n_inputs)
 
     knots : torch.Tensor of shape (n_inputs, n_knots)
-        Strictly increasing knots of each column.
+        Non-decreasing knots of each column.
 
     order : int
         Polynomial order of the splines (3 is cubic).
