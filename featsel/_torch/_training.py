@@ -247,7 +247,7 @@ class Adam:
                 continue
             mean.lerp_(param.grad, 1 - beta1)
             square.mul_(beta2).addcmul_(param.grad, param.grad, value=1 - beta2)
-            denominator = (square.sqrt() / correction).add_(self.eps)
+            denominator = square.sqrt().div_(correction).add_(self.eps)
             param.addcdiv_(mean, denominator, value=-step_size)
 
 
