@@ -51,7 +51,7 @@ class RandomForestSelector(BaseSelector):
         Number of shuffles per feature for permutation importance.
 
     n_jobs : int or None, default=None
-        Number of parallel jobs for the forest and the permutations.
+        Number of parallel jobs to train the forest.
 
     random_state : int, RandomState instance or None, default=None
         Seed of the forest, the held-out split and the permutations.

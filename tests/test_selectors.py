@@ -331,7 +331,8 @@ def test_forest_permutation_importance_is_sklearns_and_zero_where_unused(task):
     make = planted_classification if task == "classification" else planted_regression
     X, y, _ = make(n_samples=120, n_features=30)
     selector = RandomForestSelector(n_estimators=15, max_depth=2, random_state=0)
-    selector.fit(X, y)
+    with pytest.warns(UserWarning, match="Permutation importance is 0"):
+        selector.fit(X, y)
     used = np.zeros(X.shape[1], dtype=bool)
     for tree in selector.estimator_.estimators_:
         used[tree.tree_.feature[tree.tree_.feature >= 0]] = True
