@@ -316,10 +316,18 @@ class KANLayer(nn.Module):
         return torch.cat([F.silu(x), basis.flatten(1)], dim=1)
 
     def forward_expanded(self, features):
-        """The layer's output from :meth:`expand`'s features: one product."""
+        """The layer's output from :meth:`expand`'s features: two products.
+
+        The SiLU and spline columns are multiplied separately rather than
+        by one concatenated weight, which would copy every weight per step.
+        """
+        n_inputs, n_outputs = self.base_weight.shape
         spline = (self.spline_scale.unsqueeze(-1) * self.coef).permute(0, 2, 1)
-        weight = torch.cat([self.base_weight, spline.reshape(-1, spline.shape[2])])
-        return features @ weight
+        return torch.addmm(
+            features[:, :n_inputs] @ self.base_weight,
+            features[:, n_inputs:],
+            spline.reshape(-1, n_outputs),
+        )
 
     def forward(self, x):
         return self.forward_expanded(self.expand(x))
