@@ -8,7 +8,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-from sklearn.inspection import permutation_importance
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -52,7 +51,7 @@ class RandomForestSelector(BaseSelector):
         Number of shuffles per feature for permutation importance.
 
     n_jobs : int or None, default=None
-        Number of parallel jobs for the forest and the permutations.
+        Number of parallel jobs to train the forest.
 
     random_state : int, RandomState instance or None, default=None
         Seed of the forest, the held-out split and the permutations.
@@ -89,8 +88,13 @@ class RandomForestSelector(BaseSelector):
     Breiman (2001), "Random forests". The permutation importance of feature
     ``j`` is ``s - mean_r s_rj``, where ``s`` is the forest's held-out score
     (accuracy or R^2) and ``s_rj`` the score after the ``r``-th shuffle of
-    column ``j``. Missing values are passed to the forest, which handles
-    them natively.
+    column ``j``; the shuffles are those of
+    :func:`sklearn.inspection.permutation_importance`, and so are the
+    numbers. A column that no tree splits on has importance exactly 0 and is
+    not shuffled, and a shuffled column is evaluated again only by the trees
+    that split on it, so the cost follows the columns the forest uses, not
+    all columns of wide data. Missing values are passed to the forest,
+    which handles them natively.
 
     Examples
     --------
@@ -164,22 +168,16 @@ class RandomForestSelector(BaseSelector):
             random_state,
             stratify=self.task_ == "classification",
         )
-        X_train, X_test, y_train, y_test = X[train], X[held_out], y[train], y[held_out]
-        self.estimator_.fit(X_train, y_train)
-        result = permutation_importance(
-            self.estimator_,
-            X_test,
-            y_test,
-            n_repeats=self.n_repeats,
-            n_jobs=self.n_jobs,
-            random_state=random_state,
+        self.estimator_.fit(X[train], y[train])
+        importances = self._permutation_importances(
+            X[held_out], y[held_out], random_state
         )
-        scores = np.clip(result.importances_mean, 0.0, None)
+        scores = np.clip(importances, 0.0, None)
         n_zero = int(np.sum(scores == 0))
         if n_zero > max(1, scores.size // 2):
             warnings.warn(
                 f"Permutation importance is 0 for {n_zero} of {scores.size} "
-                f"features on {y_test.size} held-out rows; they are ranked by "
+                f"features on {held_out.size} held-out rows; they are ranked by "
                 "impurity importance. More rows (or importance='impurity') "
                 "give a measured ranking.",
                 UserWarning,
@@ -192,3 +190,66 @@ class RandomForestSelector(BaseSelector):
         # react to a shuffle; the forest's impurity importance still orders
         # those features by how much the trees used them.
         return self.estimator_.feature_importances_
+
+    def _permutation_importances(self, X, y, random_state):
+        """Mean drop of the forest's held-out score when each column is shuffled.
+
+        The same numbers as :func:`sklearn.inspection.permutation_importance`
+        (same shuffles, drawn from the same seed), computed in time that
+        does not grow with the columns no tree uses: their importance is
+        exactly 0, since shuffling them changes no prediction. For a used
+        column only the trees that split on it are evaluated again; the
+        other trees' predictions are summed once.
+        """
+        forest = self.estimator_
+        classification = self.task_ == "classification"
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        trees = forest.estimators_
+
+        def predict(tree, rows):
+            if classification:
+                return tree.predict_proba(rows, check_input=False)
+            return tree.predict(rows, check_input=False)
+
+        # The forest's own score (accuracy or R^2) of summed tree outputs,
+        # without sklearn's input validation at every call.
+        total_squares = np.sum((y - y.mean()) ** 2) if not classification else 0.0
+
+        def score(total):
+            if classification:
+                return np.mean(forest.classes_.take(total.argmax(axis=1)) == y)
+            residual_squares = np.sum((y - total / len(trees)) ** 2)
+            if total_squares == 0:
+                return 1.0 if residual_squares == 0 else 0.0
+            return 1 - residual_squares / total_squares
+
+        predictions = [predict(tree, X) for tree in trees]
+        total = np.sum(predictions, axis=0)
+        baseline = score(total)
+        # permutation_importance shuffles every column with the same
+        # sequence: one seed, each repeat shuffling the previous order.
+        seed = random_state.randint(np.iinfo(np.int32).max + 1)
+        shuffler = check_random_state(seed)
+        shuffle, orders = np.arange(X.shape[0]), []
+        for _ in range(self.n_repeats):
+            shuffler.shuffle(shuffle)
+            orders.append((orders[-1] if orders else np.arange(X.shape[0]))[shuffle])
+
+        trees_using = {}
+        for index, tree in enumerate(trees):
+            for column in np.unique(tree.tree_.feature[tree.tree_.feature >= 0]):
+                trees_using.setdefault(column, []).append(index)
+        importances = np.zeros(X.shape[1])
+        permuted = X.copy()
+        for column, splitting in trees_using.items():
+            unchanged = total - np.sum([predictions[t] for t in splitting], axis=0)
+            drops = []
+            for order in orders:
+                permuted[:, column] = X[order, column]
+                changed = np.sum(
+                    [predict(trees[t], permuted) for t in splitting], axis=0
+                )
+                drops.append(baseline - score(unchanged + changed))
+            permuted[:, column] = X[:, column]
+            importances[column] = np.mean(drops)
+        return importances

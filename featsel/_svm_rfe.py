@@ -4,9 +4,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.optimize import minimize
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.utils._param_validation import Interval
 
@@ -19,7 +22,7 @@ from ._linear import coef_importance, standardize
 class SVMRFESelector(BaseSelector):
     """Recursive feature elimination with a linear support vector machine.
 
-    A linear SVM (:class:`~sklearn.svm.LinearSVC` for classification,
+    A linear SVM (:class:`~sklearn.svm.LinearSVC`'s problem for classification,
     :class:`~sklearn.svm.LinearSVR` for regression) is fitted on the
     standardised features, the features of smallest absolute weight are
     removed, and the process repeats down to a single feature. The order of
@@ -48,7 +51,8 @@ class SVMRFESelector(BaseSelector):
         Maximum number of iterations of the SVM solver.
 
     random_state : int, RandomState instance or None, default=None
-        Seed of the SVM solver.
+        Seed of the LinearSVR solver (regression); the classification
+        solver is deterministic.
 
     Attributes
     ----------
@@ -81,6 +85,16 @@ class SVMRFESelector(BaseSelector):
     classification using support vector machines". At each step the
     criterion of feature ``j`` is ``mean_c |w_cj|`` over the one-vs-rest
     weight vectors ``w_c`` of the SVM fitted on the surviving features.
+
+    For classification the SVM is :class:`~sklearn.svm.LinearSVC`'s problem
+    (squared hinge loss, L2 penalty on the weights and the intercept,
+    one-vs-rest). While the features outnumber the rows, liblinear's dual
+    solver fits it. Below that, L-BFGS solves it to a relative gradient of
+    1e-6, each step starting from the previous step's weights, instead of
+    liblinear's primal solver, which needed hundreds of Newton iterations
+    on nearly separable data (17 s for one fit on 2000 rows x 800 features)
+    and whose default tolerance left the weights 0.02 from the optimum on
+    ``load_digits``. Regression uses :class:`~sklearn.svm.LinearSVR`.
 
     Examples
     --------
@@ -132,26 +146,125 @@ class SVMRFESelector(BaseSelector):
             n_per_step = self.step
         else:
             n_per_step = max(1, math.floor(self.step * n_features))
-        svm_class = LinearSVC if self.task_ == "classification" else LinearSVR
-        svm = svm_class(
-            C=self.C, max_iter=self.max_iter, random_state=self.random_state
-        )
+        if self.task_ == "classification":
+            # One column of +1/-1 targets per one-vs-rest problem; a binary
+            # task has one problem, positive for the second class.
+            classes = np.arange(self.classes_.size)
+            problems = classes[1:] if classes.size == 2 else classes
+            signs = np.where(y[:, None] == problems, 1.0, -1.0)
+            weights = np.zeros((n_features + 1, signs.shape[1]))
+            svc = LinearSVC(
+                C=self.C,
+                dual=True,
+                max_iter=self.max_iter,
+                random_state=self.random_state,
+            )
+        else:
+            svr = LinearSVR(
+                C=self.C, max_iter=self.max_iter, random_state=self.random_state
+            )
 
         surviving = np.arange(n_features)
         eliminated = []
         self.n_iter_ = 0
         while surviving.size > 1:
-            svm.fit(X[:, surviving], y)
-            self.n_iter_ = max(self.n_iter_, int(svm.n_iter_))
-            weights = coef_importance(svm.coef_)
+            if self.task_ == "classification" and surviving.size > X.shape[0]:
+                # More features than rows: liblinear's dual solver (one
+                # variable per row) is the fast one for the same problem.
+                svc.fit(X[:, surviving], y)
+                n_iter, coef = svc.n_iter_, svc.coef_
+                weights = np.vstack([coef.T, svc.intercept_[None, :]])
+            elif self.task_ == "classification":
+                weights, n_iter = _squared_hinge_svm(
+                    X[:, surviving], signs, self.C, weights, self.max_iter
+                )
+                coef = weights[:-1].T
+            else:
+                svr.fit(X[:, surviving], y)
+                n_iter, coef = svr.n_iter_, svr.coef_
+            self.n_iter_ = max(self.n_iter_, int(n_iter))
+            importance = coef_importance(coef)
             n_removed = min(n_per_step, surviving.size - 1)
             # Stable sort: among equal weights the higher column index goes
             # first, so ties end up ranked by column index.
-            worst = np.argsort(weights[::-1], kind="stable")[:n_removed]
+            worst = np.argsort(importance[::-1], kind="stable")[:n_removed]
             worst = surviving.size - 1 - worst
             eliminated.extend(surviving[worst])
             surviving = np.delete(surviving, worst)
+            if self.task_ == "classification":
+                # The next, smaller SVM starts from these weights.
+                weights = np.delete(weights, worst, axis=0)
         elimination_order = np.array([*eliminated, *surviving])
         scores = np.empty(n_features)
         scores[elimination_order] = np.arange(1, n_features + 1) / n_features
         return scores
+
+
+def _squared_hinge_svm(X, signs, C, start, max_iter, tol=1e-6):
+    """LinearSVC's one-vs-rest problems, solved together by L-BFGS.
+
+    Minimises, for each column ``k`` of ``signs``,
+    ``(|w_k|^2 + b_k^2) / 2 + C sum_i max(0, 1 - s_ik (x_i . w_k + b_k))^2``:
+    the squared hinge loss and L2 penalty of :class:`~sklearn.svm.LinearSVC`,
+    whose liblinear solver penalises the intercept like a weight. The
+    objective is smooth and strictly convex, so a warm start (the previous
+    elimination step's weights) changes the path, not the solution.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+
+    signs : ndarray of shape (n_samples, n_problems)
+        +1 or -1 targets of each problem.
+
+    C : float
+        Weight of the loss.
+
+    start : ndarray of shape (n_features + 1, n_problems)
+        Initial weights, the intercepts in the last row.
+
+    max_iter : int
+        Maximum number of L-BFGS iterations.
+
+    tol : float, default=1e-6
+        Stop when the largest gradient entry is ``tol`` times that of the
+        zero weights, liblinear's relative criterion.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_features + 1, n_problems)
+
+    n_iter : int
+    """
+    shape = start.shape
+
+    def objective(flat):
+        weights = flat.reshape(shape)
+        margins = np.maximum(1 - signs * (X @ weights[:-1] + weights[-1]), 0.0)
+        residuals = 2 * C * signs * margins
+        gradient = weights.copy()
+        gradient[:-1] -= X.T @ residuals
+        gradient[-1] -= residuals.sum(axis=0)
+        value = 0.5 * np.sum(weights**2) + C * np.sum(margins**2)
+        return value, gradient.ravel()
+
+    _, initial_gradient = objective(np.zeros(start.size))
+    result = minimize(
+        objective,
+        start.ravel(),
+        jac=True,
+        method="L-BFGS-B",
+        options={
+            "maxiter": max_iter,
+            "gtol": tol * np.abs(initial_gradient).max(),
+            "ftol": 0.0,
+        },
+    )
+    if result.nit >= max_iter:
+        warnings.warn(
+            f"The SVM did not converge in max_iter={max_iter} iterations; "
+            "increase max_iter.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    return result.x.reshape(shape), result.nit

@@ -213,6 +213,53 @@ def test_bspline_basis_matches_pykan_and_gradient():
     )
 
 
+@pytest.mark.parametrize("order", [0, 1, 3, 4])
+def test_local_basis_matches_dense_recursion_and_its_gradient(order):
+    generator = torch.Generator().manual_seed(order)
+    # A third of the rows fall outside the knots, where every basis is 0.
+    x = 3 * torch.randn(60, 4, generator=generator, dtype=torch.float64)
+    knots = _kan_network.data_knots(x[:20] / 3, 4, order)
+    assert ((x < knots[:, :1].T) | (x >= knots[:, -1:].T)).any()
+    dense = _kan_network.dense_bspline_basis(x, knots, order)
+    torch.testing.assert_close(
+        _kan_network.bspline_basis(x, knots, order), dense, rtol=0, atol=1e-12
+    )
+    weights = torch.randn(dense.shape, generator=generator, dtype=torch.float64)
+    for_local = x.clone().requires_grad_(True)
+    (local_grad,) = torch.autograd.grad(
+        (_kan_network.bspline_basis(for_local, knots, order) * weights).sum(),
+        for_local,
+    )
+    if order == 0:
+        # Piecewise constant: the recursion has no gradient at all.
+        assert torch.count_nonzero(local_grad) == 0
+        return
+    for_dense = x.clone().requires_grad_(True)
+    (dense_grad,) = torch.autograd.grad(
+        (_kan_network.dense_bspline_basis(for_dense, knots, order) * weights).sum(),
+        for_dense,
+    )
+    torch.testing.assert_close(local_grad, dense_grad, rtol=0, atol=1e-10)
+
+
+def test_layer_basis_follows_its_knots():
+    generator = torch.Generator().manual_seed(0)
+    layer = _kan_network.KANLayer(3, 2, 4, 3, generator)
+    x = torch.randn(50, 3, generator=generator)
+    before = layer.basis(x)
+    # Knots changed in place (a restored state) or replaced (a grid refit).
+    with torch.no_grad():
+        layer.knots.mul_(2.0)
+    expected = _kan_network.dense_bspline_basis(x, layer.knots, 3)
+    torch.testing.assert_close(layer.basis(x), expected, rtol=0, atol=1e-6)
+    layer.refit_grid(x)
+    expected = _kan_network.dense_bspline_basis(x, layer.knots, 3)
+    torch.testing.assert_close(layer.basis(x), expected, rtol=0, atol=1e-6)
+    assert not torch.equal(before, layer.basis(x))
+    restored = pickle.loads(pickle.dumps(layer))
+    torch.testing.assert_close(restored.basis(x), layer.basis(x))
+
+
 def test_knots_follow_the_data():
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(500, 2, generator=generator) * torch.tensor([1.0, 50.0])

@@ -319,3 +319,62 @@ def test_constant_columns_of_unhashable_objects():
     X[:, 1] = [[1, 2], [3], None]
     X[:, 2] = ["a", None, "a"]
     np.testing.assert_array_equal(_constant_columns(X), [True, False, True])
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_forest_permutation_importance_is_sklearns_and_zero_where_unused(task):
+    from sklearn.inspection import permutation_importance
+
+    from featsel import RandomForestSelector
+    from featsel._base import _held_out_split
+
+    make = planted_classification if task == "classification" else planted_regression
+    X, y, _ = make(n_samples=120, n_features=30)
+    selector = RandomForestSelector(n_estimators=15, max_depth=2, random_state=0)
+    with pytest.warns(UserWarning, match="Permutation importance is 0"):
+        selector.fit(X, y)
+    used = np.zeros(X.shape[1], dtype=bool)
+    for tree in selector.estimator_.estimators_:
+        used[tree.tree_.feature[tree.tree_.feature >= 0]] = True
+    # Shallow trees leave most columns unused: exactly 0, not noise.
+    assert (~used).sum() >= 5
+    assert np.all(selector.scores_[~used] == 0.0)
+    # The same numbers as sklearn's permutation importance on the same
+    # forest, held-out rows and shuffles.
+    random_state = np.random.RandomState(0)
+    random_state.randint(np.iinfo(np.int32).max)
+    train, held_out = _held_out_split(
+        y, 0.25, random_state, stratify=task == "classification"
+    )
+    expected = permutation_importance(
+        selector.estimator_,
+        X[held_out],
+        y[held_out],
+        n_repeats=5,
+        random_state=random_state,
+    ).importances_mean
+    np.testing.assert_allclose(selector.scores_, np.clip(expected, 0, None), atol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_svm_rfe_solves_linear_svcs_problem(n_classes):
+    from sklearn.datasets import make_classification
+    from sklearn.svm import LinearSVC
+
+    from featsel._linear import standardize
+    from featsel._svm_rfe import _squared_hinge_svm
+
+    X, y = make_classification(
+        200, 12, n_informative=4, n_classes=n_classes, random_state=0
+    )
+    X = standardize(X)
+    expected = LinearSVC(dual=False, tol=1e-10, max_iter=100_000).fit(X, y)
+    problems = [1] if n_classes == 2 else range(n_classes)
+    signs = np.where(y[:, None] == np.asarray(problems), 1.0, -1.0)
+    start = np.zeros((13, signs.shape[1]))
+    weights, _ = _squared_hinge_svm(X, signs, 1.0, start, 5000)
+    np.testing.assert_allclose(weights[:-1].T, expected.coef_, atol=1e-4)
+    np.testing.assert_allclose(weights[-1], expected.intercept_, atol=1e-4)
+    # A warm start changes the path, not the solution.
+    warm, _ = _squared_hinge_svm(X, signs, 1.0, weights + 0.1, 5000)
+    np.testing.assert_allclose(warm, weights, atol=1e-4)

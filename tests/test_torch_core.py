@@ -72,3 +72,38 @@ def test_classification_targets_are_class_codes():
     (codes,) = selector._target_tensors(np.array([1, 0, 1, 2]), "cpu")
     assert codes.dtype == torch.int64
     assert selector._n_outputs() == 3
+
+
+def test_adam_matches_torch_optim_adam_exactly():
+    generator = torch.Generator().manual_seed(0)
+    ours = [torch.nn.Parameter(torch.randn(5, 3, generator=generator))]
+    ours.append(torch.nn.Parameter(torch.randn(7, generator=generator)))
+    theirs = [torch.nn.Parameter(param.detach().clone()) for param in ours]
+    optimizers = [_training.Adam(ours, lr=0.01), torch.optim.Adam(theirs, lr=0.01)]
+    for step in range(30):
+        for params, optimizer in zip((ours, theirs), optimizers, strict=True):
+            optimizer.zero_grad(set_to_none=True)
+            loss = (params[0].sin().sum() + params[1].pow(3).sum()) * (step + 1)
+            loss.backward()
+            optimizer.step()
+    for mine, reference in zip(ours, theirs, strict=True):
+        assert torch.equal(mine, reference)
+
+
+def test_training_does_not_import_dynamo():
+    # Building a torch.optim optimizer imports torch._dynamo, seconds of a
+    # process's first fit; the training core must not need it.
+    import subprocess
+    import sys
+
+    code = (
+        "import torch, sys\n"
+        "from featsel._torch import _training\n"
+        "module = torch.nn.Linear(3, 1)\n"
+        "X, y = torch.randn(20, 3), torch.randn(20)\n"
+        "loss = lambda p, t: torch.nn.functional.mse_loss(p[:, 0], t)\n"
+        "_training.train(module, loss, X, y, X, y, max_epochs=2, lr=0.01,\n"
+        "                generator=torch.Generator())\n"
+        "assert 'torch._dynamo' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

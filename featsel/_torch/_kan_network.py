@@ -41,7 +41,7 @@ REFIT_RIDGE = 1e-4
 CHUNK_ELEMENTS = 2**22
 
 
-def bspline_basis(x, knots, order):
+def bspline_basis(x, knots, order, pieces=None):
     """All B-spline basis functions of every input column at once.
 
     Parameters
@@ -54,47 +54,159 @@ def bspline_basis(x, knots, order):
     order : int
         Polynomial order of the splines (3 is cubic).
 
+    pieces : tuple of torch.Tensor or None, default=None
+        :func:`spline_pieces` of ``knots``, when the caller keeps them
+        between calls; None computes them.
+
     Returns
     -------
     basis : torch.Tensor of shape (n_samples, n_inputs, n_knots - order - 1)
-        Cox-de Boor recursion, vectorised over samples, inputs and basis
-        functions; the only loop is over the ``order`` levels. Its gradient
-        with respect to ``x`` uses the closed-form derivative of B-splines
-        instead of differentiating through the recursion, which is several
-        times cheaper.
+        Like pykan's ``B_batch``: 0 outside the knots, intervals closed on
+        the left. Only the ``order + 1`` basis functions that are not 0 on
+        the knot interval of each input are evaluated, as polynomials
+        (:func:`spline_pieces`) gathered by interval; the gradient with
+        respect to ``x`` is the derivative of the same polynomials.
     """
-    return _BSplineBasis.apply(x, knots, order)
+    if pieces is None:
+        pieces = spline_pieces(knots, order)
+    return _BSplineBasis.apply(x, knots, *pieces)
+
+
+def spline_pieces(knots, order):
+    """The polynomial pieces of every B-spline on every knot interval.
+
+    On the interval ``[t_j, t_{j+1})`` of an input only the basis functions
+    ``j - order, ..., j`` are not 0, and each is a polynomial of degree
+    ``order`` in the interval's own coordinate ``s = (x - c_j) * r_j``
+    (``c_j`` its centre, ``r_j`` twice its inverse width, so ``s`` is in
+    [-1, 1), where the monomial coefficients of functions bounded by 1 stay
+    small and float32 keeps their accuracy). The pieces are interpolated in
+    float64 from the Cox-de Boor recursion (:func:`dense_bspline_basis`) at
+    ``order + 1`` Chebyshev nodes of each interval, which is exact for
+    polynomials of that degree.
+
+    Returns
+    -------
+    values : torch.Tensor of shape (n_rows, (order + 1) ** 2)
+        With ``n_rows = n_inputs * (n_knots + 1)``, row
+        ``i * (n_knots + 1) + v`` holds the coefficients ``[k, r]`` (of
+        ``s ** k`` in basis function ``v - 1 - order + r``) of input ``i``
+        on the interval that ends at knot ``v``; rows ``v = 0`` and
+        ``v = n_knots`` (outside the knots) and basis functions that do not
+        exist are 0.
+
+    values_and_slopes : torch.Tensor of shape (n_rows, 2 * (order + 1) ** 2)
+        ``values`` followed by the same coefficients for the derivatives
+        with respect to ``x``.
+
+    centre, rate : torch.Tensor of shape (n_rows,)
+        ``c_j`` and ``r_j`` of the same intervals (0 outside the knots).
+    """
+    n_inputs, n_knots = knots.shape
+    size = order + 1
+    grid = knots.detach().double()
+    left, right = grid[:, :-1], grid[:, 1:]
+    width = right - left
+    centre = (left + right) / 2
+    powers = torch.arange(size, device=grid.device)
+    nodes = torch.cos(torch.pi * (2 * powers.to(grid.dtype) + 1) / (2 * size))
+    points = centre.unsqueeze(-1) + (width / 2).unsqueeze(-1) * nodes
+    dense = dense_bspline_basis(points.reshape(n_inputs, -1).T, grid, order)
+    dense = dense.permute(1, 0, 2).reshape(n_inputs, n_knots - 1, size, -1)
+    # Basis function j - order + r sits at index j + r once padded.
+    slots = torch.arange(n_knots - 1, device=grid.device)[:, None] + powers
+    samples = F.pad(dense, (order, order)).gather(
+        -1, slots[None, :, None, :].expand(n_inputs, -1, size, -1)
+    )
+    # samples[..., q, r] = sum_k nodes[q] ** k * values[..., r, k].
+    values = torch.linalg.solve(nodes.unsqueeze(-1) ** powers, samples).mT
+    # An empty interval holds no sample: its pieces are never read.
+    nonempty = width > 0
+    rate = torch.where(nonempty, 2 / torch.where(nonempty, width, 1.0), 0.0)
+    values = torch.where(nonempty[..., None, None], values, 0.0)
+    # d/dx s^k = k s^(k-1) rate: shift each row's coefficients down a power.
+    slopes = F.pad(values[..., 1:] * powers[1:], (0, 1)) * rate[..., None, None]
+
+    def rows(table):
+        """One row per (input, interval), the two outside intervals added."""
+        return F.pad(table, (0, 0, 1, 1)).flatten(0, 1).to(knots.dtype)
+
+    # Rows laid out power-major: [k, r] holds the coefficient of s^k in
+    # basis function r, then (second table) in its derivative.
+    return (
+        rows(values.mT.flatten(2)),
+        rows(torch.cat([values.mT, slopes.mT], dim=-1).flatten(2)),
+        rows(centre[..., None])[:, 0],
+        rows(rate[..., None])[:, 0],
+    )
 
 
 class _BSplineBasis(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, x, knots, order):
-        x = x.unsqueeze(-1)
-        above = x >= knots
-        basis = (above[..., :-1] & ~above[..., 1:]).to(x.dtype)
-        derivative = torch.zeros_like(basis[..., order:])
-        for level in range(1, order + 1):
-            # B_j <- w_j B_j + (1 - w_{j+1}) B_{j+1} with
-            # w_j = (x - t_j) / (t_{j+p} - t_j): one ratio per knot serves the
-            # left weight of B_j and the right weight of B_{j-1}. An empty
-            # span only multiplies a basis function that is 0, so its
-            # inverse can be 0.
-            span = knots[:, level:] - knots[:, :-level]
-            inverse = torch.where(span > 0, 1 / span, torch.zeros_like(span))
-            if level == order:
-                # With the basis one order lower, d/dx B_j =
-                # p (B_j / (t_{j+p} - t_j) - B_{j+1} / (t_{j+p+1} - t_{j+1})).
-                scaled = basis * inverse
-                derivative = order * (scaled[..., :-1] - scaled[..., 1:])
-            weighted = torch.addcmul(-knots[:, :-level] * inverse, x, inverse) * basis
-            basis = weighted[..., :-1] - weighted[..., 1:] + basis[..., 1:]
-        ctx.save_for_backward(derivative)
+    def forward(ctx, x, knots, values, values_and_slopes, centre, rate):
+        n_samples, n_inputs = x.shape
+        n_knots = knots.shape[1]
+        size = round(values.shape[1] ** 0.5)
+        order = size - 1
+        n_basis = n_knots - size
+        # interval[n, i] = v: x[n, i] lies in [t_{v-1}, t_v), the half-open
+        # intervals of pykan's B_batch (v = 0 and n_knots: outside).
+        interval = torch.searchsorted(knots, x.T.contiguous(), right=True).T
+        offsets = torch.arange(
+            0, n_inputs * (n_knots + 1), n_knots + 1, device=x.device
+        )
+        row = (interval + offsets).reshape(-1)
+        local = (x.reshape(-1) - centre.index_select(0, row)) * rate.index_select(
+            0, row
+        )
+        local = local.unsqueeze(-1)
+        needs_slopes = ctx.needs_input_grad[0]
+        table = values_and_slopes if needs_slopes else values
+        # pieces[:, k] holds the coefficients of s^k of every basis function
+        # (and derivative). Horner's rule takes one fused multiply-add per
+        # power over all of them: several times faster than a batched
+        # product of tiny matrices.
+        pieces = table.index_select(0, row).view(n_samples * n_inputs, size, -1)
+        local_basis = pieces[:, order]
+        for power in range(order - 1, -1, -1):
+            local_basis = torch.addcmul(pieces[:, power], local_basis, local)
+        local_basis = local_basis.view(n_samples, n_inputs, -1)
+        # Basis functions that do not exist are 0 in the table: clamping
+        # their index adds 0 to a neighbour.
+        slots = interval.unsqueeze(-1) + torch.arange(-size, 0, device=x.device)
+        slots = slots.clamp_(0, n_basis - 1)
+        basis = x.new_zeros(n_samples, n_inputs, n_basis)
+        basis.scatter_add_(2, slots, local_basis[..., :size])
+        if needs_slopes:
+            ctx.save_for_backward(slots, local_basis[..., size:])
         return basis
 
     @staticmethod
     def backward(ctx, grad_basis):
-        (derivative,) = ctx.saved_tensors
-        return (grad_basis * derivative).sum(dim=-1), None, None
+        slots, slopes = ctx.saved_tensors
+        grad_x = (grad_basis.gather(2, slots) * slopes).sum(dim=-1)
+        return grad_x, None, None, None, None, None
+
+
+def dense_bspline_basis(x, knots, order):
+    """The Cox-de Boor recursion over every knot, the reference of the basis.
+
+    Same arguments and result as :func:`bspline_basis`, computed densely
+    (every basis function of every input at every level) and differentiable
+    by autograd; it builds :func:`spline_pieces` and checks the fast basis.
+    """
+    x = x.unsqueeze(-1)
+    above = x >= knots
+    basis = (above[..., :-1] & ~above[..., 1:]).to(x.dtype)
+    for level in range(1, order + 1):
+        # B_j <- w_j B_j + (1 - w_{j+1}) B_{j+1} with
+        # w_j = (x - t_j) / (t_{j+p} - t_j); an empty span only multiplies
+        # a basis function that is 0, so its inverse can be 0.
+        span = knots[:, level:] - knots[:, :-level]
+        inverse = torch.where(span > 0, 1 / span, torch.zeros_like(span))
+        weighted = (x - knots[:, :-level]) * inverse * basis
+        basis = weighted[..., :-1] - weighted[..., 1:] + basis[..., 1:]
+    return basis
 
 
 def data_knots(x, grid_size, order, grid_eps=GRID_EPS):
@@ -171,20 +283,51 @@ class KANLayer(nn.Module):
             / grid_size
         )
 
+    def basis(self, x):
+        """Every B-spline basis function of every input, on the layer's knots.
+
+        The polynomial pieces of the basis (:func:`spline_pieces`) depend on
+        the knots only: they are kept until the knots change (a grid refit,
+        a restored state, a move to another device).
+        """
+        version = (self.knots, self.knots._version)
+        cached = getattr(self, "_pieces", None)
+        if (
+            cached is None
+            or cached[0][0] is not version[0]
+            or cached[0][1] != version[1]
+        ):
+            self._pieces = (version, spline_pieces(self.knots, self.spline_order))
+        return bspline_basis(x, self.knots, self.spline_order, self._pieces[1])
+
+    def __getstate__(self):
+        # The pieces are derived from the knots: rebuilt after unpickling.
+        state = super().__getstate__()
+        state.pop("_pieces", None)
+        return state
+
     def expand(self, x):
         """The layer's features of ``x``: SiLU then every basis function.
 
         Returns a tensor of shape (n_samples, in * (1 + n_basis)); the layer
         is linear in it, so a fixed input's features can be computed once.
         """
-        basis = bspline_basis(x, self.knots, self.spline_order)
+        basis = self.basis(x)
         return torch.cat([F.silu(x), basis.flatten(1)], dim=1)
 
     def forward_expanded(self, features):
-        """The layer's output from :meth:`expand`'s features: one product."""
+        """The layer's output from :meth:`expand`'s features: two products.
+
+        The SiLU and spline columns are multiplied separately rather than
+        by one concatenated weight, which would copy every weight per step.
+        """
+        n_inputs, n_outputs = self.base_weight.shape
         spline = (self.spline_scale.unsqueeze(-1) * self.coef).permute(0, 2, 1)
-        weight = torch.cat([self.base_weight, spline.reshape(-1, spline.shape[2])])
-        return features @ weight
+        return torch.addmm(
+            features[:, :n_inputs] @ self.base_weight,
+            features[:, n_inputs:],
+            spline.reshape(-1, n_outputs),
+        )
 
     def forward(self, x):
         return self.forward_expanded(self.expand(x))
@@ -196,7 +339,7 @@ class KANLayer(nn.Module):
 
     def edge_activations(self, x):
         """``phi`` of every edge: a tensor of shape (n_samples, in, out)."""
-        basis = bspline_basis(x, self.knots, self.spline_order)
+        basis = self.basis(x)
         spline = torch.einsum("nik,iok->nio", basis, self.coef)
         return F.silu(x).unsqueeze(-1) * self.base_weight + self.spline_scale * spline
 
@@ -207,11 +350,9 @@ class KANLayer(nn.Module):
         The spline coefficients on the new knots are the (lightly ridged)
         least-squares fit of the current splines at the rows of ``x``.
         """
-        old = torch.einsum(
-            "nik,iok->ino", bspline_basis(x, self.knots, self.spline_order), self.coef
-        )
+        old = torch.einsum("nik,iok->ino", self.basis(x), self.coef)
         self.knots = data_knots(x, self.grid_size, self.spline_order)
-        basis = bspline_basis(x, self.knots, self.spline_order).permute(1, 0, 2)
+        basis = self.basis(x).permute(1, 0, 2)
         gram = basis.transpose(1, 2) @ basis
         ridge = REFIT_RIDGE * gram.diagonal(dim1=1, dim2=2).mean(dim=1).clamp_min(1e-6)
         gram = gram + ridge[:, None, None] * torch.eye(

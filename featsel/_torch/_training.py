@@ -199,6 +199,58 @@ def evaluate(module, loss_fn, X, y, *, batch_size=EVAL_BATCH_SIZE):
     return total / X.shape[0]
 
 
+class Adam:
+    """Adam with torch's default settings, outside ``torch.optim``.
+
+    Building any ``torch.optim`` optimizer imports ``torch._dynamo`` (one to
+    five seconds, most of the first fit in a process). The update is
+    ``torch.optim.Adam``'s single-tensor one, operation for operation, so
+    the weights are the same.
+
+    Parameters
+    ----------
+    params : iterable of torch.nn.Parameter
+
+    lr : float
+        Learning rate.
+
+    betas : tuple of float, default=(0.9, 0.999)
+        Decay rates of the first and second moment estimates.
+
+    eps : float, default=1e-8
+        Added to the root of the second moment.
+    """
+
+    def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-8):
+        self.params = list(params)
+        self.lr, self.betas, self.eps = lr, betas, eps
+        self.n_steps = 0
+        self.moments = [
+            (torch.zeros_like(param), torch.zeros_like(param)) for param in self.params
+        ]
+
+    def zero_grad(self, set_to_none=True):
+        for param in self.params:
+            if set_to_none:
+                param.grad = None
+            elif param.grad is not None:
+                param.grad.zero_()
+
+    @torch.no_grad()
+    def step(self):
+        beta1, beta2 = self.betas
+        self.n_steps += 1
+        step_size = self.lr / (1 - beta1**self.n_steps)
+        correction = (1 - beta2**self.n_steps) ** 0.5
+        for param, (mean, square) in zip(self.params, self.moments, strict=True):
+            if param.grad is None:
+                continue
+            mean.lerp_(param.grad, 1 - beta1)
+            square.mul_(beta2).addcmul_(param.grad, param.grad, value=1 - beta2)
+            denominator = square.sqrt().div_(correction).add_(self.eps)
+            param.addcdiv_(mean, denominator, value=-step_size)
+
+
 def train(
     module,
     loss_fn,
@@ -276,10 +328,10 @@ def train(
         Print the held-out loss (the mean training loss without held-out
         rows) every ``verbose`` epochs (0: silent).
 
-    optimizer : torch.optim.Optimizer or None, default=None
+    optimizer : torch.optim.Optimizer, Adam or None, default=None
         Optimizer to continue with, so that its state (Adam's moments)
         carries over between calls, as in ``partial_fit``; None creates a
-        fresh Adam with learning rate ``lr``.
+        fresh :class:`Adam` with learning rate ``lr``.
 
     max_grad_norm : float or None, default=None
         Clip the norm of all gradients together to this value before each
@@ -299,7 +351,7 @@ def train(
     result : TrainingResult
     """
     if optimizer is None:
-        optimizer = torch.optim.Adam(module.parameters(), lr=lr)
+        optimizer = Adam(module.parameters(), lr=lr)
     n_train = X_train.shape[0]
     full_batch = batch_size is None or batch_size >= n_train
     n_batches = 1 if full_batch else math.ceil(n_train / batch_size)

@@ -1,0 +1,455 @@
+"""Speed at scale (issue 14): featsel against its peers, and fit time against d.
+
+Three parts, each a markdown table in one results file:
+
+- ``peers``: the issue's table, re-measured back to back in one run:
+  KANSelector (``cv=5``, KAN-L2, breast_cancer) against pykan's own Adam
+  training of the same network on the same five folds, against the KAN
+  paper's training recipe (five folds, one thread; needs ``--paper-code``,
+  see below), and against its own ``backend="pykan"``;
+  FeatureGradientsSelector at its defaults on a large matrix (time, peak
+  memory, recall of the informative columns); SHAP forward against
+  scikit-learn's SequentialFeatureSelector around XGBoost (time and
+  held-out accuracy of the selected columns). Also the cold start: the
+  seconds a fresh process spends importing torch, and its first KAN fit.
+- ``scaling``: every selector of the runner's registry at its defaults on
+  ``make_classification(n=2000, d, n_informative=10)`` for d = 50, 200,
+  800, 3200, with the growth exponent of fit time in d (least squares on
+  log time against log d).
+- ``wide``: every selector at its defaults on n=100, d=2500.
+
+The KAN paper's code (arXiv 2509.23366, github.com/AngeClementAkazan/
+Feature-Selection-Using-KAN) is a notebook and is not part of featsel. To
+time it, save its ``KANLinear`` and ``KAN`` classes to a Python file and
+pass it as ``--paper-code FILE``; the script trains ``KAN([d, 2d + 1,
+n_classes])`` with the paper's recipe (Adam, learning rate 1e-3, batches of
+64, 100 epochs, one per fold). Without it that row is left out.
+
+Usage::
+
+    python benchmarks/bench_speed.py [--parts peers,scaling,wide] [--quick] \
+        [--paper-code FILE] [--cap SECONDS] [--output benchmarks/results/speed.md]
+
+``--quick`` shrinks every problem (a smoke test in about a minute); the
+published file comes from a full run.
+"""
+
+import argparse
+import contextlib
+import importlib.util
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+
+import numpy as np
+from sklearn.datasets import load_breast_cancer, make_classification
+from sklearn.feature_selection import SequentialFeatureSelector
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+import featsel
+from featsel import FeatureGradientsSelector, KANSelector, SHAPForwardSelector
+from featsel.benchmark import SELECTORS, available_selectors
+
+#: Informative columns of every synthetic problem (the first ones).
+N_INFORMATIVE = 10
+
+
+def synthetic(n_samples, n_features, seed=0):
+    """``make_classification`` with the informative columns first."""
+    return make_classification(
+        n_samples,
+        n_features,
+        n_informative=min(N_INFORMATIVE, n_features),
+        n_redundant=0,
+        shuffle=False,
+        random_state=seed,
+    )
+
+
+def registry_selector(name):
+    """The runner's selector ``name`` at its defaults, seeded."""
+    spec = SELECTORS[name]
+    return getattr(featsel, spec.class_name)(**spec.params, random_state=0)
+
+
+def timed(function, *args):
+    """(seconds, result) of ``function(*args)``."""
+    start = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - start, result
+
+
+@contextlib.contextmanager
+def torch_threads(n_threads):
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def kan_folds(X, y, n_folds=5):
+    return list(StratifiedKFold(n_folds, shuffle=True, random_state=0).split(X, y))
+
+
+def standardized(X, train):
+    mean, scale = X[train].mean(axis=0), X[train].std(axis=0)
+    return (X - mean) / np.where(scale > 0, scale, 1.0)
+
+
+def pykan_training(X, y, steps):
+    """pykan's own ``KAN.fit`` (Adam) of the selector's network, per fold."""
+    import torch
+    from kan import KAN
+
+    n_features = X.shape[1]
+    width = [n_features, min(2 * n_features + 1, 64), int(y.max()) + 1]
+    with tempfile.TemporaryDirectory() as checkpoints:
+        for fold, (train, test) in enumerate(kan_folds(X, y)):
+            Z = torch.as_tensor(standardized(X, train), dtype=torch.float32)
+            labels = torch.as_tensor(y)
+            dataset = {
+                "train_input": Z[train],
+                "train_label": labels[train],
+                "test_input": Z[test],
+                "test_label": labels[test],
+            }
+            model = KAN(
+                width=width,
+                grid=5,
+                k=3,
+                seed=fold,
+                auto_save=False,
+                ckpt_path=checkpoints,
+            )
+            with (
+                open(os.devnull, "w") as sink,
+                contextlib.redirect_stdout(sink),
+                contextlib.redirect_stderr(sink),
+            ):
+                model.fit(
+                    dataset,
+                    opt="Adam",
+                    steps=steps,
+                    lr=0.01,
+                    loss_fn=torch.nn.CrossEntropyLoss(),
+                    log=10**9,
+                )
+
+
+def paper_training(path, X, y, epochs):
+    """The KAN paper's recipe around its own ``KAN`` class, per fold."""
+    import torch
+
+    spec = importlib.util.spec_from_file_location("kan_paper_code", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for fold, (train, _) in enumerate(kan_folds(X, y)):
+        torch.manual_seed(fold)
+        Z = torch.as_tensor(standardized(X, train)[train], dtype=torch.float32)
+        labels = torch.as_tensor(y[train])
+        model = module.KAN(layers_hidden=[X.shape[1], 2 * X.shape[1] + 1, 2])
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        model.train()
+        for _ in range(epochs):
+            for batch in torch.randperm(len(Z)).split(64):
+                optimizer.zero_grad()
+                loss_fn(model(Z[batch]), labels[batch]).backward()
+                optimizer.step()
+
+
+def cold_start():
+    """(import torch, first KAN fit) seconds of a fresh process."""
+    code = (
+        "import time\n"
+        "from sklearn.datasets import load_breast_cancer\n"
+        "from featsel import KANSelector\n"
+        "X, y = load_breast_cancer(return_X_y=True)\n"
+        "start = time.perf_counter()\n"
+        "import torch\n"
+        "imported = time.perf_counter()\n"
+        "KANSelector(cv=None, max_epochs=1, random_state=0).fit(X, y)\n"
+        "fitted = time.perf_counter()\n"
+        "print(imported - start, fitted - imported)\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    return [float(value) for value in output.split()]
+
+
+def peak_memory_gb():
+    """Peak resident memory of this process so far (Linux: kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def peers(args, lines):
+    quick = args.quick
+    X, y = load_breast_cancer(return_X_y=True)
+    steps = 20 if quick else 200
+    kan = {"max_epochs": steps}
+    rows = []
+
+    with torch_threads(1):
+        featsel_s, selector = timed(
+            lambda: KANSelector(random_state=0, **kan).fit(X, y)
+        )
+        if importlib.util.find_spec("kan") is not None:
+            pykan_s, _ = timed(lambda: pykan_training(X, y, steps))
+            rows.append(
+                (
+                    "KANSelector (cv=5, KAN-L2) vs pykan's own Adam training "
+                    f"({steps} full-batch steps per fold), 5 folds, breast_cancer",
+                    featsel_s,
+                    pykan_s,
+                    ">= 40x",
+                )
+            )
+            backend_s, _ = timed(
+                lambda: KANSelector(backend="pykan", random_state=0, **kan).fit(X, y)
+            )
+            rows.append(
+                (
+                    'KANSelector torch vs `backend="pykan"`, same settings',
+                    featsel_s,
+                    backend_s,
+                    ">= 10x",
+                )
+            )
+        if args.paper_code:
+            epochs = 10 if quick else 100
+            paper_s, _ = timed(lambda: paper_training(args.paper_code, X, y, epochs))
+            rows.append(
+                (
+                    "KANSelector vs the KAN paper's code (KAN-L2 recipe, "
+                    f"{epochs} epochs, 5 folds), both on one thread",
+                    featsel_s,
+                    paper_s,
+                    ">= 10x",
+                )
+            )
+    epochs = int(selector.n_epochs_.sum())
+
+    n_big, d_big = (5000, 100) if quick else (100_000, 1000)
+    X_big, y_big = synthetic(n_big, d_big)
+    memory_before = peak_memory_gb()
+    gradients_s, gradients = timed(
+        FeatureGradientsSelector(random_state=0).fit, X_big, y_big
+    )
+    top = np.argsort(gradients.ranking_)[:N_INFORMATIVE]
+    recall = np.isin(top, np.arange(N_INFORMATIVE)).mean()
+    gradients_note = (
+        f"recall@{N_INFORMATIVE} of the informative columns {recall:.2f}; "
+        f"process peak memory {max(memory_before, peak_memory_gb()):.2f} GB"
+    )
+    del X_big, y_big
+
+    rows_table = [
+        "| task | featsel s | peer s | ratio | target |",
+        "|---|---|---|---|---|",
+    ]
+    for task, ours, theirs, target in rows:
+        rows_table.append(
+            f"| {task} | {ours:.2f} | {theirs:.2f} | {theirs / ours:.1f}x | {target} |"
+        )
+    rows_table.append(
+        f"| FeatureGradientsSelector, {n_big:,} x {d_big:,}, defaults | "
+        f"{gradients_s:.1f} | | | < 120 s, < 2 GB; {gradients_note} |"
+    )
+
+    if importlib.util.find_spec("xgboost") is not None:
+        from xgboost import XGBClassifier
+
+        n_shap, d_shap, k = (400, 20, 3) if quick else (2000, 100, 10)
+        X_shap, y_shap = synthetic(n_shap, d_shap)
+        X_train, X_test, y_train, y_test = train_test_split(
+            X_shap, y_shap, test_size=0.25, random_state=0, stratify=y_shap
+        )
+        shap_s, shap = timed(
+            lambda: SHAPForwardSelector(k, random_state=0).fit(X_train, y_train)
+        )
+        booster = XGBClassifier(n_jobs=1, random_state=0, verbosity=0)
+        sfs_s, sfs = timed(
+            lambda: SequentialFeatureSelector(
+                booster, n_features_to_select=k, n_jobs=1
+            ).fit(X_train, y_train)
+        )
+
+        def accuracy(support):
+            model = XGBClassifier(n_jobs=1, random_state=0, verbosity=0)
+            model.fit(X_train[:, support], y_train)
+            return model.score(X_test[:, support], y_test)
+
+        rows_table.append(
+            f"| SHAP forward vs SequentialFeatureSelector(XGBoost), "
+            f"{n_shap} x {d_shap}, k={k} | {shap_s:.1f} | {sfs_s:.1f} | "
+            f"{sfs_s / shap_s:.1f}x | >= 5x at equal accuracy (held-out "
+            f"accuracy {accuracy(shap.support_):.3f} vs "
+            f"{accuracy(sfs.get_support()):.3f}) |"
+        )
+
+    import_s, first_fit_s = cold_start()
+    lines += [
+        "## 1. Against the peers",
+        "",
+        "Back to back in one process; the KAN rows on one torch thread. "
+        f"KANSelector: defaults except `max_epochs={steps}` "
+        f"({'the default' if steps == 200 else 'quick run'}), "
+        f"{epochs} epochs over its 5 networks (early stopping).",
+        "",
+        *rows_table,
+        "",
+        f"Cold start (fresh process): `import torch` {import_s:.2f} s, then "
+        f"the first KAN fit (one epoch) {first_fit_s:.2f} s.",
+        "",
+    ]
+
+
+def growth_exponent(sizes, seconds):
+    """Slope of log time against log size (least squares)."""
+    return np.polyfit(np.log(sizes), np.log(seconds), 1)[0]
+
+
+def fit_times(names, shapes, cap):
+    """Seconds of one default fit per (selector, shape); None once over cap."""
+    times = {}
+    for name in names:
+        over = False
+        for n_samples, n_features in shapes:
+            if over:
+                times[name, n_features] = None
+                continue
+            X, y = synthetic(n_samples, n_features)
+            try:
+                seconds, _ = timed(registry_selector(name).fit, X, y)
+            except Exception as exc:  # noqa: BLE001 - reported in the table
+                print(f"{name} d={n_features}: {type(exc).__name__}: {exc}")
+                seconds = float("nan")
+            times[name, n_features] = seconds
+            print(f"{name:14s} n={n_samples} d={n_features}: {seconds:.2f} s")
+            over = seconds > cap
+    return times
+
+
+def warm_up(names):
+    """One tiny fit per selector: imports and first-call costs out of the way."""
+    X, y = synthetic(60, 12)
+    for name in names:
+        with contextlib.suppress(Exception):
+            registry_selector(name).fit(X, y)
+
+
+def scaling(args, lines, names):
+    n_samples = 300 if args.quick else 2000
+    sizes = (20, 40, 80) if args.quick else (50, 200, 800, 3200)
+    times = fit_times(names, [(n_samples, d) for d in sizes], args.cap)
+    header = " | ".join(f"d={d}" for d in sizes)
+    table = [
+        f"| selector | {header} | growth exponent |",
+        "|---" * (len(sizes) + 2) + "|",
+    ]
+    for name in names:
+        row = [times[name, d] for d in sizes]
+        measured = [(d, t) for d, t in zip(sizes, row, strict=True) if t and t > 0]
+        exponent = (
+            f"{growth_exponent(*zip(*measured, strict=True)):.2f}"
+            if len(measured) >= 2
+            else ""
+        )
+        cells = " | ".join("skipped" if t is None else f"{t:.2f}" for t in row)
+        table.append(f"| {name} | {cells} | {exponent} |")
+    lines += [
+        f"## 2. Fit time against d (n = {n_samples}, seconds)",
+        "",
+        f"`make_classification(n, d, n_informative={N_INFORMATIVE}, "
+        "n_redundant=0)`, every selector at the runner's defaults, one fit "
+        f"each after a warm-up fit; `skipped`: a smaller d took over "
+        f"{args.cap:.0f} s. Growth exponent: slope of log time against log d "
+        "(target: at most 1.2).",
+        "",
+        *table,
+        "",
+    ]
+
+
+def wide(args, lines, names):
+    shape = (60, 300) if args.quick else (100, 2500)
+    times = fit_times(names, [shape], args.cap)
+    table = ["| selector | fit s |", "|---|---|"]
+    table += [f"| {name} | {times[name, shape[1]]:.2f} |" for name in names]
+    lines += [
+        f"## 3. Wide data (n = {shape[0]}, d = {shape[1]})",
+        "",
+        "Every selector at its defaults, one fit (target: under 15 s each).",
+        "",
+        *table,
+        "",
+    ]
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:
+        models = [
+            line.split(":", 1)[1].strip() for line in info if "model name" in line
+        ]
+        cpu = models[0] if models else cpu
+    gpu = "no GPU"
+    with contextlib.suppress(Exception):
+        import torch
+
+        if torch.cuda.is_available():
+            gpu = torch.cuda.get_device_name(0)
+    return (
+        f"{os.cpu_count()} CPU cores ({cpu}), {gpu}, Python {platform.python_version()}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parts", default="peers,scaling,wide")
+    parser.add_argument("--quick", action="store_true", help="tiny problems")
+    parser.add_argument("--paper-code", help="file with the KAN paper's KAN class")
+    parser.add_argument(
+        "--cap", type=float, default=600.0, help="skip larger d after a fit this long"
+    )
+    parser.add_argument("--selectors", help="comma-separated registry names")
+    parser.add_argument("--output", default="benchmarks/results/speed.md")
+    args = parser.parse_args()
+    parts = args.parts.split(",")
+    names = args.selectors.split(",") if args.selectors else available_selectors()
+
+    start = time.perf_counter()
+    lines = [
+        "# Speed at scale: benchmark results",
+        "",
+        f"Command: `python {' '.join(sys.argv)}`",
+        "",
+        f"Machine: {machine()}; date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.",
+        "",
+    ]
+    if "peers" in parts:
+        peers(args, lines)
+    if "scaling" in parts or "wide" in parts:
+        warm_up(names)
+    if "scaling" in parts:
+        scaling(args, lines, names)
+    if "wide" in parts:
+        wide(args, lines, names)
+    lines.append(f"Total wall time: {time.perf_counter() - start:.0f} s.")
+    with open(args.output, "w") as file:
+        file.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
