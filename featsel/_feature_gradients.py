@@ -7,7 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
@@ -28,6 +28,12 @@ SPECTRUM_ROWS = 4096
 #: largest eigenvalue from below and directions beyond the bound would get
 #: weights outside [0, 1].
 SPECTRUM_MARGIN = 1.25
+
+#: Fewest optimiser steps of :meth:`fit` before it may stop early: with
+#: ``batch_size * accumulation_steps`` rows per step, small data sets run
+#: their ``max_epochs`` in full, and large ones stop once the selection
+#: stops changing.
+MIN_STEPS = 100
 
 
 @shared_docs
@@ -59,23 +65,30 @@ class FeatureGradientsSelector(BaseTorchSelector):
     order : int, default=4
         Number of Kong-Valiant moments ``c^T S^j c`` (``j < order``) in the
         estimate; each costs one pass over the mini-batch. Higher orders
-        account better for correlated features.
+        account better for correlated features. At most 12 with
+        ``objective="reference"``.
+
+    objective : {"neumann", "reference"}, default="neumann"
+        The learnability estimate (see Notes): "neumann" weighs each
+        direction of the covariance by a Neumann polynomial and measures a
+        classifier by the probit error rate; "reference" is the objective
+        of the authors' implementation.
 
     max_epochs : int, default=100
-        Passes over the data in :meth:`fit` (there is no early stopping: the
-        objective is an estimate, not a loss on held-out rows).
+        Most passes over the data in :meth:`fit`. After ``MIN_STEPS`` (100)
+        optimiser steps, the fit stops at the end of the first epoch that
+        leaves the selection as it was (the objective is an estimate, not a
+        loss on held-out rows, so there is nothing to hold out).
 
-    lr : float, default=0.05
-        Learning rate of the Adam optimiser.
+    lr : float, default=0.1
+        Step of the gradient descent: the change of the mask logit whose
+        gradient is largest (see Notes).
 
     batch_size : int, default=256
         Rows per mini-batch, on which one estimate of ``F`` is computed.
 
     accumulation_steps : int, default=4
-        Mini-batches whose gradients are averaged into one Adam step.
-
-    max_grad_norm : float or None, default=1.0
-        Norm to which each step's gradient is clipped; None does not clip.
+        Mini-batches whose gradients are averaged into one step.
 
     shuffle : bool, default=True
         Draw the mini-batches of each pass (or chunk) in a random order;
@@ -113,6 +126,9 @@ class FeatureGradientsSelector(BaseTorchSelector):
 
     n_samples_seen_ : int
         Number of rows seen (summed over the :meth:`partial_fit` calls).
+
+    n_epochs_ : int
+        Passes over the data made by :meth:`fit`.
 
     spectrum_bound_ : float
         Bound ``L`` of the Neumann series (see Notes).
@@ -197,7 +213,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
         "order": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
         "accumulation_steps": [Interval(Integral, 1, None, closed="left")],
-        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "objective": [StrOptions({"neumann", "reference"})],
         "shuffle": ["boolean"],
     }
 
@@ -208,11 +224,11 @@ class FeatureGradientsSelector(BaseTorchSelector):
         task="auto",
         sparsity=0.1,
         order=4,
+        objective="neumann",
         max_epochs=100,
-        lr=0.05,
+        lr=0.1,
         batch_size=256,
         accumulation_steps=4,
-        max_grad_norm=1.0,
         shuffle=True,
         device="cpu",
         random_state=None,
@@ -222,20 +238,39 @@ class FeatureGradientsSelector(BaseTorchSelector):
         self.task = task
         self.sparsity = sparsity
         self.order = order
+        self.objective = objective
         self.max_epochs = max_epochs
         self.lr = lr
         self.batch_size = batch_size
         self.accumulation_steps = accumulation_steps
-        self.max_grad_norm = max_grad_norm
         self.shuffle = shuffle
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
 
     def _fit_scores(self, X, y):
+        if self.objective == "reference" and self.order > 12:
+            raise ValueError(
+                f"order={self.order} is not available with objective='reference': "
+                "the reference's coefficients go up to order 12."
+            )
         self._start(X, y)
-        self._train(X, y, self.max_epochs)
+        selected = None
+        self.n_epochs_ = 0
+        while self.n_epochs_ < self.max_epochs:
+            self._train(X, y, 1)
+            self.n_epochs_ += 1
+            previous, selected = selected, self._provisional_selection()
+            if self.n_steps_ >= MIN_STEPS and np.array_equal(selected, previous):
+                break
         return self.mask_.copy()
+
+    def _provisional_selection(self):
+        """The features the current mask would select, as a sorted array."""
+        k = self.n_features_to_select_
+        if k is None:
+            return np.flatnonzero(self.mask_ >= 0.5)
+        return np.sort(np.argsort(-self.mask_, kind="stable")[:k])
 
     def _default_n_features_to_select(self, scores):
         return max(1, int(np.count_nonzero(scores >= 0.5)))
@@ -317,15 +352,14 @@ class FeatureGradientsSelector(BaseTorchSelector):
             sample = torch.as_tensor(
                 self._standardizer().transform(X[np.sort(rows.numpy())])
             )
-            self.spectrum_bound_ = SPECTRUM_MARGIN * max(
-                _learnability.largest_eigenvalue(sample, generator), 1e-6
-            )
+            largest = max(_learnability.largest_eigenvalue(sample, generator), 1e-6)
+            margin = SPECTRUM_MARGIN if self.objective == "neumann" else 1.0
+            self.spectrum_bound_ = margin * largest
             self.mask_ = np.full(X.shape[1], 0.5)
             self.n_steps_ = 0
             self._state = {
                 "seed": seed,
                 "logits": torch.zeros(X.shape[1]),
-                "optimizer": None,
                 "generator": generator.get_state(),
             }
 
@@ -375,7 +409,13 @@ class FeatureGradientsSelector(BaseTorchSelector):
         return _training.Standardizer(mean=self.mean_, scale=scale)
 
     def _targets(self, y):
-        """Standardised targets with the statistics of every row seen so far."""
+        """Standardised targets with the statistics of every row seen so far.
+
+        The reference objective codes each class as +1 and the others as -1
+        instead.
+        """
+        if self.objective == "reference" and self.task_ == "classification":
+            return (2 * self._raw_targets(y) - 1).astype(np.float32)
         n = self.n_samples_seen_
         mean = self._target_sum / n
         var = np.maximum(self._target_sum_squares / n - mean**2, 0.0)
@@ -392,18 +432,27 @@ class FeatureGradientsSelector(BaseTorchSelector):
         with self._session(self._state["seed"], self._work(X)):
             generator = torch.Generator(device="cpu")
             generator.set_state(self._state["generator"])
-            network = _learnability.SoftMask(standardizer.mean, standardizer.scale)
+            network = _learnability.SoftMask(
+                standardizer.mean,
+                standardizer.scale,
+                exponent=1.0 if self.objective == "neumann" else 0.5,
+            )
             with torch.no_grad():
                 network.logits.copy_(self._state["logits"])
             network = network.to(device)
-            optimizer = torch.optim.Adam(network.parameters(), lr=self.lr)
-            if self._state["optimizer"] is not None:
-                optimizer.load_state_dict(self._state["optimizer"])
+            optimizer = _learnability.MaxNormalizedGradientDescent(
+                network.parameters(), lr=self.lr
+            )
+            if self.objective == "neumann":
+                coefficients = _learnability.neumann_coefficients(
+                    self.order, self.spectrum_bound_
+                )
+            else:
+                coefficients = _learnability.reference_coefficients(
+                    self.order, self.spectrum_bound_
+                )
             loss_fn = _learnability.LearnabilityLoss(
-                network,
-                _learnability.neumann_coefficients(self.order, self.spectrum_bound_),
-                self.task_,
-                self.sparsity,
+                network, coefficients, self.task_, self.sparsity, self.objective
             )
             # float32 throughout; the rows are standardised batch by batch
             # inside the network, so X is never copied whole in float64.
@@ -421,7 +470,6 @@ class FeatureGradientsSelector(BaseTorchSelector):
                 batch_size=self.batch_size,
                 verbose=self.verbose,
                 optimizer=optimizer,
-                max_grad_norm=self.max_grad_norm,
                 accumulation_steps=self.accumulation_steps,
                 shuffle=self.shuffle,
             )
@@ -430,18 +478,6 @@ class FeatureGradientsSelector(BaseTorchSelector):
             self._state = {
                 "seed": self._state["seed"],
                 "logits": network.logits.detach().cpu(),
-                "optimizer": _to_cpu(optimizer.state_dict()),
                 "generator": generator.get_state(),
             }
             self.mask_ = network.mask().detach().cpu().numpy().astype(np.float64)
-
-
-def _to_cpu(state):
-    """A copy of an optimizer state dict with every tensor on the CPU."""
-    if hasattr(state, "cpu"):
-        return state.detach().cpu().clone()
-    if isinstance(state, dict):
-        return {key: _to_cpu(value) for key, value in state.items()}
-    if isinstance(state, list | tuple):
-        return type(state)(_to_cpu(value) for value in state)
-    return state

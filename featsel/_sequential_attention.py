@@ -17,6 +17,17 @@ from ._torch_base import BaseTorchSelector
 #: correlations with the residual, as Orthogonal Matching Pursuit does.
 LINEAR_RIDGE = 1.0
 
+#: Fewest optimiser steps of a phase, whatever the number of rows, features
+#: and phases: fewer steps leave the attention close to uniform, and the
+#: pick close to random.
+MIN_PHASE_STEPS = 100
+
+#: With the linear head, a phase goes on until its picks hold this share of
+#: the open attention (the softmax has chosen), by a quarter of its minimum
+#: length at a time, for at most ``MAX_PHASE_FACTOR`` times that minimum.
+CONCENTRATION = 0.5
+MAX_PHASE_FACTOR = 10
+
 
 @shared_docs
 class SequentialAttentionSelector(BaseTorchSelector):
@@ -180,6 +191,11 @@ class SequentialAttentionSelector(BaseTorchSelector):
         "features_per_step": [Interval(Integral, 1, None, closed="left")],
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
         "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
+        "batch_size": [
+            None,
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
     }
     selection_depends_on_k = True
 
@@ -194,7 +210,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
         warmup_fraction=0.2,
         max_epochs=100,
         lr=0.01,
-        batch_size=256,
+        batch_size="auto",
         device="cpu",
         random_state=None,
         verbose=0,
@@ -222,12 +238,15 @@ class SequentialAttentionSelector(BaseTorchSelector):
         n_to_select = int(min(n_wanted, candidates.sum()))
         self.n_phases_ = math.ceil(n_to_select / self.features_per_step)
         warmup_epochs = round(self.warmup_fraction * self.max_epochs)
+        batch_size = self._batch_size()
+        step_rows = min(n_samples, batch_size or n_samples)
+        steps_per_epoch = math.ceil(n_samples / step_rows)
         self.epochs_per_phase_ = max(
-            1, (self.max_epochs - warmup_epochs) // max(self.n_phases_, 1)
+            math.ceil(MIN_PHASE_STEPS / steps_per_epoch),
+            (self.max_epochs - warmup_epochs) // max(self.n_phases_, 1),
         )
         seed = self._draw_seeds()
         hidden = 0 if self.head == "linear" else self.hidden_units
-        step_rows = min(n_samples, self.batch_size or n_samples)
         with self._session(seed, step_rows * n_features * max(hidden, 1)):
             order, attention = self._select(
                 X, y, candidates, n_to_select, warmup_epochs, hidden, seed, device
@@ -268,7 +287,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
                 max_epochs=epochs,
                 lr=self.lr,
                 generator=generator,
-                batch_size=self.batch_size,
+                batch_size=self._batch_size(),
                 verbose=self.verbose,
                 optimizer=optimizer,
             )
@@ -276,10 +295,24 @@ class SequentialAttentionSelector(BaseTorchSelector):
         if warmup_epochs and self.n_phases_:
             run(warmup_epochs)
         network.warm_up = False
-        order, attention = [], []
+        order, attention, phase_epochs = [], [], []
+        extension = max(1, self.epochs_per_phase_ // 4)
         for phase in range(self.n_phases_):
             self._start_phase(network, optimizer)
             run(self.epochs_per_phase_)
+            epochs = self.epochs_per_phase_
+            n_pick = min(self.features_per_step, n_to_select - len(order))
+            # The ridge on the open weights makes the optimum of the linear
+            # head concentrated (see Notes); an MLP can scale up its first
+            # layer instead, so its attention needs not concentrate.
+            while (
+                self.head == "linear"
+                and self._top_attention(network, n_pick) < CONCENTRATION
+                and epochs < MAX_PHASE_FACTOR * self.epochs_per_phase_
+            ):
+                run(extension)
+                epochs += extension
+            phase_epochs.append(epochs)
             weights, picked = self._pick(network, candidates, order, n_to_select)
             if self.verbose:
                 print(
@@ -289,8 +322,23 @@ class SequentialAttentionSelector(BaseTorchSelector):
             order.extend(picked)
             network.selected[picked] = True
             attention.append(weights)
+        self.phase_epochs_ = np.asarray(phase_epochs, dtype=np.intp)
         self.network_ = network.cpu()
         return order, attention
+
+    def _batch_size(self):
+        """Rows per step: full-batch for the linear head, 256 for the MLP."""
+        if self.batch_size != "auto":
+            return self.batch_size
+        return None if self.head == "linear" else 256
+
+    @staticmethod
+    def _top_attention(network, n_pick):
+        """Share of the open attention held by the ``n_pick`` largest weights."""
+        from ._torch import _training
+
+        with _training.torch.no_grad():
+            return float(_training.torch.topk(network.attention(), n_pick).values.sum())
 
     def _network(self, n_features, hidden, candidates, generator, device):
         """The attention mask over the inputs, followed by the head."""
