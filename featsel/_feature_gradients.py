@@ -164,27 +164,64 @@ class FeatureGradientsSelector(BaseTorchSelector):
     distinct rows of a batch; running sums over the rows give each ``m_j``
     in ``O(batch * n_features)``, so ``F`` costs
     ``O(order * batch * n_features)`` and no ``batch x batch`` matrix is
-    formed. The moments are combined as ``z = sum_j a_j m_j`` with the
-    ``K``-term Neumann series of ``S^{-1}`` around ``L``
-    (``K = order``, ``l p(l) = 1 - (1 - l / L)^K``), ``L`` a bound of the
-    largest eigenvalue of the covariance of the unmasked standardised
-    features (power iteration on at most 4096 rows, times 1.25). This
-    fixed polynomial, in place of Kong and Valiant's fit to the estimated
-    spectrum (whose trace moments are not linear in the number of
-    features), keeps ``z`` linear in the unbiased moments, so mini-batch
-    gradients are unbiased; and with the mask shrinking ``S``, it makes ``z``
-    grow with each mask weight, a relaxation of the subset indicator.
+    formed. The moments are combined as ``z = sum_j a_j m_j``, a
+    polynomial ``p`` of ``S`` standing for ``S^{-1}``: a direction of the
+    covariance with eigenvalue ``l`` counts with weight ``l p(l)`` (1 for
+    the exact inverse).
 
-    ``F = 1 - z`` for regression. For classification ``F`` is the error
-    rate of the best linear classifier under Gaussian features and a
-    probit link, ``arccos(sqrt(pi z / 2)) / pi``, averaged over the
-    one-vs-rest problems of each class (each with a standardised target,
-    so classes weigh equally). Gradients of ``accumulation_steps``
-    mini-batches are averaged, clipped to norm ``max_grad_norm`` and
-    applied by Adam.
+    ``F = 1 - z`` for regression. For classification ``F`` is an error rate
+    averaged over the one-vs-rest problems of each class (classes weigh
+    equally, as in the reference by default). Gradients of
+    ``accumulation_steps`` mini-batches are averaged, and each step moves
+    the logit of largest gradient by ``lr`` and the others in proportion
+    to their gradients. :meth:`fit` runs at least ``MIN_STEPS`` (100)
+    steps, then stops at the end of the first epoch after which the
+    selection (the top ``n_features_to_select`` masks, or the masks at 0.5
+    or above) is the one of the epoch before, or after ``max_epochs``.
+
+    ``objective="reference"`` is the objective of the authors'
+    implementation (microsoft/nni, ``gradient_selector``): Kong and
+    Valiant's fitted polynomial (their coefficients for a largest
+    eigenvalue of 1, rescaled to the estimated largest eigenvalue), the
+    mask applied once per pair of rows (``x_i^T diag(s) x_j``, that is
+    ``u = sqrt(s) * x``), classes coded +1 / -1, and the error rate
+    ``(1 - sqrt(z)) / 2`` with ``z`` clipped to [0, 1] (the reference lets
+    a gradient of 0.01 through outside that range; here none passes).
+    ``objective="neumann"``, the default, departs from it in three ways:
+
+    - ``p`` is the ``K``-term Neumann series of ``S^{-1}`` around ``L``
+      (``K = order``, ``l p(l) = 1 - (1 - l / L)^K``), ``L`` 1.25 times the
+      largest eigenvalue of the covariance of the unmasked standardised
+      features (power iteration on at most 4096 rows): every weight stays
+      in [0, 1] and grows with ``l``, so shrinking a mask weight never
+      raises ``z``; the fitted polynomial overshoots 1 (``l p(l)`` is
+      about 1.11 at ``l = 0.5`` for order 4).
+    - The mask is applied to both rows of a pair (``u = s * x``).
+    - For classification each class's target is its standardised
+      indicator, and the error rate is that of the best linear classifier
+      under Gaussian features and a probit link,
+      ``arccos(sqrt(pi z / 2)) / pi``.
+
+    Departures from the reference in both objectives, with their reasons:
+
+    - The sparsity weight ``w`` is 0.1; the reference uses ``C / (C + 1)``
+      with ``C = 1``, that is 0.5 (``sparsity=0.5`` reproduces it).
+    - The mask is trained by max-normalised gradient descent, not by Adam
+      (learning rate 0.1 in the reference). Adam scales each coordinate by
+      its own gradient history, so every mask logit whose gradient keeps
+      its sign moves at the same speed: when many features carry some
+      signal, the order of the mask reflects the consistency of each
+      gradient, not its size. On the Khan gene-expression data (83 x 2,308,
+      4 classes, 5-fold CV, 10 genes, logistic regression downstream) the
+      genes kept under Adam ranked about 1,600th of 2,308 by ANOVA F
+      (accuracy 0.43); with the normalised steps they rank about 18th
+      (accuracy 0.99, as LASSO), with either objective.
+    - :meth:`fit` stops once the selection settles instead of running a
+      fixed budget (the reference runs one epoch by default), so large data
+      sets take a few epochs and small ones 100 steps.
 
     :meth:`partial_fit` makes one pass over each chunk, continuing the
-    optimiser and the batch generator, with the standardisation statistics
+    mask and the batch generator, with the standardisation statistics
     of all the rows seen so far; fed in chunks of a multiple of
     ``batch_size * accumulation_steps`` rows with ``shuffle=False``, it
     meets the same batches as ``fit`` with ``max_epochs=1``, and differs

@@ -70,14 +70,19 @@ class SequentialAttentionSelector(BaseTorchSelector):
         the first phase.
 
     max_epochs : int, default=100
-        Total passes over the data: the warm-up share, the rest split evenly
-        over the phases (at least one pass each).
+        Passes over the data to share out: the warm-up share, the rest split
+        evenly over the phases. Every phase runs at least 100 optimiser
+        steps whatever this budget, and the linear head's phases go on until
+        their attention concentrates (see Notes), so a fit can take more
+        passes.
 
     lr : float, default=0.01
         Learning rate of the Adam optimiser.
 
-    batch_size : int or None, default=256
-        Rows per gradient step; None trains full-batch.
+    batch_size : int, None or "auto", default="auto"
+        Rows per gradient step; None trains full-batch. "auto" is 256 rows
+        for the MLP and full-batch for the linear head, whose selection
+        follows OMP's only with exact gradients.
 
     %(device)s
 
@@ -120,7 +125,12 @@ class SequentialAttentionSelector(BaseTorchSelector):
         Number of selection phases.
 
     epochs_per_phase_ : int
-        Epochs trained in each phase.
+        Epochs each phase trains at least: its share of ``max_epochs``, or
+        the epochs that make 100 optimiser steps if that is more.
+
+    phase_epochs_ : ndarray of shape (n_phases_,)
+        Epochs each phase trained (more than ``epochs_per_phase_`` when the
+        linear head's attention took longer to concentrate).
 
     %(task_)s
 
@@ -151,13 +161,27 @@ class SequentialAttentionSelector(BaseTorchSelector):
     reduce the loss given the selected ones. Inputs are standardised;
     constant and repeated columns are never candidates.
 
-    Two defects of the reference implementation are not reproduced: it
-    selects at the *start* of each phase, so its first feature comes from
-    the untrained initial logits (no gradient reaches them during warm-up),
-    and with ``m > 1`` it compares a phase index with a feature count and
-    stops after ``k / m`` features. Here features are selected at the *end*
-    of each phase and the phases are counted, so exactly ``k`` features are
-    selected.
+    Departures from the reference implementation
+    (google-research, ``sequential_attention``), with their reasons:
+
+    - It selects at the *start* of each phase, so its first feature comes
+      from the untrained initial logits (no gradient reaches them during
+      warm-up). Here features are selected at the *end* of each phase.
+    - With ``m > 1`` features per step it compares the phase index with
+      the number of *features* selected, so it selects only at phases
+      ``0, m, 2m, ...``: ``m * ceil(k / m^2)`` features instead of ``k``
+      (4 of 6 for ``k = 6, m = 2``). Here the phases are counted, and
+      exactly ``k`` features are selected.
+    - It cuts a fixed number of training steps into ``k / m`` equal
+      phases. Here every phase runs at least 100 optimiser steps: with the
+      budget split evenly, a phase could get one or two steps, which leave
+      the attention near uniform and the pick near random (15 of 20
+      informative features of ``make_regression(2000, 100, 20 informative)``
+      with the linear head).
+    - The optimiser's state is reset at each phase, as the logits and the
+      linear head's open weights are: keeping the head's Adam state across
+      phases put 10 to 18 of 20 picks in OMP's positions on the problem
+      above, against 20 of 20 with the reset.
 
     For linear regression the paper shows that Sequential Attention with
     an l2 penalty on the weights is Orthogonal Matching Pursuit (OMP): for
@@ -167,9 +191,21 @@ class SequentialAttentionSelector(BaseTorchSelector):
     and the attention that minimises the loss concentrates on the largest
     ``|<x_i, r>|``, the feature OMP adds. ``head="linear"`` is this
     variant (``lambda = 1``; the open weights restart at 0 in each phase).
-    Selection by attention needs enough optimisation steps per phase: on a
-    noiseless problem, full-batch training with a few hundred epochs
-    reproduces OMP's order, not only its support.
+    The equivalence holds at the optimum of each phase, so the linear head
+    trains full-batch and a phase goes on, a quarter of its length at a
+    time and up to 10 times it, until its picks hold half of the open
+    attention. At its defaults it then selects OMP's features in OMP's
+    order: on ``make_regression(2000, 100, n_informative=20)``, seeds 0 to
+    2, all 20 in OMP's order, where mini-batches and an even split of 100
+    epochs found 15 to 17 of the 20, about half in OMP's positions.
+
+    With far more features than rows the MLP head's picks remain weak: on
+    planted data with 1,000 features, 80 rows and 4 classes it finds about
+    1 of 12 informative features. Adam moves every logit whose gradient
+    keeps its sign at the same speed, so the attention ranks the
+    consistency of each gradient, not its size; max-normalised steps on
+    the logits find about half of them there, but break multi-feature
+    steps on planted data, and are not used.
 
     Examples
     --------
