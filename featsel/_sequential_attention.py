@@ -175,13 +175,14 @@ class SequentialAttentionSelector(BaseTorchSelector):
     - It cuts a fixed number of training steps into ``k / m`` equal
       phases. Here every phase runs at least 100 optimiser steps: with the
       budget split evenly, a phase could get one or two steps, which leave
-      the attention near uniform and the pick near random (15 of 20
-      informative features of ``make_regression(2000, 100, 20 informative)``
-      with the linear head).
+      the attention near uniform and the pick near random (16 or 17 of the
+      20 informative features of ``make_regression(2000, 100,
+      n_informative=20)`` with the linear head, seeds 0 to 2).
     - The optimiser's state is reset at each phase, as the logits and the
-      linear head's open weights are: keeping the head's Adam state across
-      phases put 10 to 18 of 20 picks in OMP's positions on the problem
-      above, against 20 of 20 with the reset.
+      linear head's open weights are: on the problem above, with
+      mini-batches and 100 steps per phase, keeping the head's Adam state
+      across phases put 10 to 18 of the 20 picks in OMP's positions,
+      against 18 to 20 with the reset.
 
     For linear regression the paper shows that Sequential Attention with
     an l2 penalty on the weights is Orthogonal Matching Pursuit (OMP): for
@@ -197,7 +198,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
     attention. At its defaults it then selects OMP's features in OMP's
     order: on ``make_regression(2000, 100, n_informative=20)``, seeds 0 to
     2, all 20 in OMP's order, where mini-batches and an even split of 100
-    epochs found 15 to 17 of the 20, about half in OMP's positions.
+    epochs found 16 or 17 of the 20, 8 or 9 in OMP's positions.
 
     With far more features than rows the MLP head's picks remain weak: on
     planted data with 1,000 features, 80 rows and 4 classes it finds about
