@@ -28,6 +28,11 @@ MIN_PHASE_STEPS = 100
 CONCENTRATION = 0.5
 MAX_PHASE_FACTOR = 10
 
+#: Most phases of ``features_per_step="auto"``: with at least
+#: ``MIN_PHASE_STEPS`` steps a phase, a phase per feature would make the
+#: cost grow with ``n_features_to_select`` times the number of features.
+MAX_AUTO_PHASES = 20
+
 
 @shared_docs
 class SequentialAttentionSelector(BaseTorchSelector):
@@ -58,9 +63,13 @@ class SequentialAttentionSelector(BaseTorchSelector):
         carry a ridge penalty, the variant equivalent to Orthogonal Matching
         Pursuit for linear regression (see Notes).
 
-    features_per_step : int, default=1
+    features_per_step : int or "auto", default="auto"
         Features selected at the end of each phase (``m``); the last phase
         selects fewer if ``m`` does not divide ``n_features_to_select``.
+        "auto" is 1 up to 20 features to select and
+        ``ceil(n_features_to_select / 20)`` beyond, so that at most 20
+        phases run: every phase takes at least 100 optimiser steps, and
+        the cost stays linear in the number of features.
 
     hidden_units : int, default=64
         Width of the hidden layer of the MLP (unused with ``head="linear"``).
@@ -120,6 +129,9 @@ class SequentialAttentionSelector(BaseTorchSelector):
 
     network_ : torch.nn.Module
         The trained network, on the CPU; it takes standardised inputs.
+
+    features_per_step_ : int
+        Features selected per phase (``features_per_step`` resolved).
 
     n_phases_ : int
         Number of selection phases.
@@ -225,7 +237,10 @@ class SequentialAttentionSelector(BaseTorchSelector):
     _parameter_constraints: dict = {
         **BaseTorchSelector._parameter_constraints,
         "head": [StrOptions({"mlp", "linear"})],
-        "features_per_step": [Interval(Integral, 1, None, closed="left")],
+        "features_per_step": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
         "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
         "batch_size": [
@@ -242,7 +257,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
         *,
         task="auto",
         head="mlp",
-        features_per_step=1,
+        features_per_step="auto",
         hidden_units=64,
         warmup_fraction=0.2,
         max_epochs=100,
@@ -273,7 +288,12 @@ class SequentialAttentionSelector(BaseTorchSelector):
             None
         )
         n_to_select = int(min(n_wanted, candidates.sum()))
-        self.n_phases_ = math.ceil(n_to_select / self.features_per_step)
+        self.features_per_step_ = (
+            max(1, math.ceil(n_to_select / MAX_AUTO_PHASES))
+            if self.features_per_step == "auto"
+            else self.features_per_step
+        )
+        self.n_phases_ = math.ceil(n_to_select / self.features_per_step_)
         warmup_epochs = round(self.warmup_fraction * self.max_epochs)
         batch_size = self._batch_size()
         step_rows = min(n_samples, batch_size or n_samples)
@@ -338,7 +358,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
             self._start_phase(network, optimizer)
             run(self.epochs_per_phase_)
             epochs = self.epochs_per_phase_
-            n_pick = min(self.features_per_step, n_to_select - len(order))
+            n_pick = min(self.features_per_step_, n_to_select - len(order))
             # The ridge on the open weights makes the optimum of the linear
             # head concentrated (see Notes); an MLP can scale up its first
             # layer instead, so its attention needs not concentrate.
@@ -421,7 +441,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
 
         with _training.torch.no_grad():
             weights = network.attention().cpu().numpy().astype(np.float64)
-        n_pick = min(self.features_per_step, n_to_select - len(order))
+        n_pick = min(self.features_per_step_, n_to_select - len(order))
         # Stable sort: ties go to the lower column index.
         ranked = np.argsort(-weights, kind="stable")
         picked = [i for i in ranked if candidates[i] and i not in order][:n_pick]

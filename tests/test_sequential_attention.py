@@ -138,3 +138,12 @@ def test_missing_cuda_is_a_clear_error():
     X, y, _ = planted_classification(n_samples=40, n_features=4)
     with pytest.raises(ValueError, match="CUDA is not available"):
         SequentialAttentionSelector(2, device="cuda").fit(X, y)
+
+
+@pytest.mark.parametrize(("k", "per_step", "n_phases"), [(20, 1, 20), (30, 2, 15)])
+def test_auto_features_per_step_caps_the_phases(k, per_step, n_phases):
+    X, y, _ = planted_classification(n_samples=100, n_features=40)
+    selector = SequentialAttentionSelector(k, random_state=0).fit(X, y)
+    assert selector.features_per_step_ == per_step
+    assert selector.n_phases_ == n_phases
+    assert len(selector.selection_order_) == k
