@@ -131,7 +131,8 @@ class FeatureGradientsSelector(BaseTorchSelector):
         Passes over the data made by :meth:`fit`.
 
     spectrum_bound_ : float
-        Bound ``L`` of the Neumann series (see Notes).
+        Bound ``L`` of the Neumann series, or the estimated largest
+        eigenvalue with ``objective="reference"`` (see Notes).
 
     n_steps_ : int
         Number of optimiser steps taken.
@@ -205,7 +206,10 @@ class FeatureGradientsSelector(BaseTorchSelector):
     Departures from the reference in both objectives, with their reasons:
 
     - The sparsity weight ``w`` is 0.1; the reference uses ``C / (C + 1)``
-      with ``C = 1``, that is 0.5 (``sparsity=0.5`` reproduces it).
+      with ``C = 1``, that is 0.5 (``sparsity=0.5`` reproduces it). With
+      ``n_features_to_select=None``, on planted problems of 20 columns and
+      4 informative ones (3 seeds each), 0.5 kept 19 of the 24 informative
+      columns and no noise, 0.1 kept 23 and one noise column.
     - The mask is trained by max-normalised gradient descent, not by Adam
       (learning rate 0.1 in the reference). Adam scales each coordinate by
       its own gradient history, so every mask logit whose gradient keeps
@@ -216,6 +220,14 @@ class FeatureGradientsSelector(BaseTorchSelector):
       genes kept under Adam ranked about 1,600th of 2,308 by ANOVA F
       (accuracy 0.43); with the normalised steps they rank about 18th
       (accuracy 0.99, as LASSO), with either objective.
+
+    The default objective is chosen by the numbers: with the normalised
+    steps both reach 0.99 on the Khan data, but on the KAN paper's
+    synthetic regression set (``make_regression(500, 10, n_informative=5,
+    noise=0.1)``), keeping 2 features, "neumann" keeps the two of largest
+    coefficient (cross-validated R^2 of a linear model 0.77) and
+    "reference" a weaker pair (0.55); on planted problems of 20 columns
+    "reference" missed one of 4 informative columns on one of 7 cases.
     - :meth:`fit` stops once the selection settles instead of running a
       fixed budget (the reference runs one epoch by default), so large data
       sets take a few epochs and small ones 100 steps.
