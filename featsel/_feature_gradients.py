@@ -102,8 +102,8 @@ class FeatureGradientsSelector(BaseTorchSelector):
         as it was.
 
     verbose : int, default=0
-        0 is silent; ``k > 0`` prints the training objective every ``k``
-        epochs.
+        0 is silent; any other value prints the training objective after
+        each pass over the data.
 
     Attributes
     ----------
@@ -517,7 +517,8 @@ class FeatureGradientsSelector(BaseTorchSelector):
                 lr=self.lr,
                 generator=generator,
                 batch_size=self.batch_size,
-                verbose=self.verbose,
+                # One epoch per call: print it whenever verbose is set.
+                verbose=int(bool(self.verbose)),
                 optimizer=optimizer,
                 accumulation_steps=self.accumulation_steps,
                 shuffle=self.shuffle,
