@@ -220,6 +220,9 @@ class FeatureGradientsSelector(BaseTorchSelector):
       genes kept under Adam ranked about 1,600th of 2,308 by ANOVA F
       (accuracy 0.43); with the normalised steps they rank about 18th
       (accuracy 0.99, as LASSO), with either objective.
+    - :meth:`fit` stops once the selection settles instead of running a
+      fixed budget (the reference runs one epoch by default), so large data
+      sets take a few epochs and small ones 100 steps.
 
     The default objective is chosen by the numbers: with the normalised
     steps both reach 0.99 on the Khan data, but on the KAN paper's
@@ -228,9 +231,6 @@ class FeatureGradientsSelector(BaseTorchSelector):
     coefficient (cross-validated R^2 of a linear model 0.77) and
     "reference" a weaker pair (0.55); on planted problems of 20 columns
     "reference" missed one of 4 informative columns on one of 7 cases.
-    - :meth:`fit` stops once the selection settles instead of running a
-      fixed budget (the reference runs one epoch by default), so large data
-      sets take a few epochs and small ones 100 steps.
 
     :meth:`partial_fit` makes one pass over each chunk, continuing the
     mask and the batch generator, with the standardisation statistics
