@@ -530,4 +530,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
                 "logits": network.logits.detach().cpu(),
                 "generator": generator.get_state(),
             }
-            self.mask_ = network.mask().detach().cpu().numpy().astype(np.float64)
+            # In float64: a float32 sigmoid is exactly 1 beyond a logit of
+            # about 8, and saturated features would tie on the column index.
+            logits = self._state["logits"].numpy().astype(np.float64)
+            self.mask_ = 1 / (1 + np.exp(-2 * logits))
