@@ -7,7 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
@@ -28,6 +28,12 @@ SPECTRUM_ROWS = 4096
 #: largest eigenvalue from below and directions beyond the bound would get
 #: weights outside [0, 1].
 SPECTRUM_MARGIN = 1.25
+
+#: Fewest optimiser steps of :meth:`fit` before it may stop early: with
+#: ``batch_size * accumulation_steps`` rows per step, small data sets run
+#: their ``max_epochs`` in full, and large ones stop once the selection
+#: stops changing.
+MIN_STEPS = 100
 
 
 @shared_docs
@@ -59,23 +65,30 @@ class FeatureGradientsSelector(BaseTorchSelector):
     order : int, default=4
         Number of Kong-Valiant moments ``c^T S^j c`` (``j < order``) in the
         estimate; each costs one pass over the mini-batch. Higher orders
-        account better for correlated features.
+        account better for correlated features. At most 12 with
+        ``objective="reference"``.
+
+    objective : {"neumann", "reference"}, default="neumann"
+        The learnability estimate (see Notes): "neumann" weighs each
+        direction of the covariance by a Neumann polynomial and measures a
+        classifier by the probit error rate; "reference" is the objective
+        of the authors' implementation.
 
     max_epochs : int, default=100
-        Passes over the data in :meth:`fit` (there is no early stopping: the
-        objective is an estimate, not a loss on held-out rows).
+        Most passes over the data in :meth:`fit`. After ``MIN_STEPS`` (100)
+        optimiser steps, the fit stops at the end of the first epoch that
+        leaves the selection as it was (the objective is an estimate, not a
+        loss on held-out rows, so there is nothing to hold out).
 
-    lr : float, default=0.05
-        Learning rate of the Adam optimiser.
+    lr : float, default=0.1
+        Step of the gradient descent: the change of the mask logit whose
+        gradient is largest (see Notes).
 
     batch_size : int, default=256
         Rows per mini-batch, on which one estimate of ``F`` is computed.
 
     accumulation_steps : int, default=4
-        Mini-batches whose gradients are averaged into one Adam step.
-
-    max_grad_norm : float or None, default=1.0
-        Norm to which each step's gradient is clipped; None does not clip.
+        Mini-batches whose gradients are averaged into one step.
 
     shuffle : bool, default=True
         Draw the mini-batches of each pass (or chunk) in a random order;
@@ -89,8 +102,8 @@ class FeatureGradientsSelector(BaseTorchSelector):
         as it was.
 
     verbose : int, default=0
-        0 is silent; ``k > 0`` prints the training objective every ``k``
-        epochs.
+        0 is silent; any other value prints the training objective after
+        each pass over the data.
 
     Attributes
     ----------
@@ -114,8 +127,12 @@ class FeatureGradientsSelector(BaseTorchSelector):
     n_samples_seen_ : int
         Number of rows seen (summed over the :meth:`partial_fit` calls).
 
+    n_epochs_ : int
+        Passes over the data made by :meth:`fit`.
+
     spectrum_bound_ : float
-        Bound ``L`` of the Neumann series (see Notes).
+        Bound ``L`` of the Neumann series, or the estimated largest
+        eigenvalue with ``objective="reference"`` (see Notes).
 
     n_steps_ : int
         Number of optimiser steps taken.
@@ -148,27 +165,75 @@ class FeatureGradientsSelector(BaseTorchSelector):
     distinct rows of a batch; running sums over the rows give each ``m_j``
     in ``O(batch * n_features)``, so ``F`` costs
     ``O(order * batch * n_features)`` and no ``batch x batch`` matrix is
-    formed. The moments are combined as ``z = sum_j a_j m_j`` with the
-    ``K``-term Neumann series of ``S^{-1}`` around ``L``
-    (``K = order``, ``l p(l) = 1 - (1 - l / L)^K``), ``L`` a bound of the
-    largest eigenvalue of the covariance of the unmasked standardised
-    features (power iteration on at most 4096 rows, times 1.25). This
-    fixed polynomial, in place of Kong and Valiant's fit to the estimated
-    spectrum (whose trace moments are not linear in the number of
-    features), keeps ``z`` linear in the unbiased moments, so mini-batch
-    gradients are unbiased; and with the mask shrinking ``S``, it makes ``z``
-    grow with each mask weight, a relaxation of the subset indicator.
+    formed. The moments are combined as ``z = sum_j a_j m_j``, a
+    polynomial ``p`` of ``S`` standing for ``S^{-1}``: a direction of the
+    covariance with eigenvalue ``l`` counts with weight ``l p(l)`` (1 for
+    the exact inverse).
 
-    ``F = 1 - z`` for regression. For classification ``F`` is the error
-    rate of the best linear classifier under Gaussian features and a
-    probit link, ``arccos(sqrt(pi z / 2)) / pi``, averaged over the
-    one-vs-rest problems of each class (each with a standardised target,
-    so classes weigh equally). Gradients of ``accumulation_steps``
-    mini-batches are averaged, clipped to norm ``max_grad_norm`` and
-    applied by Adam.
+    ``F = 1 - z`` for regression. For classification ``F`` is an error rate
+    averaged over the one-vs-rest problems of each class (classes weigh
+    equally, as in the reference by default). Gradients of
+    ``accumulation_steps`` mini-batches are averaged, and each step moves
+    the logit of largest gradient by ``lr`` and the others in proportion
+    to their gradients. :meth:`fit` runs at least ``MIN_STEPS`` (100)
+    steps, then stops at the end of the first epoch after which the
+    selection (the top ``n_features_to_select`` masks, or the masks at 0.5
+    or above) is the one of the epoch before, or after ``max_epochs``.
+
+    ``objective="reference"`` is the objective of the authors'
+    implementation (microsoft/nni, ``gradient_selector``): Kong and
+    Valiant's fitted polynomial (their coefficients for a largest
+    eigenvalue of 1, rescaled to the estimated largest eigenvalue), the
+    mask applied once per pair of rows (``x_i^T diag(s) x_j``, that is
+    ``u = sqrt(s) * x``), classes coded +1 / -1, and the error rate
+    ``(1 - sqrt(z)) / 2`` with ``z`` clipped to [0, 1] (the reference lets
+    a gradient of 0.01 through outside that range; here none passes).
+    ``objective="neumann"``, the default, departs from it in three ways:
+
+    - ``p`` is the ``K``-term Neumann series of ``S^{-1}`` around ``L``
+      (``K = order``, ``l p(l) = 1 - (1 - l / L)^K``), ``L`` 1.25 times the
+      largest eigenvalue of the covariance of the unmasked standardised
+      features (power iteration on at most 4096 rows): every weight stays
+      in [0, 1] and grows with ``l``, so shrinking a mask weight never
+      raises ``z``; the fitted polynomial overshoots 1 (``l p(l)`` is
+      about 1.11 at ``l = 0.5`` for order 4).
+    - The mask is applied to both rows of a pair (``u = s * x``).
+    - For classification each class's target is its standardised
+      indicator, and the error rate is that of the best linear classifier
+      under Gaussian features and a probit link,
+      ``arccos(sqrt(pi z / 2)) / pi``.
+
+    Departures from the reference in both objectives, with their reasons:
+
+    - The sparsity weight ``w`` is 0.1; the reference uses ``C / (C + 1)``
+      with ``C = 1``, that is 0.5 (``sparsity=0.5`` reproduces it). With
+      ``n_features_to_select=None``, on planted problems of 20 columns and
+      4 informative ones (3 seeds each), 0.5 kept 19 of the 24 informative
+      columns and no noise, 0.1 kept 23 and one noise column.
+    - The mask is trained by max-normalised gradient descent, not by Adam
+      (learning rate 0.1 in the reference). Adam scales each coordinate by
+      its own gradient history, so every mask logit whose gradient keeps
+      its sign moves at the same speed: when many features carry some
+      signal, the order of the mask reflects the consistency of each
+      gradient, not its size. On the Khan gene-expression data (83 x 2,308,
+      4 classes, 5-fold CV, 10 genes, logistic regression downstream) the
+      genes kept under Adam ranked about 1,600th of 2,308 by ANOVA F
+      (accuracy 0.43); with the normalised steps they rank about 18th
+      (accuracy 0.99, as LASSO), with either objective.
+    - :meth:`fit` stops once the selection settles instead of running a
+      fixed budget (the reference runs one epoch by default), so large data
+      sets take a few epochs and small ones 100 steps.
+
+    The default objective is chosen by the numbers: with the normalised
+    steps both reach 0.99 on the Khan data, but on the KAN paper's
+    synthetic regression set (``make_regression(500, 10, n_informative=5,
+    noise=0.1)``), keeping 2 features, "neumann" keeps the two of largest
+    coefficient (cross-validated R^2 of a linear model 0.77) and
+    "reference" a weaker pair (0.55); on planted problems of 20 columns
+    "reference" missed one of 4 informative columns on one of 7 cases.
 
     :meth:`partial_fit` makes one pass over each chunk, continuing the
-    optimiser and the batch generator, with the standardisation statistics
+    mask and the batch generator, with the standardisation statistics
     of all the rows seen so far; fed in chunks of a multiple of
     ``batch_size * accumulation_steps`` rows with ``shuffle=False``, it
     meets the same batches as ``fit`` with ``max_epochs=1``, and differs
@@ -197,7 +262,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
         "order": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
         "accumulation_steps": [Interval(Integral, 1, None, closed="left")],
-        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "objective": [StrOptions({"neumann", "reference"})],
         "shuffle": ["boolean"],
     }
 
@@ -208,11 +273,11 @@ class FeatureGradientsSelector(BaseTorchSelector):
         task="auto",
         sparsity=0.1,
         order=4,
+        objective="neumann",
         max_epochs=100,
-        lr=0.05,
+        lr=0.1,
         batch_size=256,
         accumulation_steps=4,
-        max_grad_norm=1.0,
         shuffle=True,
         device="cpu",
         random_state=None,
@@ -222,20 +287,39 @@ class FeatureGradientsSelector(BaseTorchSelector):
         self.task = task
         self.sparsity = sparsity
         self.order = order
+        self.objective = objective
         self.max_epochs = max_epochs
         self.lr = lr
         self.batch_size = batch_size
         self.accumulation_steps = accumulation_steps
-        self.max_grad_norm = max_grad_norm
         self.shuffle = shuffle
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
 
     def _fit_scores(self, X, y):
+        if self.objective == "reference" and self.order > 12:
+            raise ValueError(
+                f"order={self.order} is not available with objective='reference': "
+                "the reference's coefficients go up to order 12."
+            )
         self._start(X, y)
-        self._train(X, y, self.max_epochs)
+        selected = None
+        self.n_epochs_ = 0
+        while self.n_epochs_ < self.max_epochs:
+            self._train(X, y, 1)
+            self.n_epochs_ += 1
+            previous, selected = selected, self._provisional_selection()
+            if self.n_steps_ >= MIN_STEPS and np.array_equal(selected, previous):
+                break
         return self.mask_.copy()
+
+    def _provisional_selection(self):
+        """The features the current mask would select, as a sorted array."""
+        k = self.n_features_to_select_
+        if k is None:
+            return np.flatnonzero(self.mask_ >= 0.5)
+        return np.sort(np.argsort(-self.mask_, kind="stable")[:k])
 
     def _default_n_features_to_select(self, scores):
         return max(1, int(np.count_nonzero(scores >= 0.5)))
@@ -317,15 +401,14 @@ class FeatureGradientsSelector(BaseTorchSelector):
             sample = torch.as_tensor(
                 self._standardizer().transform(X[np.sort(rows.numpy())])
             )
-            self.spectrum_bound_ = SPECTRUM_MARGIN * max(
-                _learnability.largest_eigenvalue(sample, generator), 1e-6
-            )
+            largest = max(_learnability.largest_eigenvalue(sample, generator), 1e-6)
+            margin = SPECTRUM_MARGIN if self.objective == "neumann" else 1.0
+            self.spectrum_bound_ = margin * largest
             self.mask_ = np.full(X.shape[1], 0.5)
             self.n_steps_ = 0
             self._state = {
                 "seed": seed,
                 "logits": torch.zeros(X.shape[1]),
-                "optimizer": None,
                 "generator": generator.get_state(),
             }
 
@@ -375,7 +458,13 @@ class FeatureGradientsSelector(BaseTorchSelector):
         return _training.Standardizer(mean=self.mean_, scale=scale)
 
     def _targets(self, y):
-        """Standardised targets with the statistics of every row seen so far."""
+        """Standardised targets with the statistics of every row seen so far.
+
+        The reference objective codes each class as +1 and the others as -1
+        instead.
+        """
+        if self.objective == "reference" and self.task_ == "classification":
+            return (2 * self._raw_targets(y) - 1).astype(np.float32)
         n = self.n_samples_seen_
         mean = self._target_sum / n
         var = np.maximum(self._target_sum_squares / n - mean**2, 0.0)
@@ -392,18 +481,27 @@ class FeatureGradientsSelector(BaseTorchSelector):
         with self._session(self._state["seed"], self._work(X)):
             generator = torch.Generator(device="cpu")
             generator.set_state(self._state["generator"])
-            network = _learnability.SoftMask(standardizer.mean, standardizer.scale)
+            network = _learnability.SoftMask(
+                standardizer.mean,
+                standardizer.scale,
+                exponent=1.0 if self.objective == "neumann" else 0.5,
+            )
             with torch.no_grad():
                 network.logits.copy_(self._state["logits"])
             network = network.to(device)
-            optimizer = torch.optim.Adam(network.parameters(), lr=self.lr)
-            if self._state["optimizer"] is not None:
-                optimizer.load_state_dict(self._state["optimizer"])
+            optimizer = _learnability.MaxNormalizedGradientDescent(
+                network.parameters(), lr=self.lr
+            )
+            if self.objective == "neumann":
+                coefficients = _learnability.neumann_coefficients(
+                    self.order, self.spectrum_bound_
+                )
+            else:
+                coefficients = _learnability.reference_coefficients(
+                    self.order, self.spectrum_bound_
+                )
             loss_fn = _learnability.LearnabilityLoss(
-                network,
-                _learnability.neumann_coefficients(self.order, self.spectrum_bound_),
-                self.task_,
-                self.sparsity,
+                network, coefficients, self.task_, self.sparsity, self.objective
             )
             # float32 throughout; the rows are standardised batch by batch
             # inside the network, so X is never copied whole in float64.
@@ -419,9 +517,9 @@ class FeatureGradientsSelector(BaseTorchSelector):
                 lr=self.lr,
                 generator=generator,
                 batch_size=self.batch_size,
-                verbose=self.verbose,
+                # One epoch per call: print it whenever verbose is set.
+                verbose=int(bool(self.verbose)),
                 optimizer=optimizer,
-                max_grad_norm=self.max_grad_norm,
                 accumulation_steps=self.accumulation_steps,
                 shuffle=self.shuffle,
             )
@@ -430,18 +528,9 @@ class FeatureGradientsSelector(BaseTorchSelector):
             self._state = {
                 "seed": self._state["seed"],
                 "logits": network.logits.detach().cpu(),
-                "optimizer": _to_cpu(optimizer.state_dict()),
                 "generator": generator.get_state(),
             }
-            self.mask_ = network.mask().detach().cpu().numpy().astype(np.float64)
-
-
-def _to_cpu(state):
-    """A copy of an optimizer state dict with every tensor on the CPU."""
-    if hasattr(state, "cpu"):
-        return state.detach().cpu().clone()
-    if isinstance(state, dict):
-        return {key: _to_cpu(value) for key, value in state.items()}
-    if isinstance(state, list | tuple):
-        return type(state)(_to_cpu(value) for value in state)
-    return state
+            # In float64: a float32 sigmoid is exactly 1 beyond a logit of
+            # about 8, and saturated features would tie on the column index.
+            logits = self._state["logits"].numpy().astype(np.float64)
+            self.mask_ = 1 / (1 + np.exp(-2 * logits))

@@ -4,10 +4,11 @@ import math
 
 import numpy as np
 import pytest
+from sklearn.datasets import make_regression
 
 from featsel import FeatureGradientsSelector
 
-from .test_selectors import planted_classification, planted_regression
+from .test_selectors import planted_classification, planted_regression, recall
 
 torch = pytest.importorskip("torch")
 
@@ -144,3 +145,91 @@ def test_float32_state():
         X.astype(np.float32), y
     )
     assert selector._state["logits"].dtype == torch.float32
+
+
+def planted_wide_multiclass(n_samples=80, n_features=600, seed=0):
+    """Four classes, each shifting three of its own columns: d >> n."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n_samples) % 4
+    X = rng.normal(size=(n_samples, n_features))
+    informative = rng.choice(n_features, 12, replace=False)
+    for label in range(4):
+        columns = informative[3 * label : 3 * label + 3]
+        X[np.ix_(y == label, columns)] += 2.0
+    return X, y, informative
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_wide_multiclass_planted_features(seed):
+    # Under Adam every logit with a gradient of constant sign moved at the
+    # same speed: here the mask ranked noise columns first (recall 0).
+    X, y, informative = planted_wide_multiclass(seed=seed)
+    selector = FeatureGradientsSelector(12, random_state=0).fit(X, y)
+    assert recall(selector, informative) >= 11 / 12
+
+
+def test_keeps_the_strongest_features_of_a_sparse_regression():
+    # The KAN paper's regression set, keeping 20 %: Adam kept columns 3 and 6.
+    X, y, coef = make_regression(
+        500, 10, n_informative=5, noise=0.1, coef=True, random_state=0
+    )
+    selector = FeatureGradientsSelector(2, random_state=0).fit(X, y)
+    strongest = np.argsort(-np.abs(coef))[:2]
+    assert set(np.flatnonzero(selector.support_)) == set(strongest)
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_reference_objective_recovers_planted_features(task):
+    maker = planted_classification if task == "classification" else planted_regression
+    X, y, informative = maker(seed=0)
+    selector = FeatureGradientsSelector(4, objective="reference", random_state=0)
+    selector.fit(X, y)
+    assert recall(selector, informative) >= 0.75
+    # The reference scales the top eigenvalue to 1: no margin on the bound.
+    assert (
+        selector.spectrum_bound_
+        < FeatureGradientsSelector(4, random_state=0).fit(X, y).spectrum_bound_
+    )
+
+
+def test_reference_coefficients_are_the_reference_polynomial():
+    from featsel._torch._learnability import (
+        REFERENCE_COEFFICIENTS,
+        reference_coefficients,
+    )
+
+    # On a covariance of top eigenvalue 4, p(4 l) = p_ref(l) / 4.
+    coefficients = reference_coefficients(4, 4.0)
+    spectrum = np.linspace(0.1, 4, 7)
+    scaled = np.polyval(coefficients[::-1], spectrum) * spectrum
+    reference = np.polyval(REFERENCE_COEFFICIENTS[4][::-1], spectrum / 4) * spectrum / 4
+    np.testing.assert_allclose(scaled, reference)
+
+
+def test_reference_objective_has_coefficients_up_to_order_12():
+    X, y, _ = planted_regression(n_samples=60)
+    with pytest.raises(ValueError, match="order=13 is not available"):
+        FeatureGradientsSelector(objective="reference", order=13).fit(X, y)
+
+
+def test_stops_once_the_selection_settles():
+    # 20 steps an epoch: the 100 steps are done after 5 epochs, and the
+    # selection of 3 strong columns then stays put.
+    X, y = planted_rows(n_samples=20_480)
+    selector = FeatureGradientsSelector(3, random_state=0).fit(X, y)
+    assert 5 <= selector.n_epochs_ < 10
+    assert selector.n_steps_ == 20 * selector.n_epochs_
+    assert set(np.flatnonzero(selector.support_)) == {1, 3, 7}
+    # One step an epoch: all max_epochs run.
+    X, y = planted_rows(n_samples=500)
+    assert FeatureGradientsSelector(3, random_state=0).fit(X, y).n_epochs_ == 100
+
+
+def test_max_normalized_step_moves_the_steepest_coordinate_by_lr():
+    from featsel._torch._learnability import MaxNormalizedGradientDescent
+
+    weights = torch.zeros(3, requires_grad=True)
+    optimizer = MaxNormalizedGradientDescent([weights], lr=0.1)
+    (weights * torch.tensor([1e-3, -4e-3, 2e-3])).sum().backward()
+    optimizer.step()
+    np.testing.assert_allclose(weights.detach().numpy(), [-0.025, 0.1, -0.05])

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from sklearn.datasets import make_regression
 from sklearn.linear_model import OrthogonalMatchingPursuit
 
 from featsel import SequentialAttentionSelector
@@ -37,12 +38,37 @@ def test_linear_model_matches_orthogonal_matching_pursuit(seed):
     coef[support] = rng.uniform(0.5, 2, 5) * rng.choice([-1, 1], 5)
     y = X @ coef
 
-    selector = SequentialAttentionSelector(
-        5, head="linear", batch_size=None, max_epochs=300, lr=0.05, random_state=0
-    ).fit(X, y)
+    selector = SequentialAttentionSelector(5, head="linear", random_state=0).fit(X, y)
     expected = omp_order(X, y, 5)
     assert set(selector.selection_order_) == set(expected) == set(support)
     assert list(selector.selection_order_) == expected
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_linear_head_at_defaults_is_orthogonal_matching_pursuit(seed):
+    # Phases of a few Adam steps on mini-batches left the attention near
+    # uniform: the order, and often the support, differed from OMP's.
+    X, y, coef = make_regression(
+        n_samples=500, n_features=40, n_informative=8, coef=True, random_state=seed
+    )
+    selector = SequentialAttentionSelector(8, head="linear", random_state=0).fit(X, y)
+    X_standard = (X - X.mean(axis=0)) / X.std(axis=0)
+    expected = omp_order(X_standard, y - y.mean(), 8)
+    assert set(expected) == set(np.flatnonzero(coef))
+    assert list(selector.selection_order_) == expected
+    # Each phase ran until its pick held most of the open attention.
+    assert np.all(selector.attention_history_.max(axis=1) >= 0.5)
+
+
+@pytest.mark.parametrize(("n_samples", "k"), [(300, 12), (3000, 3)])
+def test_every_phase_gets_enough_steps(n_samples, k):
+    X, y, _ = planted_classification(n_samples=n_samples)
+    selector = SequentialAttentionSelector(k, random_state=0).fit(X, y)
+    steps_per_epoch = math.ceil(n_samples / 256)
+    assert selector.epochs_per_phase_ * steps_per_epoch >= 100
+    np.testing.assert_array_equal(
+        selector.phase_epochs_, np.full(k, selector.epochs_per_phase_)
+    )
 
 
 def planted_strongest_last(n_samples=400, seed=0):
@@ -112,3 +138,12 @@ def test_missing_cuda_is_a_clear_error():
     X, y, _ = planted_classification(n_samples=40, n_features=4)
     with pytest.raises(ValueError, match="CUDA is not available"):
         SequentialAttentionSelector(2, device="cuda").fit(X, y)
+
+
+@pytest.mark.parametrize(("k", "per_step", "n_phases"), [(20, 1, 20), (30, 2, 15)])
+def test_auto_features_per_step_caps_the_phases(k, per_step, n_phases):
+    X, y, _ = planted_classification(n_samples=100, n_features=40)
+    selector = SequentialAttentionSelector(k, random_state=0).fit(X, y)
+    assert selector.features_per_step_ == per_step
+    assert selector.n_phases_ == n_phases
+    assert len(selector.selection_order_) == k

@@ -13,24 +13,88 @@ torch = import_optional("torch", extra="nn")
 nn = torch.nn
 
 
+#: Kong and Valiant's fitted coefficients of ``p(l) = sum_j a_j l^j`` by
+#: order, for a covariance whose largest eigenvalue is 1, as the reference
+#: implementation of Feature Gradients (microsoft/nni, gradient_selector)
+#: ships them.
+REFERENCE_COEFFICIENTS = {
+    1: [0.60355337],
+    2: [1.52705001, -0.34841729],
+    3: [2.90254224, -1.87216745, 0.0],
+    4: [4.63445685, -5.19936195, 0.0, 1.50391676],
+    5: [6.92948049, -14.12216211, 9.4475009, 0.0, -1.21093546],
+    6: [9.54431082, -28.09414643, 31.84703652, -11.18763791, -1.14175281, 0.0],
+    7: [12.54505041, -49.64891525, 79.78828031, -46.72250909, 0.0, 0.0, 5.02973646],
+    8: [16.03550163, -84.286182, 196.86078756, -215.36747071, 92.63961263]
+    + [0.0, 0.0, -4.86280869],
+    9: [19.86409184, -130.76801006, 390.95349861, -570.09210416, 354.77764899]
+    + [0.0, -73.84234865, 0.0, 10.09148767],
+    10: [24.1117752, -194.946061, 734.214614, -1428.51995, 1415.67410, -581.738134]
+    + [0.0, 0.0, 31.1664751, 1.05018365],
+    11: [28.75280839, -279.22576729, 1280.46325445, -3104.47148101, 3990.6092248]
+    + [-2300.29413333, 0.0, 427.35289033, 0.0, 0.0, -42.17587475],
+    12: [33.85141912, -391.4229382, 2184.97827882, -6716.28280208, 11879.75233977]
+    + [-11739.97267239, 5384.94542245, 0.0, -674.23291712, 0.0, 0.0, 39.37456439],
+}
+
+
 class SoftMask(nn.Module):
     """``s = sigmoid(2 x)`` over the features, applied to standardised rows.
 
     The rows arrive raw (float32) and are standardised here, batch by batch,
     so that a large ``X`` is never copied whole into a standardised array.
+    Each row is multiplied by ``s ** exponent``: with ``exponent=1`` every
+    product of two rows ``u_i^T u_j`` weighs feature ``k`` by ``s_k^2``, with
+    ``exponent=0.5`` by ``s_k`` (the reference's ``x_i^T diag(s) x_j``).
     """
 
-    def __init__(self, mean, scale):
+    def __init__(self, mean, scale, exponent=1.0):
         super().__init__()
         self.logits = nn.Parameter(torch.zeros(mean.shape[0]))
         self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32))
         self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
+        self.exponent = exponent
 
     def mask(self):
         return torch.sigmoid(2 * self.logits)
 
     def forward(self, X):
-        return (X - self.mean) / self.scale * self.mask()
+        weights = self.mask() if self.exponent == 1 else self.mask() ** self.exponent
+        return (X - self.mean) / self.scale * weights
+
+
+class MaxNormalizedGradientDescent(torch.optim.Optimizer):
+    """Gradient descent whose step moves the steepest coordinate by ``lr``.
+
+    The gradient is divided by its largest absolute entry over all
+    parameters: the step size does not depend on the scale of the loss, and
+    the coordinates move in proportion to their gradients. Adam's
+    per-coordinate scaling moves every coordinate whose gradient keeps its
+    sign at the same speed, so the order of a soft mask trained by Adam says
+    which features push consistently, not which ones matter most.
+    """
+
+    def __init__(self, params, lr):
+        super().__init__(params, {"lr": lr})
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        gradients = [
+            p.grad
+            for group in self.param_groups
+            for p in group["params"]
+            if p.grad is not None
+        ]
+        if not gradients:
+            return None
+        largest = torch.stack([g.abs().max() for g in gradients]).max()
+        if largest == 0 or not torch.isfinite(largest):
+            return None
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    p.sub_(p.grad / largest, alpha=group["lr"])
+        return None
 
 
 def neumann_coefficients(order, bound):
@@ -44,6 +108,17 @@ def neumann_coefficients(order, bound):
     return np.array(
         [(-1) ** j * math.comb(order, j + 1) / bound ** (j + 1) for j in range(order)]
     )
+
+
+def reference_coefficients(order, largest_eigenvalue):
+    """Kong and Valiant's coefficients for a covariance of that top eigenvalue.
+
+    The reference scales the features so that the largest eigenvalue of
+    their covariance is 1; dividing ``a_j`` by ``largest_eigenvalue ** (j + 1)``
+    is the same polynomial on the unscaled features.
+    """
+    coefficients = np.asarray(REFERENCE_COEFFICIENTS[order])
+    return coefficients / largest_eigenvalue ** np.arange(1, order + 1)
 
 
 def chain_moments(features, targets, order):
@@ -94,14 +169,18 @@ class LearnabilityLoss:
     best linear classifier for classification (the mean over the
     one-vs-rest problems of multiclass targets), where ``z`` is the
     Kong-Valiant estimate of the fraction of the target's variance that a
-    linear function of the masked features explains.
+    linear function of the masked features explains. The error rate is
+    ``arccos(sqrt(pi z / 2)) / pi`` (Gaussian features, probit link) for
+    ``objective="neumann"`` and the reference's ``(1 - sqrt(z)) / 2`` for
+    ``objective="reference"``.
     """
 
-    def __init__(self, mask_module, coefficients, task, sparsity):
+    def __init__(self, mask_module, coefficients, task, sparsity, objective="neumann"):
         self.mask_module = mask_module
         self.coefficients = torch.as_tensor(coefficients, dtype=torch.float32)
         self.task = task
         self.sparsity = sparsity
+        self.objective = objective
 
     def __call__(self, masked, targets):
         penalty = self.mask_module.mask().mean()
@@ -113,6 +192,10 @@ class LearnabilityLoss:
         explained = self.coefficients.to(moments.device) @ moments
         if self.task == "regression":
             unlearnable = 1 - explained[0]
+        elif self.objective == "reference":
+            unlearnable = (
+                0.5 * (1 - torch.sqrt(torch.clamp(explained, 1e-8, 1)))
+            ).mean()
         else:
             # Gaussian features and a probit link: the best linear classifier
             # errs with probability arccos(rho) / pi, where rho^2 is
