@@ -63,9 +63,19 @@ class Failing(featsel.LassoSelector):
         raise RuntimeError("planted failure")
 
 
+class FailingOnOneFold(featsel.LassoSelector):
+    """Fails on the training folds that hold wine's first row."""
+
+    def _fit_scores(self, X, y):
+        first_row = load_dataset("wine").X.to_numpy()[0]
+        if np.any(np.all(first_row == X, axis=1)):
+            raise RuntimeError("planted failure\non two lines")
+        return super()._fit_scores(X, y)
+
+
 @pytest.fixture
 def spies(monkeypatch):
-    for cls in (RowSpy, KDependentSpy, Failing):
+    for cls in (RowSpy, KDependentSpy, Failing, FailingOnOneFold):
         monkeypatch.setattr(featsel, cls.__name__, cls, raising=False)
         monkeypatch.setitem(SELECTORS, cls.__name__.lower(), SelectorSpec(cls.__name__))
     RowSpy.seen_rows.clear()
@@ -132,6 +142,25 @@ def test_report_of_failed_tasks_writes_only_the_failures(spies, tmp_path):
     assert list(report(tmp_path)) == ["failures"]
     written = {path.stem for path in (tmp_path / "report").iterdir()}
     assert written == {"failures", "summary"}
+
+
+def test_failed_selectors_keep_their_row_in_the_headline(spies, tmp_path):
+    study = Study(
+        datasets=("wine",),
+        selectors=("none", "failing", "failingononefold"),
+        retention=(0.5,),
+        models=("linear",),
+        folds=2,
+    )
+    run(study, tmp_path, progress=False)
+    headline = report(tmp_path, plots=False)["headline"]
+    cells = headline.droplevel("model")["wine (f1_macro)"]
+    assert cells["failing"] == "failed (0/2 folds)"
+    assert cells["failingononefold"].endswith("(1/2 folds)")
+    assert "folds" not in cells["none"]
+    failures = (tmp_path / "report" / "failures.md").read_text().splitlines()
+    # One row per failed task, however many lines its message had.
+    assert len(failures) == 2 + 3
 
 
 def test_run_store_and_reload(tmp_path):

@@ -82,12 +82,33 @@ def headline_table(results):
     The score of a fold is its mean over retention levels (the KAN paper's
     headline number); the table gives the mean and standard deviation of
     that over folds and seeds. Each column names the dataset and its metric.
+    A selector whose fit failed on some folds keeps its row: the cell says
+    how many folds it stands on (``(3/5 folds)``), or ``failed (0/5
+    folds)`` when none finished, so a failure never vanishes from the table.
     """
     done = _done(results)
     per_fold = done.groupby(["model", "selector", "dataset", "seed", "fold"])[
         "score"
     ].mean()
-    table = per_fold.groupby(["model", "selector", "dataset"]).agg(_mean_std)
+    grouped = per_fold.groupby(["model", "selector", "dataset"])
+    scores, finished = grouped.agg(_mean_std), grouped.size()
+    planned = (
+        results.drop_duplicates(["selector", "dataset", "seed", "fold"])
+        .groupby(["selector", "dataset"])
+        .size()
+    )
+    cells = {}
+    for model in done["model"].unique():
+        for (selector, dataset), n_folds in planned.items():
+            key = (model, selector, dataset)
+            n_done = int(finished.get(key, 0))
+            if n_done == 0:
+                cells[key] = f"failed (0/{n_folds} folds)"
+            elif n_done < n_folds:
+                cells[key] = f"{scores[key]} ({n_done}/{n_folds} folds)"
+            else:
+                cells[key] = scores[key]
+    table = pd.Series(cells).rename_axis(["model", "selector", "dataset"])
     table = table.unstack("dataset")
     metrics = _metrics(results)
     table.columns = [_with_metric(dataset, metrics) for dataset in table.columns]
@@ -640,7 +661,11 @@ def to_markdown(frame):
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
     rule = "|" + "---|" * frame.shape[1]
     rows = [
-        "| " + " | ".join(_cell(value).replace("|", "\\|") for value in row) + " |"
+        "| "
+        + " | ".join(
+            " ".join(_cell(value).split()).replace("|", "\\|") for value in row
+        )
+        + " |"
         for row in frame.itertuples(index=False)
     ]
     return "\n".join([header, rule, *rows]) + "\n"
