@@ -11,8 +11,8 @@ them; the no-selection reference row is left out.
   with 20 noise features, where neither x0 nor x1 says anything about y on
   its own. Every selector is fitted at its defaults (``n_features_to_select``
   included) and counts a seed when x0 and x1 are its top 2 in ``ranking_``
-  with scores strictly above every other feature's: x0 and x1 are the first
-  two columns, so a tie broken by column position does not count.
+  with scores strictly above every other feature's, so a tie broken by
+  column position does not count (the columns also come in random order).
 - ``planted recall``: per signal, a generator with a known set of
   informative columns (``regression``: linear; ``correlated``: a linear
   signal whose informative features are correlated with each other and each
@@ -296,9 +296,9 @@ def report(results, args, selectors, wall_seconds):
         "y = 1[x0 * x1 + 0.1 N(0, 1) > 0]): neither x0 nor x1 alone carries "
         "any signal. Each selector at its defaults, `n_features_to_select` "
         "included; a seed counts when x0 and x1 are ranks 1 and 2 of "
-        "`ranking_` with scores strictly above every other feature's (x0 and "
-        "x1 are the first columns, so a tie broken by position is shown apart "
-        "and not counted). Issue 11 bar: a nonlinear method ranks the pair top "
+        "`ranking_` with scores strictly above every other feature's (a tie "
+        "broken by column position is shown apart and not counted; the "
+        "columns come in random order). Issue 11 bar: a nonlinear method ranks the pair top "
         "2 on more than half of the seeds.",
         "",
         *interaction_table(results, selectors, args.seeds),
