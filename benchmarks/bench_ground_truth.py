@@ -298,8 +298,8 @@ def report(results, args, selectors, wall_seconds):
         "included; a seed counts when x0 and x1 are ranks 1 and 2 of "
         "`ranking_` with scores strictly above every other feature's (a tie "
         "broken by column position is shown apart and not counted; the "
-        "columns come in random order). Issue 11 bar: a nonlinear method ranks the pair top "
-        "2 on more than half of the seeds.",
+        "columns come in random order). Issue 11 bar: a nonlinear method "
+        "ranks the pair top 2 on more than half of the seeds.",
         "",
         *interaction_table(results, selectors, args.seeds),
         "",
