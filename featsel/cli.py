@@ -66,8 +66,8 @@ def _build_parser():
         default="quick",
         help=(
             "base study (default: quick, minutes); paper: every selector on "
-            "the KAN paper's protocol, about 7 minutes with --n-jobs 2 on 2 "
-            "free cores (resumable: re-run the same command after a stop)"
+            "the KAN paper's protocol, about 6 minutes with --n-jobs 2 on 2 "
+            "cores (resumable: re-run the same command after a stop)"
         ),
     )
     bench.add_argument(

@@ -334,7 +334,7 @@ def preset(name):
     in minutes on a laptop. ``paper``: the protocol of the KAN
     feature-selection paper (5 folds; LogisticRegression or Ridge, random
     forest with 200 trees and XGBoost; 20/40/60 %) on its datasets, every
-    installed selector at its defaults; about 7 minutes with 2 workers on 2
+    installed selector at its defaults; about 6 minutes with 2 workers on 2
     free cores (``benchmarks/results/runner.md``), resumable after a stop.
     """
     if name == "quick":
