@@ -158,6 +158,8 @@ def test_failed_selectors_keep_their_row_in_the_headline(spies, tmp_path):
     assert cells["failing"] == "failed (0/2 folds)"
     assert cells["failingononefold"].endswith("(1/2 folds)")
     assert "folds" not in cells["none"]
+    levels = report(tmp_path, plots=False)["levels"]
+    assert set(levels.xs("failing", level="selector").iloc[0]) == {"failed"}
     failures = (tmp_path / "report" / "failures.md").read_text().splitlines()
     # One row per failed task, however many lines its message had.
     assert len(failures) == 2 + 3

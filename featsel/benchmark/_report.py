@@ -214,13 +214,35 @@ def overview_table(results):
 
 
 def level_table(results):
-    """Score per retention level: mean ± std over folds and seeds."""
+    """Score per retention level: mean ± std over folds and seeds.
+
+    A selector that failed on every fold of a dataset keeps its rows, with
+    ``failed`` in each level.
+    """
     done = _done(results)
     if "metric" in done:
         done = done.fillna({"metric": "score"})
     keys = ["dataset", *(["metric"] if "metric" in done else []), "model", "selector"]
     table = done.groupby([*keys, "level"])["score"].agg(_mean_std).unstack("level")
     table.columns = [_level_name(level) for level in table.columns]
+    finished = set(zip(done["selector"], done["dataset"], strict=True))
+    failed = {
+        pair
+        for pair in zip(results["selector"], results["dataset"], strict=True)
+        if pair not in finished
+    }
+    rows = {
+        (*row, selector): ["failed"] * table.shape[1]
+        for row in table.index.droplevel("selector").unique()
+        for selector, dataset in failed
+        if dataset == row[0]
+    }
+    if rows:
+        failed_rows = pd.DataFrame.from_dict(
+            rows, orient="index", columns=table.columns
+        )
+        failed_rows.index = pd.MultiIndex.from_tuples(failed_rows.index, names=keys)
+        table = pd.concat([table, failed_rows])
     order = _selector_order(table.index.get_level_values("selector"))
     return table.reindex(
         sorted(table.index, key=lambda row: (*row[:-1], order.index(row[-1])))
