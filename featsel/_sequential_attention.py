@@ -195,6 +195,18 @@ class SequentialAttentionSelector(BaseTorchSelector):
       mini-batches and 100 steps per phase, keeping the head's Adam state
       across phases put 10 to 18 of the 20 picks in OMP's positions,
       against 18 to 20 with the reset.
+    - The MLP head trains with the logits during the warm-up only; in the
+      phases only the logits train. Trained jointly, the head rescales
+      its first layer to make up for the attention (an open feature enters
+      at about ``1 / |U|`` of its value), the loss stops pushing on the
+      logits, and the attention stays near uniform (top weight 0.13 to
+      0.18 against 0.10 on 10 features), ranked by the head's warm-up
+      weights rather than by use. With the frozen head, the gap to the
+      best classical baseline (20, 40 and 60 percent kept; 5 folds;
+      linear, forest and XGBoost downstream) went from -0.119 to -0.008
+      on ``diabetes``, from -0.060 to about 0 on the synthetic
+      ``classification`` set and from -0.053 to -0.014 on ``friedman1``,
+      with ``interaction`` unchanged.
 
     For linear regression the paper shows that Sequential Attention with
     an l2 penalty on the weights is Orthogonal Matching Pursuit (OMP): for
@@ -352,6 +364,11 @@ class SequentialAttentionSelector(BaseTorchSelector):
         if warmup_epochs and self.n_phases_:
             run(warmup_epochs)
         network.warm_up = False
+        if self.head == "mlp":
+            # Only the logits learn in the phases (see Notes): a head that
+            # keeps learning makes up for the attention instead.
+            network.head.requires_grad_(False)
+            optimizer.zero_grad(set_to_none=True)
         order, attention, phase_epochs = [], [], []
         extension = max(1, self.epochs_per_phase_ // 4)
         for phase in range(self.n_phases_):
