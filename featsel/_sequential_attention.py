@@ -224,13 +224,10 @@ class SequentialAttentionSelector(BaseTorchSelector):
     2, all 20 in OMP's order, where mini-batches and an even split of 100
     epochs found 16 or 17 of the 20, 8 or 9 in OMP's positions.
 
-    With far more features than rows the MLP head's picks remain weak: on
-    planted data with 1,000 features, 80 rows and 4 classes it finds about
-    1 of 12 informative features. Adam moves every logit whose gradient
-    keeps its sign at the same speed, so the attention ranks the
-    consistency of each gradient, not its size; max-normalised steps on
-    the logits find about half of them there, but break multi-feature
-    steps on planted data, and are not used.
+    With far more features than rows: on planted data with 1,000
+    features, 80 rows and 4 classes (3 informative features per class) the
+    MLP head finds all 12 informative features on seeds 0 to 2, where it
+    found about 1 of 12 while the head kept training in the phases.
 
     Examples
     --------
