@@ -10,6 +10,7 @@ from sklearn.linear_model import OrthogonalMatchingPursuit
 from featsel import SequentialAttentionSelector
 from featsel.datasets import load_dataset
 
+from .test_feature_gradients import planted_wide_multiclass
 from .test_selectors import planted_classification, planted_regression
 
 pytest.importorskip("torch")
@@ -161,3 +162,11 @@ def test_mlp_head_attention_follows_use_not_the_warm_up_weights():
         selector.fit(data.X.iloc[:300], data.y.iloc[:300])
         assert data.X.columns[selector.selection_order_[0]] == "x3"
         assert selector.attention_history_[0].max() > 0.2
+
+
+def test_mlp_head_finds_planted_features_on_wide_multiclass_data():
+    # 600 columns, 80 rows: while the head trained in the phases it found
+    # about 1 of the 12 informative columns.
+    X, y, informative = planted_wide_multiclass(seed=0)
+    selector = SequentialAttentionSelector(12, random_state=0).fit(X, y)
+    assert np.isin(informative, np.flatnonzero(selector.support_)).mean() >= 11 / 12
