@@ -54,7 +54,7 @@ from featsel.benchmark._registry import (
     available_selectors,
     build_selector,
 )
-from featsel.benchmark._tasks import _encoder, _single_threaded
+from featsel.benchmark._tasks import _encoder, _single_threaded, _source_columns
 from featsel.datasets import load_dataset
 
 #: The interacting pair of the ``interaction`` dataset.
@@ -85,26 +85,14 @@ COLUMNS = [
 ]
 
 
-def source_columns(X):
-    """Map each column of the runner's encoding of ``X`` to its column in ``X``."""
-    sources = {column: column for column in X.columns}
-    for column in X.columns:
-        if isinstance(X[column].dtype, pd.CategoricalDtype):
-            for value in X[column].cat.categories:
-                sources[f"{column}_{value}"] = column
-    return sources
+def column_ranking(selector, encoder, encoded_columns):
+    """Rank and best score of each dataset column, best rank first.
 
-
-def column_ranking(selector, X, encoded_columns):
-    """Rank and best score of each column of ``X``, best rank first.
-
-    An encoded (one-hot) column stands for its source column, which takes
-    the best rank and the highest score of its encoded columns.
+    An encoded (one-hot) column stands for its source column (the runner's
+    own mapping), which takes the best rank and the highest score of its
+    encoded columns.
     """
-    sources = source_columns(X)
-    missing = [column for column in encoded_columns if column not in sources]
-    if missing:
-        raise RuntimeError(f"encoded columns with no known source: {missing}")
+    sources = _source_columns(encoder, encoded_columns)
     fitted = pd.DataFrame(
         {
             "column": [sources[column] for column in encoded_columns],
@@ -137,7 +125,7 @@ def evaluate(selector_name, experiment, seed, n_samples):
         with _single_threaded(uses_torch), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             selector.fit(X_fit, y)
-        ranking = column_ranking(selector, X, list(X_fit.columns))
+        ranking = column_ranking(selector, encoder, list(X_fit.columns))
     except Exception as exc:  # noqa: BLE001 - a failed fit is a result
         row.update(error=f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
         return row
