@@ -124,13 +124,18 @@ def plot_retention(results):
                     label=selector,
                     **styles[selector],
                 )
-            ax.set_title(f"{dataset}, {model} model", fontsize="medium")
-            _percent_axis(ax, "features kept")
-            if column == 0:
-                ax.set_ylabel(f"{_metric_label(data)} on test folds")
-            ax.grid(alpha=0.3)
+            _label_panel(ax, dataset, model, "features kept", data, first=column == 0)
     _legend(figure, axes)
     return figure
+
+
+def _label_panel(ax, dataset, model, xlabel, data, *, first):
+    """Title, percent x-axis and grid of one panel; the metric on the first."""
+    ax.set_title(f"{dataset}, {model} model", fontsize="medium")
+    _percent_axis(ax, xlabel)
+    if first:
+        ax.set_ylabel(f"{_metric_label(data)} on test folds")
+    ax.grid(alpha=0.3)
 
 
 def plot_shift(shifts):
@@ -177,11 +182,9 @@ def plot_shift(shifts):
                     label=selector,
                     **styles[selector],
                 )
-            ax.set_title(f"{dataset}, {model} model", fontsize="medium")
-            _percent_axis(ax, "selected features shifted")
-            if column == 0:
-                ax.set_ylabel(f"{_metric_label(data)} on test folds")
-            ax.grid(alpha=0.3)
+            _label_panel(
+                ax, dataset, model, "selected features shifted", data, first=column == 0
+            )
     _legend(figure, axes)
     return figure
 
