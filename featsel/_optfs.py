@@ -322,12 +322,10 @@ class OptFSSelector(BaseTorchSelector):
 
         gates = network.gate_parameters()
         weights = [p for p in network.parameters() if all(p is not g for g in gates)]
-        optimizer = _training.torch.optim.Adam(
-            [
-                {"params": weights, "weight_decay": self.weight_decay},
-                {"params": gates, "weight_decay": 0.0},
-            ],
+        optimizer = _training.Adam(
+            weights + gates,
             lr=self.lr,
+            weight_decay=[self.weight_decay] * len(weights) + [0.0] * len(gates),
         )
         _training.train(
             network,

@@ -136,3 +136,19 @@ def test_own_choice_keeps_the_informative_columns():
     kept = np.flatnonzero(selector.support_)
     assert 8 <= kept.size <= 12
     assert np.all(kept < 12)
+
+
+def test_fit_does_not_import_dynamo():
+    # Building a torch.optim optimizer imports torch._dynamo, seconds of a
+    # process's first fit: OptFS decays its weights with the core's Adam.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from featsel import OptFSSelector\n"
+        "X = np.random.default_rng(0).normal(size=(40, 3))\n"
+        "OptFSSelector(max_epochs=2).fit(X, X[:, 0])\n"
+        "assert 'torch._dynamo' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

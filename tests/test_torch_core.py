@@ -107,3 +107,32 @@ def test_training_does_not_import_dynamo():
         "assert 'torch._dynamo' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("per_parameter", [False, True])
+def test_adam_weight_decay_matches_torch_optim_adam_exactly(per_parameter):
+    # torch's coupled L2 decay; OptFS decays the weights behind its gates but
+    # not the gates: one decay per parameter, as torch's parameter groups.
+    generator = torch.Generator().manual_seed(1)
+    ours = [torch.nn.Parameter(torch.randn(4, 6, generator=generator))]
+    ours.append(torch.nn.Parameter(torch.randn(6, generator=generator)))
+    theirs = [torch.nn.Parameter(param.detach().clone()) for param in ours]
+    decays = [0.05, 0.0] if per_parameter else [0.05, 0.05]
+    optimizers = [
+        _training.Adam(ours, lr=0.01, weight_decay=decays if per_parameter else 0.05),
+        torch.optim.Adam(
+            [
+                {"params": [param], "weight_decay": decay}
+                for param, decay in zip(theirs, decays, strict=True)
+            ],
+            lr=0.01,
+        ),
+    ]
+    for step in range(30):
+        for params, optimizer in zip((ours, theirs), optimizers, strict=True):
+            optimizer.zero_grad(set_to_none=True)
+            loss = (params[0].cos().sum() + params[1].pow(2).sum()) * (step + 1)
+            loss.backward()
+            optimizer.step()
+    for mine, reference in zip(ours, theirs, strict=True):
+        assert torch.equal(mine, reference)

@@ -15,6 +15,7 @@ import contextlib
 import math
 import random
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 
@@ -219,11 +220,20 @@ class Adam:
 
     eps : float, default=1e-8
         Added to the root of the second moment.
+
+    weight_decay : float or sequence of float, default=0.0
+        L2 penalty: ``weight_decay * param`` is added to each gradient
+        before the moments, as ``torch.optim.Adam``'s ``weight_decay`` does
+        (not AdamW's decoupled decay). A sequence gives one value per
+        parameter, in the order of ``params``.
     """
 
-    def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-8):
+    def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         self.params = list(params)
         self.lr, self.betas, self.eps = lr, betas, eps
+        if isinstance(weight_decay, Real):
+            weight_decay = [weight_decay] * len(self.params)
+        self.weight_decay = list(weight_decay)
         self.n_steps = 0
         self.moments = [
             (torch.zeros_like(param), torch.zeros_like(param)) for param in self.params
@@ -242,11 +252,14 @@ class Adam:
         self.n_steps += 1
         step_size = self.lr / (1 - beta1**self.n_steps)
         correction = (1 - beta2**self.n_steps) ** 0.5
-        for param, (mean, square) in zip(self.params, self.moments, strict=True):
+        for param, decay, (mean, square) in zip(
+            self.params, self.weight_decay, self.moments, strict=True
+        ):
             if param.grad is None:
                 continue
-            mean.lerp_(param.grad, 1 - beta1)
-            square.mul_(beta2).addcmul_(param.grad, param.grad, value=1 - beta2)
+            grad = param.grad if decay == 0 else param.grad.add(param, alpha=decay)
+            mean.lerp_(grad, 1 - beta1)
+            square.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
             denominator = square.sqrt().div_(correction).add_(self.eps)
             param.addcdiv_(mean, denominator, value=-step_size)
 
