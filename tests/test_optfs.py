@@ -205,12 +205,12 @@ def test_permutation_importance_equals_shuffled_forward(head):
         n_repeats=1,
         generator=torch.Generator().manual_seed(7),
     )
-    generator = torch.Generator().manual_seed(7)
+    # Every field gets the same shuffle.
+    order = torch.randperm(inputs.shape[0], generator=torch.Generator().manual_seed(7))
     with torch.no_grad():
         base = float(loss(network(inputs), target))
         for field, value in zip(fields, importance, strict=True):
             shuffled = inputs.clone()
-            order = torch.randperm(inputs.shape[0], generator=generator)
             shuffled[:, field] = inputs[order, field]
             expected = float(loss(network(shuffled), target)) - base
             assert value == pytest.approx(expected, rel=1e-4, abs=1e-6)

@@ -14,6 +14,10 @@ from ._training import EVAL_BATCH_SIZE
 torch = import_optional("torch", extra="nn")
 nn = torch.nn
 
+#: Rows of shuffled head inputs per pass in the permutation importance; a
+#: head input has tens of values, far fewer than a network input.
+SHUFFLE_BATCH_SIZE = 65536
+
 
 class GatedEmbeddingNetwork(nn.Module):
     """Gated field embeddings of numeric and categorical columns, then a head.
@@ -121,7 +125,8 @@ class GatedEmbeddingNetwork(nn.Module):
         fields : sequence of int
             Fields to score (input columns, numeric first, then categorical).
         n_repeats : int
-            Shuffles per field, drawn from ``generator``.
+            Shuffles of the rows, drawn from ``generator``, the same for
+            every field.
         generator : torch.Generator
             CPU generator of the shuffles.
 
@@ -138,15 +143,24 @@ class GatedEmbeddingNetwork(nn.Module):
                 ]
             )
             base_loss = float(loss_fn(self._output(head_input), target))
+            # Every field gets the same shuffles: fewer draws, and the fields
+            # are compared on equal terms. The repeats are stacked as rows.
+            rows = torch.arange(n_rows, device=X.device).repeat(n_repeats)
+            shuffled_rows = torch.cat(
+                [torch.randperm(n_rows, generator=generator) for _ in range(n_repeats)]
+            ).to(X.device)
             importance = np.zeros(len(fields))
             for i, field in enumerate(fields):
                 share = self._field_share(X, field)
                 rest = head_input - share
-                for _ in range(n_repeats):
-                    order = torch.randperm(n_rows, generator=generator).to(X.device)
-                    shuffled = self._output(rest + share[order])
-                    importance[i] += float(loss_fn(shuffled, target)) - base_loss
-        return importance / n_repeats
+                total_loss = 0.0
+                for start in range(0, rows.numel(), SHUFFLE_BATCH_SIZE):
+                    batch = slice(start, start + SHUFFLE_BATCH_SIZE)
+                    shuffled = rest[rows[batch]] + share[shuffled_rows[batch]]
+                    batch_loss = loss_fn(self._output(shuffled), target[rows[batch]])
+                    total_loss += float(batch_loss) * rows[batch].numel()
+                importance[i] = total_loss / rows.numel() - base_loss
+        return importance
 
     def _gated_inputs(self, X):
         """Gated numeric values, the gate of each row's category values, codes."""
@@ -194,7 +208,7 @@ class GatedEmbeddingNetwork(nn.Module):
     def _output(self, head_input):
         """The network's output from the head's input."""
         if self.head_kind == "mlp":
-            return self.head[1:](head_input)
+            return self.head[2](self.head[1](head_input))
         size = self.numeric_embedding.shape[1]
         first_order, total, squares = head_input.split(
             [head_input.shape[1] - 2 * size, size, size], dim=1
