@@ -193,7 +193,7 @@ class OptFSSelector(BaseTorchSelector):
       best classical baseline on ``friedman1`` (the quadratic term ranked
       above the linear one) and 0.025 on ``wine`` in the quality benchmark
       (``benchmarks/results/quality.md``: 5 folds, 20, 40 and 60 percent
-      kept); ranked by importance, 0.004 and 0.006. Shuffling a column
+      kept); ranked by importance, 0.010 and 0.009. Shuffling a column
       changes only its field's share of the head's input, so each shuffle
       costs one field and the head, not a pass over the network.
 
