@@ -17,7 +17,8 @@ from ._torch_base import BaseTorchSelector
 #: Initial gate logit ``m_0`` (the gates start open, at 1).
 GATE_INIT = 0.5
 
-#: Shuffles of each open column when its permutation importance is measured.
+#: Shuffles of the rows (the same for every open column) that measure the
+#: permutation importance ranking the open columns.
 IMPORTANCE_REPEATS = 20
 
 
