@@ -340,7 +340,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
         (y_train,) = self._target_tensors(y, device)
         network = self._network(X.shape[1], hidden, candidates, generator, device)
         loss_fn = self._loss(network)
-        optimizer = _training.torch.optim.Adam(network.parameters(), lr=self.lr)
+        optimizer = _training.Adam(network.parameters(), lr=self.lr)
 
         def run(epochs):
             _training.train(
@@ -447,7 +447,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
             network.logits.zero_()
             if self.head == "linear":
                 network.head.weight[:, network.open_features()] = 0.0
-        optimizer.state.clear()
+        optimizer.reset()
 
     def _pick(self, network, candidates, order, n_to_select):
         """The attention weights at the end of a phase, and the features picked."""
