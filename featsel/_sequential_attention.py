@@ -456,7 +456,8 @@ class SequentialAttentionSelector(BaseTorchSelector):
         with _training.torch.no_grad():
             weights = network.attention().cpu().numpy().astype(np.float64)
         n_pick = min(self.features_per_step_, n_to_select - len(order))
+        still_open = candidates.copy()
+        still_open[order] = False
         # Stable sort: ties go to the lower column index.
         ranked = np.argsort(-weights, kind="stable")
-        picked = [i for i in ranked if candidates[i] and i not in order][:n_pick]
-        return weights, picked
+        return weights, ranked[still_open[ranked]][:n_pick].tolist()
