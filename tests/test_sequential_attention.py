@@ -66,7 +66,8 @@ def test_linear_head_at_defaults_is_orthogonal_matching_pursuit(seed):
 def test_every_phase_gets_enough_steps(n_samples, k):
     X, y, _ = planted_classification(n_samples=n_samples)
     selector = SequentialAttentionSelector(k, random_state=0).fit(X, y)
-    steps_per_epoch = math.ceil(n_samples / 256)
+    # "auto" mini-batches: an eighth of the rows, between 32 and 256.
+    steps_per_epoch = math.ceil(n_samples / min(256, max(32, n_samples // 8)))
     assert selector.epochs_per_phase_ * steps_per_epoch >= 100
     np.testing.assert_array_equal(
         selector.phase_epochs_, np.full(k, selector.epochs_per_phase_)
