@@ -33,6 +33,15 @@ MAX_PHASE_FACTOR = 10
 #: cost grow with ``n_features_to_select`` times the number of features.
 MAX_AUTO_PHASES = 20
 
+#: The MLP's mini-batches at ``batch_size="auto"``: at least
+#: ``MIN_STEPS_PER_EPOCH`` steps an epoch, between ``MIN_BATCH_SIZE`` and
+#: ``MAX_BATCH_SIZE`` rows. On a few hundred rows a batch of 256 is the
+#: whole set, and full-batch gradients let columns that are constant but
+#: for a few rows win the attention by fitting those rows (see Notes).
+MAX_BATCH_SIZE = 256
+MIN_BATCH_SIZE = 32
+MIN_STEPS_PER_EPOCH = 8
+
 
 @shared_docs
 class SequentialAttentionSelector(BaseTorchSelector):
@@ -89,9 +98,10 @@ class SequentialAttentionSelector(BaseTorchSelector):
         Learning rate of the Adam optimiser.
 
     batch_size : int, None or "auto", default="auto"
-        Rows per gradient step; None trains full-batch. "auto" is 256 rows
-        for the MLP and full-batch for the linear head, whose selection
-        follows OMP's only with exact gradients.
+        Rows per gradient step; None trains full-batch. "auto" is, for the
+        MLP, an eighth of the rows, at least 32 and at most 256 (see
+        Notes), and full-batch for the linear head, whose selection follows
+        OMP's only with exact gradients.
 
     %(device)s
 
@@ -229,6 +239,19 @@ class SequentialAttentionSelector(BaseTorchSelector):
     MLP head finds all 12 informative features on seeds 0 to 2, where it
     found about 1 of 12 while the head kept training in the phases.
 
+    The MLP trains on mini-batches of an eighth of the rows, 32 to 256.
+    With batches of 256, a set of a few hundred rows trains full-batch, and
+    the attention then favoured columns that are constant but for a few
+    rows, with which the frozen head fits those rows: on
+    ``hepatic_injury_qsar`` (225 training rows, 376 columns), 56 percent
+    of the picks at 20 percent kept had one value in over 90 percent of the
+    rows (42 percent of all columns, 34 percent of the mutual information
+    selector's picks), and the downstream score was below that of random
+    subsets of the same size (0.378 against 0.40). With batches of 32 rows,
+    37 percent and 0.394. A longer warm-up, a narrower head, Adam replaced
+    by normalised gradient steps on the logits, or logits trained on rows
+    the head did not see left the picks and the score as they were.
+
     Examples
     --------
     >>> import numpy as np
@@ -304,7 +327,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
         )
         self.n_phases_ = math.ceil(n_to_select / self.features_per_step_)
         warmup_epochs = round(self.warmup_fraction * self.max_epochs)
-        batch_size = self._batch_size()
+        batch_size = self._batch_size(n_samples)
         step_rows = min(n_samples, batch_size or n_samples)
         steps_per_epoch = math.ceil(n_samples / step_rows)
         self.epochs_per_phase_ = max(
@@ -340,7 +363,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
         (y_train,) = self._target_tensors(y, device)
         network = self._network(X.shape[1], hidden, candidates, generator, device)
         loss_fn = self._loss(network)
-        optimizer = _training.torch.optim.Adam(network.parameters(), lr=self.lr)
+        optimizer = _training.Adam(network.parameters(), lr=self.lr)
 
         def run(epochs):
             _training.train(
@@ -353,7 +376,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
                 max_epochs=epochs,
                 lr=self.lr,
                 generator=generator,
-                batch_size=self._batch_size(),
+                batch_size=self._batch_size(X.shape[0]),
                 verbose=self.verbose,
                 optimizer=optimizer,
             )
@@ -397,11 +420,15 @@ class SequentialAttentionSelector(BaseTorchSelector):
         self.network_ = network.cpu()
         return order, attention
 
-    def _batch_size(self):
-        """Rows per step: full-batch for the linear head, 256 for the MLP."""
+    def _batch_size(self, n_samples):
+        """Rows per step: full-batch for the linear head, mini-batches for the MLP."""
         if self.batch_size != "auto":
             return self.batch_size
-        return None if self.head == "linear" else 256
+        if self.head == "linear":
+            return None
+        return min(
+            MAX_BATCH_SIZE, max(MIN_BATCH_SIZE, n_samples // MIN_STEPS_PER_EPOCH)
+        )
 
     @staticmethod
     def _top_attention(network, n_pick):
@@ -447,7 +474,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
             network.logits.zero_()
             if self.head == "linear":
                 network.head.weight[:, network.open_features()] = 0.0
-        optimizer.state.clear()
+        optimizer.reset()
 
     def _pick(self, network, candidates, order, n_to_select):
         """The attention weights at the end of a phase, and the features picked."""
@@ -456,7 +483,8 @@ class SequentialAttentionSelector(BaseTorchSelector):
         with _training.torch.no_grad():
             weights = network.attention().cpu().numpy().astype(np.float64)
         n_pick = min(self.features_per_step_, n_to_select - len(order))
+        still_open = candidates.copy()
+        still_open[order] = False
         # Stable sort: ties go to the lower column index.
         ranked = np.argsort(-weights, kind="stable")
-        picked = [i for i in ranked if candidates[i] and i not in order][:n_pick]
-        return weights, picked
+        return weights, ranked[still_open[ranked]][:n_pick].tolist()

@@ -66,7 +66,8 @@ def test_linear_head_at_defaults_is_orthogonal_matching_pursuit(seed):
 def test_every_phase_gets_enough_steps(n_samples, k):
     X, y, _ = planted_classification(n_samples=n_samples)
     selector = SequentialAttentionSelector(k, random_state=0).fit(X, y)
-    steps_per_epoch = math.ceil(n_samples / 256)
+    # "auto" mini-batches: an eighth of the rows, between 32 and 256.
+    steps_per_epoch = math.ceil(n_samples / min(256, max(32, n_samples // 8)))
     assert selector.epochs_per_phase_ * steps_per_epoch >= 100
     np.testing.assert_array_equal(
         selector.phase_epochs_, np.full(k, selector.epochs_per_phase_)
@@ -170,3 +171,23 @@ def test_mlp_head_finds_planted_features_on_wide_multiclass_data():
     X, y, informative = planted_wide_multiclass(seed=0)
     selector = SequentialAttentionSelector(12, random_state=0).fit(X, y)
     assert np.isin(informative, np.flatnonzero(selector.support_)).mean() >= 11 / 12
+
+
+def test_fit_does_not_import_dynamo():
+    # A torch.optim optimizer imports torch._dynamo, seconds of the first fit
+    # in a process; the phases reset the training core's own Adam instead.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import numpy as np\n"
+        "from featsel import SequentialAttentionSelector\n"
+        "X = np.random.default_rng(0).normal(size=(40, 5))\n"
+        "for head in ('mlp', 'linear'):\n"
+        "    SequentialAttentionSelector(\n"
+        "        2, head=head, max_epochs=4, random_state=0\n"
+        "    ).fit(X, X[:, 1])\n"
+        "assert 'torch._dynamo' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

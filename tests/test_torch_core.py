@@ -90,6 +90,25 @@ def test_adam_matches_torch_optim_adam_exactly():
         assert torch.equal(mine, reference)
 
 
+def test_adam_reset_matches_a_new_torch_optim_adam():
+    # Sequential Attention resets its optimizer at each phase: the reset
+    # must be torch.optim.Adam's cleared state, step count included.
+    generator = torch.Generator().manual_seed(1)
+    ours = [torch.nn.Parameter(torch.randn(4, 3, generator=generator))]
+    theirs = [torch.nn.Parameter(ours[0].detach().clone())]
+    optimizers = [_training.Adam(ours, lr=0.05), torch.optim.Adam(theirs, lr=0.05)]
+    for step in range(20):
+        if step == 10:
+            optimizers[0].reset()
+            optimizers[1].state.clear()
+        for params, optimizer in zip((ours, theirs), optimizers, strict=True):
+            optimizer.zero_grad(set_to_none=True)
+            (params[0].cos().sum() * (step + 1)).backward()
+            optimizer.step()
+    assert optimizers[0].n_steps == 10
+    assert torch.equal(ours[0], theirs[0])
+
+
 def test_training_does_not_import_dynamo():
     # Building a torch.optim optimizer imports torch._dynamo, seconds of a
     # process's first fit; the training core must not need it.

@@ -239,6 +239,13 @@ class Adam:
             (torch.zeros_like(param), torch.zeros_like(param)) for param in self.params
         ]
 
+    def reset(self):
+        """Forget the moments and the step count, as a new optimizer would."""
+        self.n_steps = 0
+        for mean, square in self.moments:
+            mean.zero_()
+            square.zero_()
+
     def zero_grad(self, set_to_none=True):
         for param in self.params:
             if set_to_none:
