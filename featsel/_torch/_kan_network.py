@@ -365,10 +365,13 @@ class KANLayer(nn.Module):
         )
 
     def pieces(self):
-        """:func:`spline_pieces` of the layer's knots.
+        """:func:`spline_pieces` of the layer's knots, and where their weights are.
 
-        They depend on the knots only: they are kept until the knots change
-        (a grid refit, a restored state, a move to another device).
+        The second item, of shape (n_inputs * (n_knots + 1) * (order + 1),),
+        is the row of ``coef`` (flattened over inputs and basis functions)
+        of each basis function of each row of the pieces. Both depend on
+        the knots only: they are kept until the knots change (a grid refit,
+        a restored state, a move to another device).
         """
         version = (self.knots, self.knots._version)
         cached = getattr(self, "_pieces", None)
@@ -377,12 +380,27 @@ class KANLayer(nn.Module):
             or cached[0][0] is not version[0]
             or cached[0][1] != version[1]
         ):
-            self._pieces = (version, spline_pieces(self.knots, self.spline_order))
-        return self._pieces[1]
+            n_inputs, n_knots = self.knots.shape
+            n_basis = self.coef.shape[2]
+            size = self.spline_order + 1
+            device = self.knots.device
+            # Row v of an input holds basis functions v - size, ..., v - 1;
+            # those that do not exist have zero pieces, so any weight will do.
+            index = torch.arange(n_knots + 1, device=device)[:, None] - size
+            index = (index + torch.arange(size, device=device)).clamp_(0, n_basis - 1)
+            index = (
+                index + n_basis * torch.arange(n_inputs, device=device)[:, None, None]
+            )
+            self._pieces = (
+                version,
+                spline_pieces(self.knots, self.spline_order),
+                index.reshape(-1),
+            )
+        return self._pieces[1:]
 
     def basis(self, x):
         """Every B-spline basis function of every input, on the layer's knots."""
-        return bspline_basis(x, self.knots, self.spline_order, self.pieces())
+        return bspline_basis(x, self.knots, self.spline_order, self.pieces()[0])
 
     def __getstate__(self):
         # The pieces are derived from the knots: rebuilt after unpickling.
@@ -428,18 +446,11 @@ class KANLayer(nn.Module):
         per call, from which each value reads one row. Equal to
         :meth:`forward_expanded` up to rounding, without forming the basis.
         """
-        values, _, centre, rate = self.pieces()
-        n_inputs, n_outputs = self.base_weight.shape
-        n_basis = self.coef.shape[2]
+        (values, _, centre, rate), rows = self.pieces()
+        n_outputs = self.base_weight.shape[1]
         size = self.spline_order + 1
-        n_intervals = self.knots.shape[1] + 1
-        # Row v of an input holds basis functions v - size, ..., v - 1; those
-        # that do not exist have zero pieces, so any coefficient will do.
-        index = torch.arange(n_intervals, device=x.device)[:, None] - size
-        index = (index + torch.arange(size, device=x.device)).clamp_(0, n_basis - 1)
-        index = index + n_basis * torch.arange(n_inputs, device=x.device)[:, None, None]
         spline = (self.spline_scale.unsqueeze(-1) * self.coef).transpose(1, 2)
-        coef = spline.reshape(-1, n_outputs).index_select(0, index.reshape(-1))
+        coef = spline.reshape(-1, n_outputs).index_select(0, rows)
         # table[row, k, o] = sum_r values[row, k, r] * coef[row, r, o]; a
         # batch of such tiny products is faster broadcast than by bmm.
         table = (
