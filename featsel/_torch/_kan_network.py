@@ -233,14 +233,16 @@ class _SplineSum(torch.autograd.Function):
         _, row, local = _locate(x, knots, centre, rate)
         pieces = table.view(n_rows, -1).index_select(0, row)
         pieces = pieces.view(-1, size, n_outputs)
-        # Horner's rule for each spline and, alongside, its derivative in s.
-        value, slope = pieces[:, size - 1], None
+        # Horner's rule for each spline and, when a gradient will be asked
+        # for, alongside it for its derivative in s.
+        needs_slope = ctx.needs_input_grad[0]
+        value = pieces[:, size - 1]
+        slope = torch.zeros_like(value) if needs_slope else None
         for power in range(size - 2, -1, -1):
-            slope = value if slope is None else torch.addcmul(value, slope, local)
+            if needs_slope:
+                slope = torch.addcmul(value, slope, local)
             value = torch.addcmul(pieces[:, power], value, local)
-        if ctx.needs_input_grad[0]:
-            if slope is None:
-                slope = torch.zeros_like(value)
+        if needs_slope:
             # ds/dx is the interval's rate.
             slope = slope * rate.index_select(0, row).unsqueeze(-1)
         ctx.save_for_backward(row, local, slope)
