@@ -207,7 +207,8 @@ def _locate(x, knots, centre, rate):
         columns = knots.T
         interval = torch.zeros(x.shape, dtype=torch.uint8, device=x.device)
         for knot in columns:
-            interval += x >= knot
+            # A bool tensor viewed as bytes is 0 or 1 without a conversion.
+            interval += (x >= knot).view(torch.uint8)
         interval = interval.long()
     else:
         interval = torch.searchsorted(knots, x.T.contiguous(), right=True).T
