@@ -1,7 +1,9 @@
 """The KAN engine behind :class:`featsel.KANSelector`.
 
-A Kolmogorov-Arnold network written for speed (every B-spline of a layer is
-evaluated at once, and a layer's forward pass is one matrix product), an
+A Kolmogorov-Arnold network written for speed (only the non-zero B-splines
+of each input are evaluated, from per-interval polynomials; a wide layer's
+forward pass is one matrix product, a layer with few outputs reads each
+spline's polynomial on the input's knot interval), an
 adapter that gives a ``kan.KAN`` from pykan the same interface, and the four
 feature scores computed on either. The module imports torch: the selector
 imports it inside ``fit``.
