@@ -260,6 +260,32 @@ def test_layer_basis_follows_its_knots():
     torch.testing.assert_close(restored.basis(x), layer.basis(x))
 
 
+@pytest.mark.parametrize(("order", "n_outputs"), [(0, 1), (1, 2), (3, 2), (3, 4)])
+def test_piecewise_layer_matches_the_basis_product_and_its_gradients(order, n_outputs):
+    generator = torch.Generator().manual_seed(order)
+    layer = _kan_network.KANLayer(5, n_outputs, 4, order, generator).double()
+    # A third of the rows fall outside the knots.
+    x = 3 * torch.randn(60, 5, generator=generator, dtype=torch.float64)
+    layer.refit_grid(x[:20] / 3)
+    with torch.no_grad():
+        layer.coef.copy_(torch.randn(layer.coef.shape, generator=generator))
+    results = []
+    for forward in (
+        layer.forward_piecewise,
+        lambda z: layer.forward_expanded(layer.expand(z)),
+    ):
+        inputs = x.clone().requires_grad_(True)
+        layer.zero_grad()
+        outputs = forward(inputs)
+        (outputs.sin().sum()).backward()
+        results.append(
+            [outputs, inputs.grad]
+            + [parameter.grad for parameter in layer.parameters()]
+        )
+    for piecewise, product in zip(*results, strict=True):
+        torch.testing.assert_close(piecewise, product, rtol=0, atol=1e-10)
+
+
 def test_knots_follow_the_data():
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(500, 2, generator=generator) * torch.tensor([1.0, 50.0])

@@ -205,8 +205,8 @@ class Adam:
 
     Building any ``torch.optim`` optimizer imports ``torch._dynamo`` (one to
     five seconds, most of the first fit in a process). The update is
-    ``torch.optim.Adam``'s single-tensor one, operation for operation, so
-    the weights are the same.
+    ``torch.optim.Adam``'s single-tensor one, operation for operation (each
+    applied to all parameters in one call), so the weights are the same.
 
     Parameters
     ----------
@@ -259,16 +259,32 @@ class Adam:
         self.n_steps += 1
         step_size = self.lr / (1 - beta1**self.n_steps)
         correction = (1 - beta2**self.n_steps) ** 0.5
-        for param, decay, (mean, square) in zip(
-            self.params, self.weight_decay, self.moments, strict=True
-        ):
-            if param.grad is None:
-                continue
-            grad = param.grad if decay == 0 else param.grad.add(param, alpha=decay)
-            mean.lerp_(grad, 1 - beta1)
-            square.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-            denominator = square.sqrt().div_(correction).add_(self.eps)
-            param.addcdiv_(mean, denominator, value=-step_size)
+        updated = [
+            (param, param.grad, decay, mean, square)
+            for param, decay, (mean, square) in zip(
+                self.params, self.weight_decay, self.moments, strict=True
+            )
+            if param.grad is not None
+        ]
+        if not updated:
+            return
+        params, grads, decays, means, squares = (
+            list(group) for group in zip(*updated, strict=True)
+        )
+        grads = [
+            grad if decay == 0 else grad.add(param, alpha=decay)
+            for param, grad, decay in zip(params, grads, decays, strict=True)
+        ]
+        # torch.optim.Adam's single-tensor operations, one call per operation
+        # for all tensors instead of one per tensor: small networks spend
+        # more time dispatching operations than computing them.
+        torch._foreach_lerp_(means, grads, 1 - beta1)
+        torch._foreach_mul_(squares, beta2)
+        torch._foreach_addcmul_(squares, grads, grads, value=1 - beta2)
+        denominators = torch._foreach_sqrt(squares)
+        torch._foreach_div_(denominators, correction)
+        torch._foreach_add_(denominators, self.eps)
+        torch._foreach_addcdiv_(params, means, denominators, value=-step_size)
 
 
 def train(
