@@ -233,3 +233,19 @@ def test_max_normalized_step_moves_the_steepest_coordinate_by_lr():
     (weights * torch.tensor([1e-3, -4e-3, 2e-3])).sum().backward()
     optimizer.step()
     np.testing.assert_allclose(weights.detach().numpy(), [-0.025, 0.1, -0.05])
+
+
+def test_fit_does_not_import_dynamo():
+    # A torch.optim optimizer would import torch._dynamo: seconds of the
+    # first fit in a process.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from featsel import FeatureGradientsSelector\n"
+        "X = np.random.default_rng(0).normal(size=(200, 5))\n"
+        "FeatureGradientsSelector(2, max_epochs=2).fit(X, X[:, 0])\n"
+        "assert 'torch._dynamo' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -63,7 +63,7 @@ class SoftMask(nn.Module):
         return (X - self.mean) / self.scale * weights
 
 
-class MaxNormalizedGradientDescent(torch.optim.Optimizer):
+class MaxNormalizedGradientDescent:
     """Gradient descent whose step moves the steepest coordinate by ``lr``.
 
     The gradient is divided by its largest absolute entry over all
@@ -72,29 +72,35 @@ class MaxNormalizedGradientDescent(torch.optim.Optimizer):
     per-coordinate scaling moves every coordinate whose gradient keeps its
     sign at the same speed, so the order of a soft mask trained by Adam says
     which features push consistently, not which ones matter most.
+
+    It has the interface :func:`featsel._torch._training.train` uses
+    (``zero_grad`` and ``step``) without being a ``torch.optim`` optimizer:
+    building one of those imports ``torch._dynamo``, seconds of the first
+    fit in a process.
     """
 
     def __init__(self, params, lr):
-        super().__init__(params, {"lr": lr})
+        self.params = list(params)
+        self.lr = lr
+
+    def zero_grad(self, set_to_none=True):
+        for param in self.params:
+            if set_to_none:
+                param.grad = None
+            elif param.grad is not None:
+                param.grad.zero_()
 
     @torch.no_grad()
-    def step(self, closure=None):
-        gradients = [
-            p.grad
-            for group in self.param_groups
-            for p in group["params"]
-            if p.grad is not None
-        ]
+    def step(self):
+        gradients = [param.grad for param in self.params if param.grad is not None]
         if not gradients:
-            return None
-        largest = torch.stack([g.abs().max() for g in gradients]).max()
+            return
+        largest = torch.stack([gradient.abs().max() for gradient in gradients]).max()
         if largest == 0 or not torch.isfinite(largest):
-            return None
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    p.sub_(p.grad / largest, alpha=group["lr"])
-        return None
+            return
+        for param in self.params:
+            if param.grad is not None:
+                param.sub_(param.grad / largest, alpha=self.lr)
 
 
 def neumann_coefficients(order, bound):
