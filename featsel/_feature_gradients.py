@@ -181,13 +181,17 @@ class FeatureGradientsSelector(BaseTorchSelector):
     or above) is the one of the epoch before, or after ``max_epochs``.
 
     ``objective="reference"`` is the objective of the authors'
-    implementation (microsoft/nni, ``gradient_selector``): Kong and
-    Valiant's fitted polynomial (their coefficients for a largest
-    eigenvalue of 1, rescaled to the estimated largest eigenvalue), the
-    mask applied once per pair of rows (``x_i^T diag(s) x_j``, that is
-    ``u = sqrt(s) * x``), classes coded +1 / -1, and the error rate
-    ``(1 - sqrt(z)) / 2`` with ``z`` clipped to [0, 1] (the reference lets
-    a gradient of 0.01 through outside that range; here none passes).
+    implementation (microsoft/nni, ``gradient_selector``): a fitted
+    polynomial for a largest eigenvalue of 1, rescaled to the estimated
+    largest eigenvalue (the reference ships it as a table; here it is
+    computed: among the ``p`` whose error ``|l - l^2 p(l)|`` stays within
+    twice the smallest reachable on [0, 1], the one of smallest
+    ``sum_j 2^j |a_j|``, a linear program that gives the table's zero
+    coefficients and its ``l p(l)`` within 2e-4), the mask applied once
+    per pair of rows (``x_i^T diag(s) x_j``, that is ``u = sqrt(s) * x``),
+    classes coded +1 / -1, and the error rate ``(1 - sqrt(z)) / 2`` with
+    ``z`` clipped to [0, 1] (the reference lets a gradient of 0.01 through
+    outside that range; here none passes).
     ``objective="neumann"``, the default, departs from it in three ways:
 
     - ``p`` is the ``K``-term Neumann series of ``S^{-1}`` around ``L``
@@ -298,10 +302,12 @@ class FeatureGradientsSelector(BaseTorchSelector):
         self.verbose = verbose
 
     def _fit_scores(self, X, y):
-        if self.objective == "reference" and self.order > 12:
+        from ._torch._learnability import REFERENCE_MAX_ORDER
+
+        if self.objective == "reference" and self.order > REFERENCE_MAX_ORDER:
             raise ValueError(
                 f"order={self.order} is not available with objective='reference': "
-                "the reference's coefficients go up to order 12."
+                f"the reference's coefficients go up to order {REFERENCE_MAX_ORDER}."
             )
         self._start(X, y)
         selected = None

@@ -194,16 +194,43 @@ def test_reference_objective_recovers_planted_features(task):
 
 def test_reference_coefficients_are_the_reference_polynomial():
     from featsel._torch._learnability import (
-        REFERENCE_COEFFICIENTS,
         reference_coefficients,
+        unit_reference_coefficients,
     )
 
-    # On a covariance of top eigenvalue 4, p(4 l) = p_ref(l) / 4.
+    # On a covariance of top eigenvalue 4, p(4 l) = p_unit(l) / 4.
     coefficients = reference_coefficients(4, 4.0)
     spectrum = np.linspace(0.1, 4, 7)
     scaled = np.polyval(coefficients[::-1], spectrum) * spectrum
-    reference = np.polyval(REFERENCE_COEFFICIENTS[4][::-1], spectrum / 4) * spectrum / 4
+    unit = unit_reference_coefficients(4)
+    reference = np.polyval(unit[::-1], spectrum / 4) * spectrum / 4
     np.testing.assert_allclose(scaled, reference)
+
+
+def test_reference_coefficients_match_the_published_table():
+    from featsel._torch._learnability import unit_reference_coefficients
+
+    # A few entries of the table in microsoft/nni's gradient_selector.
+    np.testing.assert_allclose(
+        unit_reference_coefficients(1), [(1 + 2**0.5) / 4], rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        unit_reference_coefficients(2), [1.52705001, -0.34841729], rtol=5e-6
+    )
+    np.testing.assert_allclose(
+        unit_reference_coefficients(4),
+        [4.63445685, -5.19936195, 0.0, 1.50391676],
+        rtol=2e-5,
+    )
+    np.testing.assert_array_equal(
+        np.flatnonzero(unit_reference_coefficients(7) == 0), [4, 5]
+    )
+    # Order 12, the largest: the weight l p(l) of the table at a few points.
+    spectrum = np.array([0.1, 0.4, 0.7, 1.0])
+    weights = np.polyval(unit_reference_coefficients(12)[::-1], spectrum) * spectrum
+    np.testing.assert_allclose(
+        weights, [1.0918579, 1.0230126, 1.01140863, 0.99069476], atol=2e-4
+    )
 
 
 def test_reference_objective_has_coefficients_up_to_order_12():
