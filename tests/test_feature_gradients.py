@@ -276,3 +276,20 @@ def test_fit_does_not_import_dynamo():
         "assert 'torch._dynamo' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_count_to_keep_raises_the_sparsity_weight_to_rank_saturated_masks():
+    # Four strong columns (standardised coefficients 0.60, 0.53, 0.46, 0.43):
+    # at the default weight all four masks saturate near 1 and their order
+    # is an accident of the optimisation (it put column 8 before column 9).
+    X, y, coef = make_regression(
+        400, 10, n_informative=5, noise=0.1, coef=True, random_state=1
+    )
+    selector = FeatureGradientsSelector(2, random_state=0).fit(X, y)
+    assert set(np.flatnonzero(selector.support_)) == {2, 9}
+    assert np.count_nonzero(selector.mask_ >= 0.5) == 2
+    assert selector.sparsity_ > selector.sparsity
+    # Its own choice keeps every open mask at the given weight.
+    own = FeatureGradientsSelector(random_state=0).fit(X, y)
+    assert own.sparsity_ == own.sparsity
+    assert set(np.flatnonzero(own.support_)) == {1, 2, 8, 9}
