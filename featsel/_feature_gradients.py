@@ -255,12 +255,16 @@ class FeatureGradientsSelector(BaseTorchSelector):
       sets take a few epochs and small ones 100 steps.
 
     The default objective is chosen by the numbers: with the normalised
-    steps both reach 0.99 on the Khan data, but on the KAN paper's
-    synthetic regression set (``make_regression(500, 10, n_informative=5,
-    noise=0.1)``), keeping 2 features, "neumann" keeps the two of largest
-    coefficient (cross-validated R^2 of a linear model 0.77) and
-    "reference" a weaker pair (0.55); on planted problems of 20 columns
-    "reference" missed one of 4 informative columns on one of 7 cases.
+    steps both reach 0.99 on the Khan data; in the quality benchmark
+    (5 folds, 20/40/60 %% kept, linear, random forest and XGBoost
+    downstream), the mean gap to the best classical selector on the
+    ``regression``, ``wine``, ``classification`` and ``breast_cancer``
+    sets is +0.000, -0.016, -0.008 and -0.006 for "neumann" and -0.039,
+    -0.013, -0.008 and -0.005 for "reference", which keeps a weaker pair
+    of the KAN paper's regression set (``make_regression(500, 10,
+    n_informative=5, noise=0.1)``) on 2 of 5 folds at 20 %%; on planted
+    problems of 20 columns "reference" missed one of 4 informative columns
+    on one of 7 cases.
 
     :meth:`partial_fit` makes one pass over each chunk, continuing the
     mask and the batch generator, with the standardisation statistics
