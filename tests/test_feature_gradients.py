@@ -194,16 +194,43 @@ def test_reference_objective_recovers_planted_features(task):
 
 def test_reference_coefficients_are_the_reference_polynomial():
     from featsel._torch._learnability import (
-        REFERENCE_COEFFICIENTS,
         reference_coefficients,
+        unit_reference_coefficients,
     )
 
-    # On a covariance of top eigenvalue 4, p(4 l) = p_ref(l) / 4.
+    # On a covariance of top eigenvalue 4, p(4 l) = p_unit(l) / 4.
     coefficients = reference_coefficients(4, 4.0)
     spectrum = np.linspace(0.1, 4, 7)
     scaled = np.polyval(coefficients[::-1], spectrum) * spectrum
-    reference = np.polyval(REFERENCE_COEFFICIENTS[4][::-1], spectrum / 4) * spectrum / 4
+    unit = unit_reference_coefficients(4)
+    reference = np.polyval(unit[::-1], spectrum / 4) * spectrum / 4
     np.testing.assert_allclose(scaled, reference)
+
+
+def test_reference_coefficients_match_the_published_table():
+    from featsel._torch._learnability import unit_reference_coefficients
+
+    # A few entries of the table in microsoft/nni's gradient_selector.
+    np.testing.assert_allclose(
+        unit_reference_coefficients(1), [(1 + 2**0.5) / 4], rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        unit_reference_coefficients(2), [1.52705001, -0.34841729], rtol=5e-6
+    )
+    np.testing.assert_allclose(
+        unit_reference_coefficients(4),
+        [4.63445685, -5.19936195, 0.0, 1.50391676],
+        rtol=2e-5,
+    )
+    np.testing.assert_array_equal(
+        np.flatnonzero(unit_reference_coefficients(7) == 0), [4, 5]
+    )
+    # Order 12, the largest: the weight l p(l) of the table at a few points.
+    spectrum = np.array([0.1, 0.4, 0.7, 1.0])
+    weights = np.polyval(unit_reference_coefficients(12)[::-1], spectrum) * spectrum
+    np.testing.assert_allclose(
+        weights, [1.0918579, 1.0230126, 1.01140863, 0.99069476], atol=2e-4
+    )
 
 
 def test_reference_objective_has_coefficients_up_to_order_12():
@@ -233,3 +260,36 @@ def test_max_normalized_step_moves_the_steepest_coordinate_by_lr():
     (weights * torch.tensor([1e-3, -4e-3, 2e-3])).sum().backward()
     optimizer.step()
     np.testing.assert_allclose(weights.detach().numpy(), [-0.025, 0.1, -0.05])
+
+
+def test_fit_does_not_import_dynamo():
+    # A torch.optim optimizer would import torch._dynamo: seconds of the
+    # first fit in a process.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from featsel import FeatureGradientsSelector\n"
+        "X = np.random.default_rng(0).normal(size=(200, 5))\n"
+        "FeatureGradientsSelector(2, max_epochs=2).fit(X, X[:, 0])\n"
+        "assert 'torch._dynamo' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_count_to_keep_raises_the_sparsity_weight_to_rank_saturated_masks():
+    # Four strong columns (standardised coefficients 0.60, 0.53, 0.46, 0.43):
+    # at the default weight all four masks saturate near 1 and their order
+    # is an accident of the optimisation (it put column 8 before column 9).
+    X, y, coef = make_regression(
+        400, 10, n_informative=5, noise=0.1, coef=True, random_state=1
+    )
+    selector = FeatureGradientsSelector(2, random_state=0).fit(X, y)
+    assert set(np.flatnonzero(selector.support_)) == {2, 9}
+    assert np.count_nonzero(selector.mask_ >= 0.5) == 2
+    assert selector.sparsity_ > selector.sparsity
+    # Its own choice keeps every open mask at the given weight.
+    own = FeatureGradientsSelector(random_state=0).fit(X, y)
+    assert own.sparsity_ == own.sparsity
+    assert set(np.flatnonzero(own.support_)) == {1, 2, 8, 9}
