@@ -23,7 +23,8 @@ class SVMRFESelector(BaseSelector):
     """Recursive feature elimination with a linear support vector machine.
 
     A linear SVM (:class:`~sklearn.svm.LinearSVC`'s problem for classification,
-    :class:`~sklearn.svm.LinearSVR` for regression) is fitted on the
+    :class:`~sklearn.svm.LinearSVR` with the squared loss for regression) is
+    fitted on the
     standardised features, the features of smallest absolute weight are
     removed, and the process repeats down to a single feature. The order of
     elimination is the ranking: unlike :class:`~sklearn.feature_selection.RFE`,
@@ -43,16 +44,18 @@ class SVMRFESelector(BaseSelector):
     C : float, default=1.0
         Inverse regularisation strength of the SVM.
 
-    step : int or float, default=0.1
+    step : int or float, default=0.5
         Features removed per iteration: an int is a count, a float in (0, 1)
-        a fraction of the initial number of features (at least one).
+        a fraction of the surviving features (at least one), so that the
+        default halves them at every step, as Guyon et al. did.
 
     max_iter : int, default=5000
         Maximum number of iterations of the SVM solver.
 
     random_state : int, RandomState instance or None, default=None
-        Seed of the LinearSVR solver (regression); the classification
-        solver is deterministic.
+        Seed of liblinear's dual solver, which shuffles the rows; it fits
+        the classification SVM while the features outnumber the rows. The
+        other solvers are deterministic.
 
     Attributes
     ----------
@@ -94,7 +97,34 @@ class SVMRFESelector(BaseSelector):
     liblinear's primal solver, which needed hundreds of Newton iterations
     on nearly separable data (17 s for one fit on 2000 rows x 800 features)
     and whose default tolerance left the weights 0.02 from the optimum on
-    ``load_digits``. Regression uses :class:`~sklearn.svm.LinearSVR`.
+    ``load_digits``.
+
+    Regression uses :class:`~sklearn.svm.LinearSVR` with the squared
+    epsilon-insensitive loss (the regression counterpart of the squared
+    hinge) solved in the primal, where scikit-learn's default absolute loss
+    is solved by a dual coordinate descent that did not converge in 5000
+    iterations on 2000 rows x 800 features (28 s for one fit, against 0.2 s
+    for the squared loss, with the same ten planted features on top). In
+    the quality benchmark the downstream scores stayed within 0.002 on
+    diabetes, digits3, regression and wine, but fell by 0.017 on
+    friedman1: the absolute loss happened to rank its quadratic term
+    ``(x_2 - 0.5)^2``, which no linear model captures, fifth of ten, the
+    squared loss last.
+
+    **Elimination schedule.** Each step removes ``step`` times the surviving
+    features, half of them at the default, which is the schedule of Guyon
+    et al.'s own experiments ("at subsequent iterations, we eliminated half
+    of the remaining genes"), where scikit-learn's
+    :class:`~sklearn.feature_selection.RFE` removes a fixed share of the
+    initial features. The total work is then a geometric series, about two
+    fits on all the features, and the fits near as many features as rows,
+    where the SVM problem is hardest (nearly separable), are few: on
+    ``make_classification`` with 2000 rows the fit at 3200 features took
+    2.0 s against 5.8 s (back to back) when removing a tenth of the
+    initial features per step (this selector's earlier default), which
+    gave the
+    same downstream scores as halving, within 0.002, in the quality
+    benchmark.
 
     Examples
     --------
@@ -103,7 +133,7 @@ class SVMRFESelector(BaseSelector):
     >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
     >>> selector = SVMRFESelector(n_features_to_select=2, random_state=0)
     >>> selector.fit(X, y).get_feature_names_out()
-    array(['worst radius', 'worst area'], dtype=object)
+    array(['area error', 'worst area'], dtype=object)
     """
 
     _parameter_constraints: dict = {
@@ -123,7 +153,7 @@ class SVMRFESelector(BaseSelector):
         *,
         task="auto",
         C=1.0,
-        step=0.1,
+        step=0.5,
         max_iter=5000,
         random_state=None,
     ):
@@ -142,10 +172,6 @@ class SVMRFESelector(BaseSelector):
     def _fit_scores(self, X, y):
         X = standardize(X)
         n_features = X.shape[1]
-        if isinstance(self.step, Integral):
-            n_per_step = self.step
-        else:
-            n_per_step = max(1, math.floor(self.step * n_features))
         if self.task_ == "classification":
             # One column of +1/-1 targets per one-vs-rest problem; a binary
             # task has one problem, positive for the second class.
@@ -161,7 +187,10 @@ class SVMRFESelector(BaseSelector):
             )
         else:
             svr = LinearSVR(
-                C=self.C, max_iter=self.max_iter, random_state=self.random_state
+                C=self.C,
+                loss="squared_epsilon_insensitive",
+                dual=False,
+                max_iter=self.max_iter,
             )
 
         surviving = np.arange(n_features)
@@ -184,7 +213,7 @@ class SVMRFESelector(BaseSelector):
                 n_iter, coef = svr.n_iter_, svr.coef_
             self.n_iter_ = max(self.n_iter_, int(n_iter))
             importance = coef_importance(coef)
-            n_removed = min(n_per_step, surviving.size - 1)
+            n_removed = min(self._n_removed(surviving.size), surviving.size - 1)
             # Stable sort: among equal weights the higher column index goes
             # first, so ties end up ranked by column index.
             worst = np.argsort(importance[::-1], kind="stable")[:n_removed]
@@ -198,6 +227,12 @@ class SVMRFESelector(BaseSelector):
         scores = np.empty(n_features)
         scores[elimination_order] = np.arange(1, n_features + 1) / n_features
         return scores
+
+    def _n_removed(self, n_surviving):
+        """Features removed from ``n_surviving`` in one elimination step."""
+        if isinstance(self.step, Integral):
+            return self.step
+        return max(1, math.floor(self.step * n_surviving))
 
 
 def _squared_hinge_svm(X, signs, C, start, max_iter, tol=1e-6):

@@ -378,3 +378,36 @@ def test_svm_rfe_solves_linear_svcs_problem(n_classes):
     # A warm start changes the path, not the solution.
     warm, _ = _squared_hinge_svm(X, signs, 1.0, weights + 0.1, 5000)
     np.testing.assert_allclose(warm, weights, atol=1e-4)
+
+
+@pytest.mark.parametrize(("step", "expected"), [(0.5, [16, 8, 4, 2]), (5, [16, 11, 6])])
+def test_svm_rfe_step_is_a_share_of_the_surviving_features(monkeypatch, step, expected):
+    from sklearn.datasets import make_classification
+
+    from featsel import _svm_rfe
+
+    sizes = []
+    solve = _svm_rfe._squared_hinge_svm
+
+    def recording(X, *args, **kwargs):
+        sizes.append(X.shape[1])
+        return solve(X, *args, **kwargs)
+
+    monkeypatch.setattr(_svm_rfe, "_squared_hinge_svm", recording)
+    X, y = make_classification(100, 16, n_informative=3, random_state=0)
+    _svm_rfe.SVMRFESelector(step=step).fit(X, y)
+    assert sizes == expected
+
+
+def test_svm_rfe_regression_ranks_by_the_squared_loss_svr():
+    from sklearn.svm import LinearSVR
+
+    from featsel import SVMRFESelector
+    from featsel._linear import standardize
+
+    X, y = make_regression(200, 12, n_informative=6, noise=5.0, random_state=0)
+    # One elimination step: the ranking is the order of the first SVM's weights.
+    selector = SVMRFESelector(step=11).fit(X, y)
+    svr = LinearSVR(loss="squared_epsilon_insensitive", dual=False)
+    weights = np.abs(svr.fit(standardize(X), y).coef_)
+    np.testing.assert_array_equal(np.argsort(selector.ranking_), np.argsort(-weights))

@@ -17,6 +17,13 @@ matplotlib.use("Agg")
 FAST = {"cv": 3, "n_candidates": 3, "max_samples": 100}
 
 
+def xgboost_defaults():
+    """XGBoost at its own defaults, whose scores on a few columns are noisy."""
+    from xgboost import XGBClassifier
+
+    return XGBClassifier(n_jobs=1, random_state=0)
+
+
 def planted(n_samples=300, n_features=20, seed=0):
     """Five informative columns (one through its absolute value) among noise."""
     rng = np.random.default_rng(seed)
@@ -34,8 +41,9 @@ def test_recovers_planted_signal():
     recall = np.isin(np.flatnonzero(selector.support_), informative).mean()
     assert recall >= 0.8
     assert selector.n_features_to_select_ == 5
-    # Each accepted step is the best of the candidates it tried.
-    assert len(selector.scores_path_) == 6
+    # One score per accepted step; the weakest informative column may be
+    # left to the SHAP ranking by the stopping rule.
+    assert len(selector.scores_path_) == len(selector.step_names_) + 1 >= 5
     assert selector.scores_path_[-1] > selector.scores_path_[0] + 0.2
 
 
@@ -100,7 +108,15 @@ def test_default_stop_rule_rejects_gains_within_the_fold_spread():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(600, 30))
     y = (X[:, 0] - X[:, 1] + 0.5 * rng.normal(size=600) > 0).astype(int)
-    params = {"cv": 5, "n_candidates": 3, "max_samples": 100, "random_state": 0}
+    # XGBoost's own defaults fit noise columns for small gains: the rule
+    # must leave those out.
+    params = {
+        "estimator": xgboost_defaults(),
+        "cv": 5,
+        "n_candidates": 3,
+        "max_samples": 100,
+        "random_state": 0,
+    }
     auto = SHAPForwardSelector(**params).fit(X, y)
     assert {0, 1} <= set(auto.ranking_.argsort()[:2])
     # Any positive gain goes on, admitting noise columns for gains of a few
@@ -141,11 +157,14 @@ def test_interacting_pair_enters_first():
 def test_noise_with_chance_correlation_rarely_crowds_out_the_pair():
     # Tried alone, some noise columns beat x0 and x1 by chance; without the
     # SHAP floor on candidates they enter instead of the pair on each of
-    # these four draws, with it the pair enters on all four.
+    # these four draws, with it the pair enters on all four (with XGBoost's
+    # own defaults; the default model finds it on 8 of seeds 0 to 9).
     found = 0
     for seed in range(1, 5):
         dataset = load_dataset("interaction", random_state=seed)
-        selector = SHAPForwardSelector(2, cv=3, max_samples=200, random_state=0)
+        selector = SHAPForwardSelector(
+            2, estimator=xgboost_defaults(), cv=3, max_samples=200, random_state=0
+        )
         selector.fit(dataset.X, dataset.y)
         found += set(selector.step_names_) == {"x0", "x1"}
     assert found == 4
@@ -212,3 +231,21 @@ def test_regression_and_plot():
     assert ax.get_ylabel() == "Cross-validated r2"
     assert [text.get_text() for text in ax.texts] == selector.step_names_
     np.testing.assert_allclose(ax.lines[0].get_ydata(), selector.scores_path_)
+
+
+def test_default_model_scores_single_columns_of_small_data():
+    # XGBoost's own defaults fit the noise of one column of diabetes (R^2
+    # near 0 for bmi alone), so bp or s5 entered first on 2 of these 3
+    # training sets; the default model ranks bmi, the strongest, first.
+    from sklearn.datasets import load_diabetes
+    from sklearn.model_selection import KFold
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    folds = list(KFold(5, shuffle=True, random_state=0).split(X))[:3]
+    first = [
+        SHAPForwardSelector(1, random_state=0)
+        .fit(X.iloc[train], y.iloc[train])
+        .step_names_[0]
+        for train, _ in folds
+    ]
+    assert first == ["bmi"] * 3
