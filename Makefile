@@ -38,6 +38,7 @@ bench-studies: install
 	$(STUDY) benchmarks/studies/shift.toml
 
 bench-speed: install
+	$(BIN)/python benchmarks/bench_speed.py
 	$(BIN)/python benchmarks/bench_runner.py
 	$(BIN)/python benchmarks/bench_ground_truth.py --out benchmarks/results/ground_truth.md
 	$(BIN)/python benchmarks/bench_kan.py
