@@ -302,9 +302,13 @@ class OptFSSelector(BaseTorchSelector):
         seed = self._draw_seeds()
         step_rows = min(X.shape[0], self.batch_size or X.shape[0])
         work = step_rows * X.shape[1] * self.embedding_dim * self.hidden_units
+        from ._torch import _training
+
         with self._session(seed, work):
+            inputs = _training.to_tensor(inputs.astype(np.float32), device)
+            (target,) = self._target_tensors(y, device)
             network = self._train(
-                inputs, y, numeric.shape[1], value_weights, seed, device
+                inputs, target, numeric.shape[1], value_weights, seed, device
             )
         self.gate_logits_, self.category_gates_ = self._gate_logits(
             network, categorical, offsets, categories
@@ -320,12 +324,12 @@ class OptFSSelector(BaseTorchSelector):
         scores = np.zeros(categorical.size)
         with self._session(seed, work):
             scores[open_columns] = self._permutation_importance(
-                network, inputs, y, fields[open_columns], seed, device
+                network, inputs, target, fields[open_columns], seed
             )
         self.network_ = network.cpu()
         return np.maximum(scores, 0.0)
 
-    def _train(self, inputs, y, n_numeric, value_weights, seed, device):
+    def _train(self, inputs, target, n_numeric, value_weights, seed, device):
         """Train the gated network on the packed inputs, annealing the gates."""
         from ._torch import _gated_embedding, _training
 
@@ -342,7 +346,6 @@ class OptFSSelector(BaseTorchSelector):
             value_weights=value_weights,
             generator=generator,
         ).to(device)
-        (target,) = self._target_tensors(y, device)
         task_loss = self._task_loss()
 
         def loss_fn(output, target):
@@ -365,7 +368,7 @@ class OptFSSelector(BaseTorchSelector):
         _training.train(
             network,
             loss_fn,
-            _training.to_tensor(inputs.astype(np.float32), device),
+            inputs,
             target,
             None,
             None,
@@ -379,13 +382,12 @@ class OptFSSelector(BaseTorchSelector):
         )
         return network
 
-    def _permutation_importance(self, network, inputs, y, fields, seed, device):
+    def _permutation_importance(self, network, inputs, target, fields, seed):
         """Training-loss increase when each field's column is shuffled."""
         from ._torch import _training
 
-        (target,) = self._target_tensors(y, device)
         return network.permutation_importance(
-            _training.to_tensor(inputs.astype(np.float32), device),
+            inputs,
             target,
             self._task_loss(),
             fields,
@@ -400,8 +402,8 @@ class OptFSSelector(BaseTorchSelector):
 
     def _gate_logits(self, network, categorical, offsets, categories):
         """Each column's gate logit, and the logits of each category value."""
-        numeric_logits = network.numeric_gates.detach().numpy().astype(np.float64)
-        value_logits = network.value_gates.detach().numpy().astype(np.float64)
+        numeric_logits = network.numeric_gates.detach().cpu().numpy().astype(np.float64)
+        value_logits = network.value_gates.detach().cpu().numpy().astype(np.float64)
         gate_logits = np.empty(categorical.size)
         gate_logits[~categorical] = numeric_logits
         names = getattr(self, "feature_names_in_", np.arange(categorical.size))
@@ -413,7 +415,10 @@ class OptFSSelector(BaseTorchSelector):
         return gate_logits, category_gates
 
     def _default_n_features_to_select(self, scores):
-        return max(1, int(np.count_nonzero(self.gate_logits_ > 0)))
+        # A constant or repeated column can keep its gate open; it is not
+        # kept for that.
+        open_gates = (self.gate_logits_ > 0) & ~self._uninformative_features
+        return max(1, int(np.count_nonzero(open_gates)))
 
 
 def _categorical_columns(X):

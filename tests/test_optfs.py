@@ -138,6 +138,18 @@ def test_own_choice_keeps_the_informative_columns():
     assert np.all(kept < 12)
 
 
+def test_own_choice_does_not_keep_an_open_copy():
+    # The copy of x0 keeps its gate open like x0 itself; as a repeated
+    # column it scores 0 and must not be kept for its open gate.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 6))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    X = np.column_stack([X, X[:, 0]])
+    selector = OptFSSelector(random_state=0, max_epochs=30).fit(X, y)
+    assert selector.gate_logits_[6] > 0
+    assert list(np.flatnonzero(selector.support_)) == [0, 1]
+
+
 def test_fit_does_not_import_dynamo():
     # Building a torch.optim optimizer imports torch._dynamo, seconds of a
     # process's first fit: OptFS decays its weights with the core's Adam.
