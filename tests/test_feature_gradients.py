@@ -262,22 +262,6 @@ def test_max_normalized_step_moves_the_steepest_coordinate_by_lr():
     np.testing.assert_allclose(weights.detach().numpy(), [-0.025, 0.1, -0.05])
 
 
-def test_fit_does_not_import_dynamo():
-    # A torch.optim optimizer would import torch._dynamo: seconds of the
-    # first fit in a process.
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, numpy as np\n"
-        "from featsel import FeatureGradientsSelector\n"
-        "X = np.random.default_rng(0).normal(size=(200, 5))\n"
-        "FeatureGradientsSelector(2, max_epochs=2).fit(X, X[:, 0])\n"
-        "assert 'torch._dynamo' not in sys.modules\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
 def test_count_to_keep_raises_the_sparsity_weight_to_rank_saturated_masks():
     # Four strong columns (standardised coefficients 0.60, 0.53, 0.46, 0.43):
     # at the default weight all four masks saturate near 1 and their order

@@ -150,22 +150,6 @@ def test_own_choice_does_not_keep_an_open_copy():
     assert list(np.flatnonzero(selector.support_)) == [0, 1]
 
 
-def test_fit_does_not_import_dynamo():
-    # Building a torch.optim optimizer imports torch._dynamo, seconds of a
-    # process's first fit: OptFS decays its weights with the core's Adam.
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, numpy as np\n"
-        "from featsel import OptFSSelector\n"
-        "X = np.random.default_rng(0).normal(size=(40, 3))\n"
-        "OptFSSelector(max_epochs=2).fit(X, X[:, 0])\n"
-        "assert 'torch._dynamo' not in sys.modules\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
 @pytest.mark.parametrize("seed", [0, 2])
 def test_open_gates_ranked_by_permutation_importance(seed):
     # Friedman #1: y = 10 sin(pi x0 x1) + 20 (x2 - 0.5)^2 + 10 x3 + 5 x4

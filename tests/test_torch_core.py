@@ -109,23 +109,53 @@ def test_adam_reset_matches_a_new_torch_optim_adam():
     assert torch.equal(ours[0], theirs[0])
 
 
-def test_training_does_not_import_dynamo():
+def test_no_torch_fit_imports_dynamo():
     # Building a torch.optim optimizer imports torch._dynamo, seconds of a
-    # process's first fit; the training core must not need it.
+    # process's first fit: the core's training loop and every selector that
+    # trains a network use the core's own optimizers. One process for all
+    # (each start imports torch); the first fit that imports it is named.
     import subprocess
     import sys
 
     code = (
-        "import torch, sys\n"
+        "import sys, numpy as np, torch\n"
+        "import featsel\n"
         "from featsel._torch import _training\n"
+        "X = np.random.default_rng(0).normal(size=(60, 4))\n"
         "module = torch.nn.Linear(3, 1)\n"
-        "X, y = torch.randn(20, 3), torch.randn(20)\n"
+        "Z, t = torch.randn(20, 3), torch.randn(20)\n"
         "loss = lambda p, t: torch.nn.functional.mse_loss(p[:, 0], t)\n"
-        "_training.train(module, loss, X, y, X, y, max_epochs=2, lr=0.01,\n"
-        "                generator=torch.Generator())\n"
-        "assert 'torch._dynamo' not in sys.modules\n"
+        "fits = {\n"
+        "    'train': lambda: _training.train(module, loss, Z, t, Z, t,\n"
+        "        max_epochs=2, lr=0.01, generator=torch.Generator()),\n"
+        "    'KANSelector': lambda: featsel.KANSelector(\n"
+        "        2, cv=None, max_epochs=2).fit(X, X[:, 0]),\n"
+        "    'OptFSSelector': lambda: featsel.OptFSSelector(\n"
+        "        max_epochs=2).fit(X, X[:, 0]),\n"
+        "    'FeatureGradientsSelector': lambda: featsel.FeatureGradientsSelector(\n"
+        "        2, max_epochs=2).fit(X, X[:, 0]),\n"
+        "    'SequentialAttentionSelector(mlp)': lambda: (\n"
+        "        featsel.SequentialAttentionSelector(2, head='mlp', max_epochs=4)\n"
+        "        .fit(X, X[:, 1])),\n"
+        "    'SequentialAttentionSelector(linear)': lambda: (\n"
+        "        featsel.SequentialAttentionSelector(2, head='linear', max_epochs=4)\n"
+        "        .fit(X, X[:, 1])),\n"
+        "}\n"
+        "for name, fit in fits.items():\n"
+        "    fit()\n"
+        "    if 'torch._dynamo' in sys.modules:\n"
+        "        sys.exit(name + ' imported torch._dynamo')\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_adam_weight_decay_needs_one_value_per_parameter():
+    params = [torch.nn.Parameter(torch.zeros(2)), torch.nn.Parameter(torch.zeros(3))]
+    with pytest.raises(ValueError, match="weight_decay has 1 values for 2 param"):
+        _training.Adam(params, lr=0.1, weight_decay=[0.1])
 
 
 @pytest.mark.parametrize("per_parameter", [False, True])

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .._optional import import_optional
+from . import _training
 
 torch = import_optional("torch", extra="nn")
 nn = torch.nn
@@ -47,7 +48,7 @@ class SoftMask(nn.Module):
         return (X - self.mean) / self.scale * weights
 
 
-class MaxNormalizedGradientDescent:
+class MaxNormalizedGradientDescent(_training.Optimizer):
     """Gradient descent whose step moves the steepest coordinate by ``lr``.
 
     The gradient is divided by its largest absolute entry over all
@@ -57,22 +58,7 @@ class MaxNormalizedGradientDescent:
     sign at the same speed, so the order of a soft mask trained by Adam says
     which features push consistently, not which ones matter most.
 
-    It has the interface :func:`featsel._torch._training.train` uses
-    (``zero_grad`` and ``step``) without being a ``torch.optim`` optimizer:
-    building one of those imports ``torch._dynamo``, seconds of the first
-    fit in a process.
     """
-
-    def __init__(self, params, lr):
-        self.params = list(params)
-        self.lr = lr
-
-    def zero_grad(self, set_to_none=True):
-        for param in self.params:
-            if set_to_none:
-                param.grad = None
-            elif param.grad is not None:
-                param.grad.zero_()
 
     @torch.no_grad()
     def step(self):

@@ -200,11 +200,30 @@ def evaluate(module, loss_fn, X, y, *, batch_size=EVAL_BATCH_SIZE):
     return total / X.shape[0]
 
 
-class Adam:
-    """Adam with torch's default settings, outside ``torch.optim``.
+class Optimizer:
+    """The optimizer interface :func:`train` uses, outside ``torch.optim``.
 
     Building any ``torch.optim`` optimizer imports ``torch._dynamo`` (one to
-    five seconds, most of the first fit in a process). The update is
+    five seconds, most of the first fit in a process); subclasses implement
+    ``step``.
+    """
+
+    def __init__(self, params, lr):
+        self.params = list(params)
+        self.lr = lr
+
+    def zero_grad(self, set_to_none=True):
+        for param in self.params:
+            if set_to_none:
+                param.grad = None
+            elif param.grad is not None:
+                param.grad.zero_()
+
+
+class Adam(Optimizer):
+    """Adam with torch's default settings, outside ``torch.optim``.
+
+    The update is
     ``torch.optim.Adam``'s single-tensor one, operation for operation (each
     applied to all parameters in one call), so the weights are the same.
 
@@ -229,11 +248,16 @@ class Adam:
     """
 
     def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        self.params = list(params)
-        self.lr, self.betas, self.eps = lr, betas, eps
+        super().__init__(params, lr)
+        self.betas, self.eps = betas, eps
         if isinstance(weight_decay, Real):
             weight_decay = [weight_decay] * len(self.params)
         self.weight_decay = list(weight_decay)
+        if len(self.weight_decay) != len(self.params):
+            raise ValueError(
+                f"weight_decay has {len(self.weight_decay)} values for "
+                f"{len(self.params)} parameters."
+            )
         self.n_steps = 0
         self.moments = [
             (torch.zeros_like(param), torch.zeros_like(param)) for param in self.params
@@ -245,13 +269,6 @@ class Adam:
         for mean, square in self.moments:
             mean.zero_()
             square.zero_()
-
-    def zero_grad(self, set_to_none=True):
-        for param in self.params:
-            if set_to_none:
-                param.grad = None
-            elif param.grad is not None:
-                param.grad.zero_()
 
     @torch.no_grad()
     def step(self):
