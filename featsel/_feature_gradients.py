@@ -194,8 +194,8 @@ class FeatureGradientsSelector(BaseTorchSelector):
 
     With ``n_features_to_select=k`` given and more than ``k`` masks left at
     0.5 or above, :meth:`fit` searches the sparsity weight: a bisection
-    between ``sparsity`` and 1 (at most ``SPARSITY_SEARCH_STAGES``, 8,
-    trainings, each from masks at 0.5) for a weight that leaves exactly
+    between ``sparsity`` and 1 (at most ``SPARSITY_SEARCH_STAGES``, 8, more
+    trainings after the first, each from masks at 0.5) for a weight that leaves exactly
     ``k`` masks open, keeping the largest weight that leaves more than
     ``k`` if none does. At the default weight every mask with real signal
     saturates near 1, and the order among saturated masks is an accident
@@ -259,7 +259,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
     (5 folds, 20/40/60 %% kept, linear, random forest and XGBoost
     downstream), the mean gap to the best classical selector on the
     ``regression``, ``wine``, ``classification`` and ``breast_cancer``
-    sets is +0.000, -0.016, -0.008 and -0.006 for "neumann" and -0.039,
+    sets is +0.000, -0.015, -0.008 and -0.006 for "neumann" and -0.039,
     -0.013, -0.008 and -0.005 for "reference", which keeps a weaker pair
     of the KAN paper's regression set (``make_regression(500, 10,
     n_informative=5, noise=0.1)``) on 2 of 5 folds at 20 %%; on planted

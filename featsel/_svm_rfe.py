@@ -24,14 +24,14 @@ class SVMRFESelector(BaseSelector):
 
     A linear SVM (:class:`~sklearn.svm.LinearSVC`'s problem for classification,
     :class:`~sklearn.svm.LinearSVR` with the squared loss for regression) is
-    fitted on the
-    standardised features, the features of smallest absolute weight are
-    removed, and the process repeats down to a single feature. The order of
-    elimination is the ranking: unlike :class:`~sklearn.feature_selection.RFE`,
-    which gives every kept feature rank 1, and every feature removed in one
-    step the same rank, features removed in the same step are ordered by
-    their weight at that step, so ``ranking_`` is a strict order and the
-    top-``k`` set can be cut from it for any ``k``.
+    fitted on the standardised features, the features of smallest absolute
+    weight are removed, and the process repeats down to a single feature.
+    The order of elimination is the ranking: unlike
+    :class:`~sklearn.feature_selection.RFE`, which gives every kept feature
+    rank 1, and every feature removed in one step the same rank, features
+    removed in the same step are ordered by their weight at that step, so
+    ``ranking_`` is a strict order and the top-``k`` set can be cut from it
+    for any ``k``.
 
     Parameters
     ----------
@@ -122,9 +122,8 @@ class SVMRFESelector(BaseSelector):
     ``make_classification`` with 2000 rows the fit at 3200 features took
     2.0 s against 5.8 s (back to back) when removing a tenth of the
     initial features per step (this selector's earlier default), which
-    gave the
-    same downstream scores as halving, within 0.002, in the quality
-    benchmark.
+    gave the same downstream scores as halving, within 0.002, in the
+    quality benchmark.
 
     Examples
     --------
