@@ -36,6 +36,8 @@ STUDY := $(BIN)/python benchmarks/bench_study.py
 bench-studies: install
 	$(STUDY) benchmarks/studies/quality.toml
 	$(STUDY) benchmarks/studies/shift.toml
+	$(STUDY) benchmarks/studies/hepatic_seeds.toml
+	$(STUDY) benchmarks/studies/hepatic_sts_mi.toml
 
 bench-speed: install
 	$(BIN)/python benchmarks/bench_speed.py
