@@ -166,6 +166,14 @@ def paper_training(path, X, y, epochs):
                 optimizer.step()
 
 
+def numbers_printed_by(code):
+    """The numbers a fresh Python process running ``code`` prints."""
+    output = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    return [float(value) for value in output.split()]
+
+
 def cold_start():
     """(import torch, first KAN fit) seconds of a fresh process."""
     code = (
@@ -180,10 +188,7 @@ def cold_start():
         "fitted = time.perf_counter()\n"
         "print(imported - start, fitted - imported)\n"
     )
-    output = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    ).stdout
-    return [float(value) for value in output.split()]
+    return numbers_printed_by(code)
 
 
 def feature_gradients_alone(n_samples, n_features):
@@ -212,10 +217,7 @@ def feature_gradients_alone(n_samples, n_features):
         "recall = np.isin(top, np.arange(N_INFORMATIVE)).mean()\n"
         "print(seconds, recall, data_peak, peak())\n"
     )
-    output = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    ).stdout
-    return [float(value) for value in output.split()]
+    return numbers_printed_by(code)
 
 
 def peers(args, lines):
