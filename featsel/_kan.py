@@ -5,6 +5,7 @@
 
 import math
 import warnings
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -300,7 +301,7 @@ class KANSelector(BaseTorchSelector):
             import_optional("kan", extra="kan")
         random_state = check_random_state(self.random_state)
         splits = self._splits(X, y, random_state)
-        n_features = X.shape[1]
+        n_samples, n_features = X.shape
         self.hidden_units_ = (
             self.hidden_units
             if self.hidden_units is not None
@@ -308,11 +309,12 @@ class KANSelector(BaseTorchSelector):
         )
         seeds = self._draw_seeds(random_state, size=len(splits))
 
-        fold_scores, self.networks_, n_epochs = [], [], []
-        for fold, ((train, held_out), seed) in enumerate(
-            zip(splits, seeds, strict=True)
-        ):
-            if self.verbose:
+        step_rows = min(
+            max(train.size for train, _ in splits), self.batch_size or n_samples
+        )
+        work = step_rows * n_features * self.hidden_units_ * (self.grid_size + 4)
+        if self.verbose:
+            for fold, (train, held_out) in enumerate(splits):
                 # As many rows as train_test_split holds out of ``train``.
                 n_stop = math.ceil(self.validation_fraction * train.size)
                 print(
@@ -320,30 +322,148 @@ class KANSelector(BaseTorchSelector):
                     f"{train.size - n_stop} rows, early stopping on {n_stop}, "
                     f"scoring on {held_out.size}"
                 )
-            step_rows = min(train.size, self.batch_size or train.size)
-            work = step_rows * n_features * self.hidden_units_ * (self.grid_size + 4)
-            with self._session(seed, work):
-                scores, network, epochs = self._fit_fold(
-                    X, y, train, held_out, int(seed), device
-                )
-            fold_scores.append(scores)
-            self.networks_.append(network)
-            n_epochs.append(epochs)
+        if self._trains_side_by_side(splits, n_features):
+            with self._session(seeds[0], work):
+                fitted = self._fit_folds_side_by_side(X, y, splits, seeds, device)
+        else:
+            fitted = []
+            for (train, held_out), seed in zip(splits, seeds, strict=True):
+                with self._session(seed, work):
+                    fitted.append(
+                        self._fit_fold(X, y, train, held_out, int(seed), device)
+                    )
+        fold_scores, networks, n_epochs = zip(*fitted, strict=True)
+        self.networks_ = list(networks)
         self.scores_per_fold_ = np.vstack(fold_scores)
         self.n_epochs_ = np.asarray(n_epochs)
         # The base class zeroes these columns' scores; zero them before
         # normalising so that scores_ still sums to 1.
         return self._combine(self.scores_per_fold_, self._uninformative_features)
 
+    def _trains_side_by_side(self, splits, n_features):
+        """Whether the folds' networks train together (see Notes).
+
+        They do with the torch backend when every fold trains full-batch and
+        the first-layer features of all folds fit in memory at once.
+        """
+        largest = max(train.size for train, _ in splits)
+        n_fit = largest - math.floor(self.validation_fraction * largest)
+        features = n_features * (1 + self.grid_size + self.spline_order)
+        return (
+            self.backend == "torch"
+            and len(splits) > 1
+            and (self.batch_size is None or n_fit <= self.batch_size)
+            and len(splits) * largest * features <= MAX_CACHED_FEATURES
+        )
+
     def _fit_fold(self, X, y, train, held_out, seed, device):
-        """Train one network on ``train``, score it on ``held_out``.
+        """Train one network on ``train``, score it on ``held_out``."""
+        from ._torch import _training
+
+        fold = self._prepare_fold(X, y, train, held_out, seed, device)
+        result = _training.train(
+            fold.module,
+            fold.loss_fn,
+            fold.inputs_fit,
+            fold.y_fit,
+            fold.inputs_stop,
+            fold.y_stop,
+            max_epochs=self.max_epochs,
+            lr=self.lr,
+            generator=fold.generator,
+            batch_size=self.batch_size,
+            patience=self.patience,
+            penalty=lambda: self.sparsity * fold.network.input_norms().sum(),
+            epoch_callback=fold.update_grids,
+            verbose=self.verbose,
+        )
+        return self._score_fold(fold, result.n_epochs)
+
+    def _fit_folds_side_by_side(self, X, y, splits, seeds, device):
+        """Train the folds' networks side by side in one module, score each.
+
+        Each network has its own rows, early stopping and grid refits, as
+        in :meth:`_fit_fold`; the networks are held in one
+        :class:`~featsel._torch._kan_network.KANNetwork` so that each
+        operation of a training step does the work of all of them. Rows a
+        fold does not have are padding that its loss and grid refits leave
+        out.
+        """
+        from ._torch import _kan_network, _training
+
+        torch = _training.torch
+        folds = [
+            self._prepare_fold(X, y, train, held_out, int(seed), device)
+            for (train, held_out), seed in zip(splits, seeds, strict=True)
+        ]
+        networks = [fold.network for fold in folds]
+        combined = _kan_network.KANNetwork.side_by_side(networks)
+        n_fit = max(fold.inputs_fit.shape[0] for fold in folds)
+        n_stop = max(fold.inputs_stop.shape[0] for fold in folds)
+        n_features = X.shape[1]
+        missing_target = -1 if self.task_ == "classification" else torch.nan
+        inputs = torch.cat(
+            [
+                _side_by_side_features(
+                    [f.inputs_fit for f in folds], n_fit, n_features
+                ),
+                _side_by_side_features(
+                    [f.inputs_stop for f in folds], n_stop, n_features
+                ),
+            ]
+        )
+        targets = torch.cat(
+            [
+                _side_by_side_rows([f.y_fit for f in folds], n_fit, missing_target),
+                _side_by_side_rows([f.y_stop for f in folds], n_stop, missing_target),
+            ]
+        )
+        n_grid = max(fold.grid_features.shape[0] for fold in folds)
+        grid_features = _side_by_side_features(
+            [fold.grid_features for fold in folds], n_grid, n_features
+        )
+        grid_present = _side_by_side_rows(
+            [
+                torch.ones(fold.grid_features.shape[0], dtype=torch.bool, device=device)
+                for fold in folds
+            ],
+            n_grid,
+            False,
+        )
+
+        def update_grids(epoch):
+            if _grid_update_due(epoch):
+                combined.refit_hidden_grid(grid_features, grid_present)
+
+        results = _training.train_side_by_side(
+            _kan_network.CachedFirstLayer(combined),
+            _fold_losses(self._task_loss()),
+            inputs,
+            targets,
+            n_fit,
+            n_networks=len(folds),
+            max_epochs=self.max_epochs,
+            lr=self.lr,
+            patience=self.patience,
+            penalty=lambda: self.sparsity * combined.input_norms().sum(),
+            epoch_callback=update_grids,
+            verbose=self.verbose,
+        )
+        combined.copy_side_by_side_into(networks)
+        return [
+            self._score_fold(fold, result.n_epochs)
+            for fold, result in zip(folds, results, strict=True)
+        ]
+
+    def _prepare_fold(self, X, y, train, held_out, seed, device):
+        """The network of one fold and everything its training needs.
 
         Early stopping watches ``validation_fraction`` of the ``train``
         rows: had it watched ``held_out``, the restored weights would be
         those that suit the scoring rows best, and the scores (KAN-KO's
         held-out loss above all) would be biased by that choice.
         """
-        from ._torch import _kan_network, _training
+        from ._torch import _training
 
         torch = _training.torch
         generator = _training.make_generator(seed)
@@ -360,50 +480,59 @@ class KANSelector(BaseTorchSelector):
             for rows in (fit, stop, held_out)
         )
         y_fit, y_stop, y_held_out = self._target_tensors(y, device, fit, stop, held_out)
-        loss_fn = self._task_loss()
         grid_rows = X_fit[
             torch.randperm(X_fit.shape[0], generator=generator)[:GRID_ROWS].to(device)
         ]
         widths = [X.shape[1], self.hidden_units_, self._n_outputs()]
         build = self._torch_network if self.backend == "torch" else self._pykan_network
-        network, module, inputs_fit, inputs_stop, update_grids = build(
+        network, module, inputs_fit, inputs_stop, grid_features, update_grids = build(
             widths, grid_rows, X_fit, X_stop, seed, generator, device
         )
-        result = _training.train(
-            module,
-            loss_fn,
-            inputs_fit,
-            y_fit,
-            inputs_stop,
-            y_stop,
-            max_epochs=self.max_epochs,
-            lr=self.lr,
+        return _Fold(
             generator=generator,
-            batch_size=self.batch_size,
-            patience=self.patience,
-            penalty=lambda: self.sparsity * network.input_norms().sum(),
-            epoch_callback=update_grids,
-            verbose=self.verbose,
+            standardizer=standardizer,
+            network=network,
+            module=module,
+            loss_fn=self._task_loss(),
+            inputs_fit=inputs_fit,
+            inputs_stop=inputs_stop,
+            y_fit=y_fit,
+            y_stop=y_stop,
+            X_held_out=X_held_out,
+            y_held_out=y_held_out,
+            grid_features=grid_features,
+            update_grids=update_grids,
         )
+
+    def _score_fold(self, fold, n_epochs):
+        """The fold's scores on its held-out rows, and its network for later use."""
+        from ._torch import _kan_network, _training
+
+        torch = _training.torch
         scores = _kan_network.kan_scores(
-            network, self.method, X_held_out, y_held_out, loss_fn, self.hidden_units_
+            fold.network,
+            self.method,
+            fold.X_held_out,
+            fold.y_held_out,
+            fold.loss_fn,
+            self.hidden_units_,
         )
-        mean = torch.as_tensor(standardizer.mean, dtype=torch.float32)
-        scale = torch.as_tensor(standardizer.scale, dtype=torch.float32)
+        mean = torch.as_tensor(fold.standardizer.mean, dtype=torch.float32)
+        scale = torch.as_tensor(fold.standardizer.scale, dtype=torch.float32)
         if self.backend == "torch":
-            network = network.cpu()
+            network = fold.network.cpu()
             network.input_mean.copy_(mean)
             network.input_scale.copy_(scale)
         else:
-            network = network.to_network(mean, scale)
-        return scores, network, result.n_epochs
+            network = fold.network.to_network(mean, scale)
+        return scores, network, n_epochs
 
     def _torch_network(self, widths, grid_rows, X_fit, X_stop, seed, generator, device):
         """featsel's KAN, with its first layer's features cached when they fit.
 
         Returns the network, the module to train, its training and
-        early-stopping inputs, and the epoch callback that refits the hidden
-        layer's knots.
+        early-stopping inputs, the first layer's features of the grid rows,
+        and the epoch callback that refits the hidden layer's knots.
         """
         from ._torch import _kan_network, _training
 
@@ -428,10 +557,10 @@ class KANSelector(BaseTorchSelector):
             inputs_fit, inputs_stop = X_fit, X_stop
 
         def update_grids(epoch):
-            if epoch % GRID_UPDATE_EVERY == 0 and epoch <= GRID_UPDATE_UNTIL:
+            if _grid_update_due(epoch):
                 network.refit_hidden_grid(grid_features)
 
-        return network, module, inputs_fit, inputs_stop, update_grids
+        return network, module, inputs_fit, inputs_stop, grid_features, update_grids
 
     def _pykan_network(self, widths, grid_rows, X_fit, X_stop, seed, generator, device):
         """A ``kan.KAN`` behind the adapter, with pykan's own grid updates."""
@@ -443,10 +572,10 @@ class KANSelector(BaseTorchSelector):
         network.refit_grids(grid_rows)
 
         def update_grids(epoch):
-            if epoch % GRID_UPDATE_EVERY == 0 and epoch <= GRID_UPDATE_UNTIL:
+            if _grid_update_due(epoch):
                 network.refit_grids(grid_rows)
 
-        return network, network.model, X_fit, X_stop, update_grids
+        return network, network.model, X_fit, X_stop, None, update_grids
 
     def _splits(self, X, y, random_state):
         """(train, held-out) row indices of each network."""
@@ -537,3 +666,75 @@ class KANSelector(BaseTorchSelector):
         ax.set_ylabel("score")
         ax.set_title(f"KAN-{self.method.upper()} feature scores")
         return ax
+
+
+@dataclass
+class _Fold:
+    """One fold's network and the tensors of its training and scoring."""
+
+    generator: object
+    standardizer: object
+    network: object
+    module: object
+    loss_fn: object
+    inputs_fit: object
+    inputs_stop: object
+    y_fit: object
+    y_stop: object
+    X_held_out: object
+    y_held_out: object
+    grid_features: object
+    update_grids: object
+
+
+def _grid_update_due(epoch):
+    """Whether the knots are refitted after ``epoch`` (pykan's schedule)."""
+    return epoch % GRID_UPDATE_EVERY == 0 and epoch <= GRID_UPDATE_UNTIL
+
+
+def _side_by_side_rows(blocks, n_rows, fill):
+    """Tensors of shape (rows_i, ...) as columns of one (n_rows, n_blocks, ...).
+
+    Blocks shorter than ``n_rows`` are padded with ``fill``.
+    """
+    first = blocks[0]
+    out = first.new_full((n_rows, len(blocks), *first.shape[1:]), fill)
+    for index, block in enumerate(blocks):
+        out[: block.shape[0], index] = block
+    return out
+
+
+def _side_by_side_features(blocks, n_rows, n_features):
+    """First-layer features of networks, laid out for them side by side.
+
+    :meth:`~featsel._torch._kan_network.KANLayer.expand` gives each network
+    its SiLU columns then its basis columns; side by side, the SiLU columns
+    of all networks come first, then all their basis columns. Padding rows
+    are 0.
+    """
+    rows = _side_by_side_rows(blocks, n_rows, 0.0)
+    n_silu = rows.shape[1] * n_features
+    features = rows.new_empty(n_rows, rows[0].numel())
+    features[:, :n_silu] = rows[:, :, :n_features].reshape(n_rows, -1)
+    features[:, n_silu:] = rows[:, :, n_features:].reshape(n_rows, -1)
+    return features
+
+
+def _fold_losses(loss_fn):
+    """The task loss of each network side by side; padding rows left out.
+
+    Targets of shape (n_rows, n_networks) mark padding with -1 (class
+    codes) or NaN (regression).
+    """
+
+    def losses(output, target):
+        n_rows, n_networks = target.shape
+        present = ~target.isnan() if target.is_floating_point() else target >= 0
+        per_row = loss_fn(
+            output.reshape(n_rows * n_networks, -1),
+            target.where(present, 0).reshape(-1),
+            reduction="none",
+        ).view(n_rows, n_networks)
+        return (per_row * present).sum(dim=0) / present.sum(dim=0)
+
+    return losses

@@ -103,17 +103,18 @@ def spline_pieces(knots, order):
 
     Returns
     -------
-    values : torch.Tensor of shape (n_rows, (order + 1) ** 2)
-        With ``n_rows = n_inputs * (n_knots + 1)``, row
-        ``i * (n_knots + 1) + v`` holds the coefficients ``[k, r]`` (of
-        ``s ** k`` in basis function ``v - 1 - order + r``) of input ``i``
-        on the interval that ends at knot ``v``; rows ``v = 0`` and
+    values : torch.Tensor of shape (order + 1, order + 1, n_rows)
+        With ``n_rows = n_inputs * (n_knots + 1)``, ``values[k, r, row]``
+        for ``row = i * (n_knots + 1) + v`` is the coefficient of ``s ** k``
+        in basis function ``v - 1 - order + r`` of input ``i`` on the
+        interval that ends at knot ``v``; rows ``v = 0`` and
         ``v = n_knots`` (outside the knots) and basis functions that do not
-        exist are 0.
+        exist are 0. Rows come last so that gathering them for many values
+        gives long contiguous runs, which the elementwise kernels need.
 
-    values_and_slopes : torch.Tensor of shape (n_rows, 2 * (order + 1) ** 2)
-        ``values`` followed by the same coefficients for the derivatives
-        with respect to ``x``.
+    values_and_slopes : torch.Tensor of shape (order + 1, 2 * (order + 1), n_rows)
+        ``values`` followed, along the second dimension, by the same
+        coefficients for the derivatives with respect to ``x``.
 
     centre, rate : torch.Tensor of shape (n_rows,)
         ``c_j`` and ``r_j`` of the same intervals (0 outside the knots).
@@ -147,11 +148,13 @@ def spline_pieces(knots, order):
         """One row per (input, interval), the two outside intervals added."""
         return F.pad(table, (0, 0, 1, 1)).flatten(0, 1).to(knots.dtype)
 
-    # Rows laid out power-major: [k, r] holds the coefficient of s^k in
-    # basis function r, then (second table) in its derivative.
+    def by_power(table):
+        """``[k, r, row]``: the coefficient of s^k in basis function r."""
+        return rows(table.mT.flatten(2)).T.reshape(size, -1, n_inputs * (n_knots + 1))
+
     return (
-        rows(values.mT.flatten(2)),
-        rows(torch.cat([values.mT, slopes.mT], dim=-1).flatten(2)),
+        by_power(values),
+        by_power(torch.cat([values, slopes], dim=-2)),
         rows(centre[..., None])[:, 0],
         rows(rate[..., None])[:, 0],
     )
@@ -162,119 +165,133 @@ class _BSplineBasis(torch.autograd.Function):
     def forward(ctx, x, knots, values, values_and_slopes, centre, rate):
         n_samples, n_inputs = x.shape
         n_knots = knots.shape[1]
-        size = round(values.shape[1] ** 0.5)
+        size = values.shape[0]
         order = size - 1
         n_basis = n_knots - size
         interval, row, local = _locate(x, knots, centre, rate)
         needs_slopes = ctx.needs_input_grad[0]
         table = values_and_slopes if needs_slopes else values
-        # pieces[:, k] holds the coefficients of s^k of every basis function
-        # (and derivative). Horner's rule takes one fused multiply-add per
-        # power over all of them: several times faster than a batched
-        # product of tiny matrices.
-        pieces = table.index_select(0, row).view(n_samples * n_inputs, size, -1)
-        local_basis = pieces[:, order]
+        # pieces[k] holds the coefficients of s^k of every basis function
+        # (and derivative) at every value. Horner's rule takes one fused
+        # multiply-add per power over all of them: several times faster
+        # than a batched product of tiny matrices.
+        pieces = table.flatten(0, 1).index_select(1, row).view(size, -1, row.numel())
+        local_basis = pieces[order]
         for power in range(order - 1, -1, -1):
-            local_basis = torch.addcmul(pieces[:, power], local_basis, local)
-        local_basis = local_basis.view(n_samples, n_inputs, -1)
+            local_basis = torch.addcmul(pieces[power], local_basis, local)
+        local_basis = local_basis.view(-1, n_inputs, n_samples)
         # Basis functions that do not exist are 0 in the table: clamping
         # their index adds 0 to a neighbour.
-        slots = interval.unsqueeze(-1) + torch.arange(-size, 0, device=x.device)
-        slots = slots.clamp_(0, n_basis - 1)
-        basis = x.new_zeros(n_samples, n_inputs, n_basis)
-        basis.scatter_add_(2, slots, local_basis[..., :size])
+        offsets = torch.arange(-size, 0, device=x.device)[:, None, None]
+        slots = (interval + offsets).clamp_(0, n_basis - 1)
+        basis = x.new_zeros(n_basis, n_inputs, n_samples)
+        basis.scatter_add_(0, slots, local_basis[:size])
         if needs_slopes:
-            ctx.save_for_backward(slots, local_basis[..., size:])
-        return basis
+            ctx.save_for_backward(slots, local_basis[size:])
+        return basis.permute(2, 1, 0)
 
     @staticmethod
     def backward(ctx, grad_basis):
         slots, slopes = ctx.saved_tensors
-        grad_x = (grad_basis.gather(2, slots) * slopes).sum(dim=-1)
-        return grad_x, None, None, None, None, None
+        grad_x = (grad_basis.permute(2, 1, 0).gather(0, slots) * slopes).sum(dim=0)
+        return grad_x.T, None, None, None, None, None
 
 
 def _locate(x, knots, centre, rate):
     """The knot interval of every input value and its coordinate there.
 
-    Returns ``interval`` of shape (n_samples, n_inputs), where
-    ``interval[n, i] = v`` means ``x[n, i]`` lies in ``[t_{v-1}, t_v)``, the
+    The values are taken input by input (``x.T``), so that every result
+    has the samples along its last, contiguous dimension. Returns
+    ``interval`` of shape (n_inputs, n_samples), where
+    ``interval[i, n] = v`` means ``x[n, i]`` lies in ``[t_{v-1}, t_v)``, the
     half-open intervals of pykan's ``B_batch`` (``v = 0`` and ``n_knots``:
     outside the knots); ``row``, the flat index of each value's row in the
-    :func:`spline_pieces` tables; and ``local`` of shape (n_values, 1), the
-    interval coordinate ``s`` of each value.
+    :func:`spline_pieces` tables; and ``local``, the interval coordinate
+    ``s`` of each value; both flat, of shape (n_inputs * n_samples,).
     """
     n_inputs, n_knots = knots.shape
+    by_input = x.T.contiguous()
     if n_knots < SMALL_KNOT_COUNT:
         # Counting the knots at or below each value takes one comparison
         # per knot over the whole batch: several times faster than a binary
         # search per value when the knots are few.
-        columns = knots.T
-        interval = torch.zeros(x.shape, dtype=torch.uint8, device=x.device)
-        for knot in columns:
+        interval = torch.zeros(by_input.shape, dtype=torch.uint8, device=x.device)
+        for knot in range(n_knots):
             # A bool tensor viewed as bytes is 0 or 1 without a conversion.
-            interval += (x >= knot).view(torch.uint8)
+            interval += (by_input >= knots[:, knot, None]).view(torch.uint8)
         interval = interval.long()
     else:
-        interval = torch.searchsorted(knots, x.T.contiguous(), right=True).T
+        interval = torch.searchsorted(knots, by_input, right=True)
     offsets = torch.arange(0, n_inputs * (n_knots + 1), n_knots + 1, device=x.device)
-    row = (interval + offsets).reshape(-1)
-    local = (x.reshape(-1) - centre.index_select(0, row)) * rate.index_select(0, row)
-    return interval, row, local.unsqueeze(-1)
+    row = (interval + offsets[:, None]).view(-1)
+    local = (by_input.view(-1) - centre.index_select(0, row)) * rate.index_select(
+        0, row
+    )
+    return interval, row, local
 
 
 class _SplineSum(torch.autograd.Function):
     """``sum_i S_io(x[n, i])`` for splines ``S_io`` given by their pieces.
 
-    ``table[i * (n_knots + 1) + v, k, o]`` is the coefficient of ``s ** k``
+    ``table[k, o, i * (n_knots + 1) + v]`` is the coefficient of ``s ** k``
     in edge ``(i, o)``'s spline on the interval that ends at knot ``v`` (the
     rows of :func:`spline_pieces`); each value reads its own row and no
-    basis function is ever formed.
+    basis function is ever formed. With ``n_networks`` networks side by side
+    the inputs are ``n_networks`` consecutive blocks, and each block sums
+    into its own outputs.
     """
 
     @staticmethod
-    def forward(ctx, x, table, knots, centre, rate):
+    def forward(ctx, x, table, knots, centre, rate, n_networks):
         n_samples, n_inputs = x.shape
-        n_rows, size, n_outputs = table.shape
+        size, n_outputs, n_rows = table.shape
         _, row, local = _locate(x, knots, centre, rate)
-        pieces = table.view(n_rows, -1).index_select(0, row)
-        pieces = pieces.view(-1, size, n_outputs)
+        pieces = table.view(-1, n_rows).index_select(1, row)
+        pieces = pieces.view(size, n_outputs, -1)
         # Horner's rule for each spline and, when a gradient will be asked
         # for, alongside it for its derivative in s.
         needs_slope = ctx.needs_input_grad[0]
-        value = pieces[:, size - 1]
+        value = pieces[size - 1]
         slope = torch.zeros_like(value) if needs_slope else None
         for power in range(size - 2, -1, -1):
             if needs_slope:
                 slope = torch.addcmul(value, slope, local)
-            value = torch.addcmul(pieces[:, power], value, local)
+            value = torch.addcmul(pieces[power], value, local)
         if needs_slope:
             # ds/dx is the interval's rate.
-            slope = slope * rate.index_select(0, row).unsqueeze(-1)
+            slope = slope * rate.index_select(0, row)
         ctx.save_for_backward(row, local, slope)
         ctx.table_shape = table.shape
-        return value.view(n_samples, n_inputs, n_outputs).sum(dim=1)
+        ctx.n_networks = n_networks
+        value = value.view(n_outputs, n_networks, -1, n_samples).sum(dim=2)
+        return value.permute(2, 1, 0).reshape(n_samples, n_networks * n_outputs)
 
     @staticmethod
     def backward(ctx, grad_output):
         row, local, slope = ctx.saved_tensors
-        n_samples, n_outputs = grad_output.shape
+        n_networks = ctx.n_networks
+        n_samples = grad_output.shape[0]
+        size, n_outputs, n_rows = ctx.table_shape
         grad_x = grad_table = None
-        per_value = grad_output.unsqueeze(1)
+        # (outputs, networks, 1, samples): the gradient reaching every input.
+        per_value = grad_output.view(n_samples, n_networks, n_outputs)
+        per_value = per_value.permute(2, 1, 0).unsqueeze(2)
         if ctx.needs_input_grad[0]:
-            n_inputs = slope.shape[0] // n_samples
-            grad_x = (slope.view(n_samples, n_inputs, n_outputs) * per_value).sum(-1)
+            slope = slope.view(n_outputs, n_networks, -1, n_samples)
+            grad_x = (slope * per_value).sum(dim=0).view(-1, n_samples).T
         if ctx.needs_input_grad[1]:
-            n_rows, size, _ = ctx.table_shape
-            n_inputs = row.shape[0] // n_samples
-            # d value / d table[row, k] = s ** k, times the output's gradient.
-            terms = [per_value.expand(-1, n_inputs, -1).reshape(-1, n_outputs)]
-            for _ in range(1, size):
-                terms.append(terms[-1] * local)
-            grad_table = grad_output.new_zeros(n_rows, size * n_outputs)
-            grad_table.index_add_(0, row, torch.cat(terms, dim=1))
+            # d value / d table[k, o, row] = s ** k, times the output's gradient.
+            n_inputs = row.numel() // n_samples
+            terms = grad_output.new_empty(size, n_outputs, row.numel())
+            terms[0] = per_value.expand(-1, -1, n_inputs // n_networks, -1).reshape(
+                n_outputs, -1
+            )
+            for power in range(1, size):
+                torch.mul(terms[power - 1], local, out=terms[power])
+            grad_table = grad_output.new_zeros(size * n_outputs, n_rows)
+            grad_table.index_add_(1, row, terms.view(size * n_outputs, -1))
             grad_table = grad_table.view(ctx.table_shape)
-        return grad_x, grad_table, None, None, None
+        return grad_x, grad_table, None, None, None, None
 
 
 def dense_bspline_basis(x, knots, order):
@@ -304,14 +321,16 @@ def data_knots(x, grid_size, order, grid_eps=GRID_EPS):
     The ``grid_size + 1`` interior knots mix the column's quantiles with an
     even spacing of its range (weights ``1 - grid_eps`` and ``grid_eps``);
     ``order`` knots continue the even spacing beyond each end, so the spline
-    spans the whole range of the data instead of a fixed interval.
+    spans the whole range of the data instead of a fixed interval. NaN
+    values are left out: networks trained side by side pad their columns
+    with them.
 
     Returns
     -------
     knots : torch.Tensor of shape (n_columns, grid_size + 2 * order + 1)
     """
     levels = torch.linspace(0, 1, grid_size + 1, device=x.device, dtype=x.dtype)
-    quantiles = torch.quantile(x, levels, dim=0).T
+    quantiles = torch.nanquantile(x, levels, dim=0).T
     low, high = quantiles[:, :1], quantiles[:, -1:]
     # A column constant on these rows still needs distinct knots.
     flat = (high - low) <= 1e-6
@@ -346,28 +365,45 @@ class KANLayer(nn.Module):
 
     generator : torch.Generator
         CPU generator of the initial weights.
+
+    n_networks : int, default=1
+        Number of independent layers held side by side: the parameters and
+        knots of each come one after another along the first dimension, the
+        inputs and outputs in as many consecutive blocks, and the outputs of
+        a block depend on the inputs of the same block only (see
+        :meth:`KANNetwork.side_by_side`).
     """
 
-    def __init__(self, in_features, out_features, grid_size, spline_order, generator):
+    def __init__(
+        self,
+        in_features,
+        out_features,
+        grid_size,
+        spline_order,
+        generator,
+        n_networks=1,
+    ):
         super().__init__()
         self.spline_order = spline_order
         self.grid_size = grid_size
+        self.n_networks = n_networks
         n_basis = grid_size + spline_order
+        n_inputs = n_networks * in_features
         self.register_buffer(
             "knots",
             data_knots(
-                torch.linspace(-1, 1, 2)[:, None].expand(2, in_features),
+                torch.linspace(-1, 1, 2)[:, None].expand(2, n_inputs),
                 grid_size,
                 spline_order,
             ),
         )
         bound = 1 / np.sqrt(in_features)
         self.base_weight = nn.Parameter(
-            (torch.rand(in_features, out_features, generator=generator) * 2 - 1) * bound
+            (torch.rand(n_inputs, out_features, generator=generator) * 2 - 1) * bound
         )
-        self.spline_scale = nn.Parameter(torch.full((in_features, out_features), bound))
+        self.spline_scale = nn.Parameter(torch.full((n_inputs, out_features), bound))
         self.coef = nn.Parameter(
-            (torch.rand(in_features, out_features, n_basis, generator=generator) - 0.5)
+            (torch.rand(n_inputs, out_features, n_basis, generator=generator) - 0.5)
             * NOISE_SCALE
             / grid_size
         )
@@ -375,9 +411,9 @@ class KANLayer(nn.Module):
     def pieces(self):
         """:func:`spline_pieces` of the layer's knots, and where their weights are.
 
-        The second item, of shape (n_inputs * (n_knots + 1) * (order + 1),),
+        The second item, of shape ((order + 1) * n_inputs * (n_knots + 1),),
         is the row of ``coef`` (flattened over inputs and basis functions)
-        of each basis function of each row of the pieces. Both depend on
+        of basis function ``r`` of each row of the pieces, ``r`` first. Both depend on
         the knots only: they are kept until the knots change (a grid refit,
         a restored state, a move to another device).
         """
@@ -402,7 +438,7 @@ class KANLayer(nn.Module):
             self._pieces = (
                 version,
                 spline_pieces(self.knots, self.spline_order),
-                index.reshape(-1),
+                index.permute(2, 0, 1).reshape(-1),
             )
         return self._pieces[1:]
 
@@ -430,14 +466,25 @@ class KANLayer(nn.Module):
 
         The SiLU and spline columns are multiplied separately rather than
         by one concatenated weight, which would copy every weight per step.
+        Side by side, each block of inputs has its own pair of products.
         """
         n_inputs, n_outputs = self.base_weight.shape
         spline = (self.spline_scale.unsqueeze(-1) * self.coef).permute(0, 2, 1)
-        return torch.addmm(
-            features[:, :n_inputs] @ self.base_weight,
-            features[:, n_inputs:],
-            spline.reshape(-1, n_outputs),
+        if self.n_networks == 1:
+            return torch.addmm(
+                features[:, :n_inputs] @ self.base_weight,
+                features[:, n_inputs:],
+                spline.reshape(-1, n_outputs),
+            )
+        n_samples, blocks = features.shape[0], self.n_networks
+        silu = features[:, :n_inputs].view(n_samples, blocks, -1).transpose(0, 1)
+        basis = features[:, n_inputs:].view(n_samples, blocks, -1).transpose(0, 1)
+        output = torch.baddbmm(
+            silu @ self.base_weight.view(blocks, -1, n_outputs),
+            basis,
+            spline.reshape(blocks, -1, n_outputs),
         )
+        return output.transpose(0, 1).reshape(n_samples, blocks * n_outputs)
 
     def forward(self, x):
         if self.base_weight.shape[1] <= MAX_PIECEWISE_OUTPUTS:
@@ -458,14 +505,18 @@ class KANLayer(nn.Module):
         n_outputs = self.base_weight.shape[1]
         size = self.spline_order + 1
         spline = (self.spline_scale.unsqueeze(-1) * self.coef).transpose(1, 2)
-        coef = spline.reshape(-1, n_outputs).index_select(0, rows)
-        # table[row, k, o] = sum_r values[row, k, r] * coef[row, r, o]; a
+        coef = spline.reshape(-1, n_outputs).T.index_select(1, rows)
+        coef = coef.view(n_outputs, size, -1).transpose(0, 1)
+        # table[k, o, row] = sum_r values[k, r, row] * coef[r, o, row]; a
         # batch of such tiny products is faster broadcast than by bmm.
-        table = (
-            values.view(-1, size, size, 1) * coef.view(-1, 1, size, n_outputs)
-        ).sum(dim=2)
-        splines = _SplineSum.apply(x, table, self.knots, centre, rate)
-        return torch.addmm(splines, F.silu(x), self.base_weight)
+        table = (values.unsqueeze(2) * coef.unsqueeze(0)).sum(dim=1)
+        splines = _SplineSum.apply(x, table, self.knots, centre, rate, self.n_networks)
+        if self.n_networks == 1:
+            return torch.addmm(splines, F.silu(x), self.base_weight)
+        n_samples, blocks = x.shape[0], self.n_networks
+        silu = F.silu(x).view(n_samples, blocks, -1).transpose(0, 1)
+        base = silu @ self.base_weight.view(blocks, -1, n_outputs)
+        return splines + base.transpose(0, 1).reshape(n_samples, -1)
 
     def input_norms(self):
         """Euclidean norm of all the parameters of each input's edges."""
@@ -483,11 +534,16 @@ class KANLayer(nn.Module):
         """Move the knots to the distribution of ``x``, keeping the function.
 
         The spline coefficients on the new knots are the (lightly ridged)
-        least-squares fit of the current splines at the rows of ``x``.
+        least-squares fit of the current splines at the rows of ``x``; the
+        NaN values of a column (padding of side-by-side networks) are left
+        out of its fit.
         """
-        old = torch.einsum("nik,iok->ino", self.basis(x), self.coef)
+        present = ~torch.isnan(x)
+        values = torch.where(present, x, 0.0)
+        weight = present.unsqueeze(-1).to(x.dtype)
+        old = torch.einsum("nik,iok->ino", self.basis(values) * weight, self.coef)
         self.knots = data_knots(x, self.grid_size, self.spline_order)
-        basis = self.basis(x).permute(1, 0, 2)
+        basis = (self.basis(values) * weight).permute(1, 0, 2)
         gram = basis.transpose(1, 2) @ basis
         ridge = REFIT_RIDGE * gram.diagonal(dim1=1, dim2=2).mean(dim=1).clamp_min(1e-6)
         gram = gram + ridge[:, None, None] * torch.eye(
@@ -515,20 +571,86 @@ class KANNetwork(nn.Module):
 
     generator : torch.Generator
         CPU generator of the initial weights.
+
+    n_networks : int, default=1
+        Number of independent networks held side by side (see
+        :meth:`side_by_side`).
     """
 
     def __init__(
-        self, n_features, hidden_width, n_outputs, grid_size, spline_order, generator
+        self,
+        n_features,
+        hidden_width,
+        n_outputs,
+        grid_size,
+        spline_order,
+        generator,
+        n_networks=1,
     ):
         super().__init__()
+        self.n_networks = n_networks
         self.layers = nn.ModuleList(
             [
-                KANLayer(n_features, hidden_width, grid_size, spline_order, generator),
-                KANLayer(hidden_width, n_outputs, grid_size, spline_order, generator),
+                KANLayer(
+                    n_features,
+                    hidden_width,
+                    grid_size,
+                    spline_order,
+                    generator,
+                    n_networks,
+                ),
+                KANLayer(
+                    hidden_width,
+                    n_outputs,
+                    grid_size,
+                    spline_order,
+                    generator,
+                    n_networks,
+                ),
             ]
         )
-        self.register_buffer("input_mean", torch.zeros(n_features))
-        self.register_buffer("input_scale", torch.ones(n_features))
+        self.register_buffer("input_mean", torch.zeros(n_networks * n_features))
+        self.register_buffer("input_scale", torch.ones(n_networks * n_features))
+
+    @classmethod
+    def side_by_side(cls, networks):
+        """One network that computes ``networks`` side by side.
+
+        Its input is the networks' inputs, block after block, and so are its
+        outputs; every parameter and buffer holds the networks' own, one
+        after another along its first dimension. Training it is training
+        every network at once: the loss of one does not depend on the
+        others' weights, and the gradients stay apart. On small data each
+        operation then does the work of all the networks for the dispatch
+        cost of one (see :func:`featsel._torch._training.train_side_by_side`).
+        Copy the trained weights back with :meth:`copy_side_by_side_into`.
+        """
+        first = networks[0]
+        n_features, hidden_width = first.layers[0].base_weight.shape
+        layer = first.layers[0]
+        combined = cls(
+            n_features,
+            hidden_width,
+            first.layers[1].base_weight.shape[1],
+            layer.grid_size,
+            layer.spline_order,
+            torch.Generator(),
+            n_networks=len(networks),
+        ).to(layer.knots.device)
+        states = [network.state_dict() for network in networks]
+        with torch.no_grad():
+            for name, tensor in combined.state_dict().items():
+                tensor.copy_(torch.cat([state[name] for state in states]))
+        return combined
+
+    @torch.no_grad()
+    def copy_side_by_side_into(self, networks):
+        """Copy the weights of each network held side by side into ``networks``."""
+        combined = self.state_dict()
+        for index, network in enumerate(networks):
+            for name, tensor in network.state_dict().items():
+                blocks = combined[name].view(self.n_networks, *tensor.shape)
+                tensor.copy_(blocks[index])
 
     def forward(self, x):
         return self.layers[1](self.layers[0](x))
@@ -552,9 +674,19 @@ class KANNetwork(nn.Module):
         self.layers[1].refit_grid(self.layers[0](x))
 
     @torch.no_grad()
-    def refit_hidden_grid(self, features):
-        """Refit the second layer's knots; the first layer's input is fixed."""
-        self.layers[1].refit_grid(self.layers[0].forward_expanded(features))
+    def refit_hidden_grid(self, features, present=None):
+        """Refit the second layer's knots; the first layer's input is fixed.
+
+        ``present``, a boolean tensor of shape (n_rows, n_networks), says
+        which rows of ``features`` each network side by side has (None:
+        all); the others are padding, left out of its fit.
+        """
+        hidden = self.layers[0].forward_expanded(features)
+        if present is not None:
+            width = hidden.shape[1] // self.n_networks
+            present = present.repeat_interleave(width, dim=1)
+            hidden = torch.where(present, hidden, torch.nan)
+        self.layers[1].refit_grid(hidden)
 
     @torch.no_grad()
     def knockout_losses(self, X, y, loss_fn):

@@ -409,11 +409,11 @@ def train(
     full_batch = batch_size is None or batch_size >= n_train
     n_batches = 1 if full_batch else math.ceil(n_train / batch_size)
     held_out = X_val is not None
-    best_loss = evaluate(module, loss_fn, X_val, y_val) if held_out else math.nan
-    best_state = _copy_state(module) if held_out else None
-    best_epoch = 0
-    history = []
+    if held_out:
+        stopping = _EarlyStopping(module, 1, patience, tol)
+        stopping.update(0, np.array([evaluate(module, loss_fn, X_val, y_val)]))
     module.train()
+    epoch = 0
     for epoch in range(1, max_epochs + 1):
         if full_batch:
             batches = [(X_train, y_train)]
@@ -444,30 +444,181 @@ def train(
         if epoch_callback is not None:
             epoch_callback(epoch)
         if not held_out:
-            best_epoch = epoch
             if verbose and epoch % verbose == 0:
                 print(f"epoch {epoch:4d}  training loss {train_loss:.5f}")
             continue
         val_loss = evaluate(module, loss_fn, X_val, y_val)
-        history.append(val_loss)
+        stopping.update(epoch, np.array([val_loss]))
         if verbose and epoch % verbose == 0:
             print(f"epoch {epoch:4d}  held-out loss {val_loss:.5f}")
-        if not math.isfinite(val_loss):
+        if stopping.all_stopped:
             break
-        if val_loss < best_loss - tol * abs(best_loss):
-            best_loss, best_epoch = val_loss, epoch
-            best_state = _copy_state(module)
-        elif epoch - best_epoch >= patience:
-            break
-    if held_out:
-        module.load_state_dict(best_state)
     module.eval()
-    return TrainingResult(
-        best_epoch=best_epoch,
-        n_epochs=len(history) if held_out else best_epoch,
-        best_loss=best_loss,
-        history=history,
-    )
+    if not held_out:
+        return TrainingResult(best_epoch=epoch, n_epochs=epoch, best_loss=math.nan)
+    module.load_state_dict(stopping.best_state)
+    return stopping.results()[0]
+
+
+def train_side_by_side(
+    module,
+    loss_fn,
+    X,
+    y,
+    n_train_rows,
+    *,
+    n_networks,
+    max_epochs,
+    lr,
+    patience=20,
+    tol=1e-4,
+    penalty=None,
+    epoch_callback=None,
+    verbose=0,
+):
+    """Train networks held side by side in one module, each with early stopping.
+
+    Full-batch Adam on each network's training rows, as :func:`train` with
+    ``batch_size=None``, and the same early stopping per network: each
+    stops when its own held-out loss has not improved by a relative ``tol``
+    for ``patience`` epochs (or is no longer finite), and gets back the
+    weights of its own best epoch. Networks that have stopped are carried
+    along until the last one stops; their updates are discarded. The
+    held-out rows go through the same forward pass as the training rows,
+    so an epoch is one pass: its held-out loss is that of the weights the
+    step starts from, the previous epoch's.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        ``n_networks`` networks side by side: the first dimension of every
+        parameter and buffer holds ``n_networks`` equal blocks, one per
+        network (as :meth:`featsel._torch._kan_network.KANNetwork.side_by_side`
+        lays them out).
+
+    loss_fn : callable
+        ``loss_fn(module(X)[rows], y[rows])`` returns the mean loss of each
+        network on the given rows, a tensor of shape (n_networks,).
+
+    X, y : torch.Tensor
+        The first ``n_train_rows`` rows are the training rows, the rest the
+        held-out rows; rows a network does not have are padding that
+        ``loss_fn`` leaves out.
+
+    n_train_rows : int
+
+    n_networks : int
+
+    max_epochs, lr, patience, tol, penalty, epoch_callback, verbose
+        As in :func:`train`; ``penalty()`` is the sum of the networks'
+        penalties.
+
+    Returns
+    -------
+    results : list of TrainingResult
+        One per network.
+    """
+    optimizer = Adam(module.parameters(), lr=lr)
+    stopping = _EarlyStopping(module, n_networks, patience, tol)
+    module.train()
+    epoch = 0
+    while True:
+        output = module(X)
+        with torch.no_grad():
+            held_out = loss_fn(output[n_train_rows:], y[n_train_rows:])
+        stopping.update(epoch, held_out.double().cpu().numpy())
+        if verbose and epoch and epoch % verbose == 0:
+            losses = " ".join(f"{loss:.5f}" for loss in stopping.last)
+            print(f"epoch {epoch:4d}  held-out losses {losses}")
+        if stopping.all_stopped or epoch == max_epochs:
+            break
+        epoch += 1
+        optimizer.zero_grad(set_to_none=True)
+        objective = loss_fn(output[:n_train_rows], y[:n_train_rows]).sum()
+        if penalty is not None:
+            objective = objective + penalty()
+        objective.backward()
+        optimizer.step()
+        if epoch_callback is not None:
+            epoch_callback(epoch)
+    module.load_state_dict(stopping.best_state)
+    module.eval()
+    return stopping.results()
+
+
+class _EarlyStopping:
+    """The best held-out loss, epoch and weights of each network in a module.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Holds ``n_networks`` networks along the first dimension of its
+        parameters and buffers (one network: the module itself).
+
+    n_networks, patience, tol
+        As in :func:`train_side_by_side`.
+    """
+
+    def __init__(self, module, n_networks, patience, tol):
+        self.module = module
+        self.n_networks = n_networks
+        self.patience, self.tol = patience, tol
+        self.best_loss = np.full(n_networks, np.inf)
+        self.best_epoch = np.zeros(n_networks, dtype=int)
+        self.n_epochs = np.zeros(n_networks, dtype=int)
+        self.stopped = np.zeros(n_networks, dtype=bool)
+        self.history = [[] for _ in range(n_networks)]
+        self.best_state = None
+        self.last = None
+
+    @property
+    def all_stopped(self):
+        return bool(self.stopped.all())
+
+    def update(self, epoch, losses):
+        """Record the held-out losses of ``epoch`` (0: the initial weights)."""
+        self.last = losses
+        active = ~self.stopped
+        if epoch == 0:
+            self.best_loss = losses.copy()
+            self.best_state = _copy_state(self.module)
+            return
+        for network in np.flatnonzero(active):
+            self.history[network].append(float(losses[network]))
+        self.n_epochs[active] = epoch
+        with np.errstate(invalid="ignore"):
+            improved = active & (
+                losses < self.best_loss - self.tol * np.abs(self.best_loss)
+            )
+        self.best_loss[improved] = losses[improved]
+        self.best_epoch[improved] = epoch
+        if improved.any():
+            self._keep_state(improved)
+        self.stopped |= active & (
+            ~np.isfinite(losses)
+            | (~improved & (epoch - self.best_epoch >= self.patience))
+        )
+
+    def _keep_state(self, networks):
+        if networks.all():
+            self.best_state = _copy_state(self.module)
+            return
+        keep = torch.as_tensor(networks)
+        for name, value in self.module.state_dict().items():
+            blocks = value.detach().view(self.n_networks, -1)
+            best = self.best_state[name].view(self.n_networks, -1)
+            best[keep.to(best.device)] = blocks[keep.to(blocks.device)]
+
+    def results(self):
+        return [
+            TrainingResult(
+                best_epoch=int(self.best_epoch[network]),
+                n_epochs=int(self.n_epochs[network]),
+                best_loss=float(self.best_loss[network]),
+                history=self.history[network],
+            )
+            for network in range(self.n_networks)
+        ]
 
 
 def _copy_state(module):
