@@ -227,6 +227,13 @@ class KANSelector(BaseTorchSelector):
     - With ``cv`` folds the scores of the ``cv`` networks are averaged, a
       steadier ranking than one network's.
 
+    With the torch backend, when every fold trains full-batch and the
+    first-layer features of all folds fit in memory, the ``cv`` networks are
+    trained side by side in one network whose every operation does the work
+    of all of them; each keeps its own rows, early stopping and grid
+    refits, and the result is that of training them one by one up to float
+    rounding (on data of a few hundred rows a fit is up to twice as fast).
+
     If every score is 0 (KAN-KO on data without signal), the scores are
     uniform and a warning is raised. Features constant on the data, or
     exact copies of an earlier column, get score 0.

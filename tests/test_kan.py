@@ -1,5 +1,6 @@
 """KANSelector: the four scores on both engines."""
 
+import copy
 import pickle
 import random
 
@@ -302,6 +303,84 @@ def test_uncached_first_layer_gives_the_same_scores(monkeypatch):
     monkeypatch.setattr(_kan, "MAX_CACHED_FEATURES", 0)
     uncached = KANSelector(method="si", random_state=0, **FAST).fit(X, y)
     np.testing.assert_allclose(uncached.scores_, cached.scores_, rtol=1e-3)
+
+
+@pytest.mark.parametrize("data", [classification, regression])
+def test_folds_trained_side_by_side_match_one_by_one(monkeypatch, data):
+    """Training the folds' networks together changes only float rounding.
+
+    237 rows in 4 folds give 141 or 142 training rows a fold, so padding
+    rows are exercised in the loss and in the grid refits.
+    """
+    X, y, _ = data()
+    X, y = X[:237], y[:237]
+    params = {**FAST, "cv": 4, "max_epochs": 60}
+    calls = []
+    side_by_side = _training.train_side_by_side
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs["n_networks"])
+        return side_by_side(*args, **kwargs)
+
+    monkeypatch.setattr(_training, "train_side_by_side", spy)
+    together = KANSelector(random_state=0, **params).fit(X, y)
+    assert calls == [4]
+    monkeypatch.setattr(KANSelector, "_trains_side_by_side", lambda *args: False)
+    apart = KANSelector(random_state=0, **params).fit(X, y)
+    assert calls == [4]
+    np.testing.assert_array_equal(together.n_epochs_, apart.n_epochs_)
+    np.testing.assert_allclose(
+        together.scores_per_fold_, apart.scores_per_fold_, rtol=1e-4, atol=1e-7
+    )
+
+
+def test_side_by_side_network_computes_each_network():
+    generator = torch.Generator().manual_seed(0)
+    networks = [_kan_network.KANNetwork(4, 5, 2, 4, 3, generator) for _ in range(3)]
+    inputs = [torch.randn(20, 4, generator=generator) * (1 + i) for i in range(3)]
+    for network, x in zip(networks, inputs, strict=True):
+        network.refit_grids(x)
+    combined = _kan_network.KANNetwork.side_by_side(networks)
+    output = combined(torch.cat(inputs, dim=1))
+    for index, (network, x) in enumerate(zip(networks, inputs, strict=True)):
+        torch.testing.assert_close(output[:, 2 * index : 2 * index + 2], network(x))
+    with torch.no_grad():
+        combined.layers[0].coef.mul_(2.0)
+    combined.copy_side_by_side_into(networks)
+    torch.testing.assert_close(networks[1].layers[0].coef, combined.layers[0].coef[4:8])
+
+
+def test_grid_refit_leaves_out_nan_rows():
+    generator = torch.Generator().manual_seed(0)
+    layer = _kan_network.KANLayer(3, 2, 4, 3, generator)
+    padded = copy.deepcopy(layer)
+    x = torch.randn(50, 3, generator=generator)
+    layer.refit_grid(x)
+    padded.refit_grid(torch.cat([x, torch.full((7, 3), torch.nan)]))
+    torch.testing.assert_close(padded.knots, layer.knots)
+    torch.testing.assert_close(padded.coef, layer.coef)
+
+
+def test_side_by_side_early_stopping_keeps_each_networks_best_weights():
+    module = torch.nn.Module()
+    module.weight = torch.nn.Parameter(torch.zeros(2, 3))
+    module.register_buffer("knots", torch.zeros(2))
+    stopping = _training._EarlyStopping(module, 2, patience=2, tol=0.0)
+    losses = [[1.0, 1.0], [0.5, 2.0], [0.7, 0.4], [0.8, 0.3], [0.9, 0.35]]
+    for epoch, epoch_losses in enumerate(losses):
+        with torch.no_grad():
+            module.weight.fill_(epoch)
+            module.knots.fill_(epoch)
+        stopping.update(epoch, np.array(epoch_losses))
+    # Network 0 is best after epoch 1 and stops two epochs later; network 1
+    # is best after epoch 3 and still running.
+    np.testing.assert_array_equal(stopping.stopped, [True, False])
+    np.testing.assert_array_equal(stopping.best_state["weight"][:, 0], [1.0, 3.0])
+    np.testing.assert_array_equal(stopping.best_state["knots"], [1.0, 3.0])
+    results = stopping.results()
+    assert [result.best_epoch for result in results] == [1, 3]
+    assert [result.n_epochs for result in results] == [3, 4]
+    assert results[0].history == [0.5, 0.7, 0.8]
 
 
 def test_hidden_units_default_and_cap():
