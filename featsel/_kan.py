@@ -354,7 +354,7 @@ class KANSelector(BaseTorchSelector):
         the first-layer features of all folds fit in memory at once.
         """
         largest = max(train.size for train, _ in splits)
-        n_fit = largest - math.floor(self.validation_fraction * largest)
+        n_fit = largest - math.ceil(self.validation_fraction * largest)
         features = n_features * (1 + self.grid_size + self.spline_order)
         return (
             self.backend == "torch"
