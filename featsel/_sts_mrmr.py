@@ -75,8 +75,8 @@ class STSmRMRSelector(BaseSelector):
     n_features_to_select : int, float or None, default=None
         Number of features to select: an int is a count, a float in (0, 1] a
         fraction of the features (rounded up), None half of the features.
-        The greedy search stops after this many steps; with None it orders
-        every feature.
+        The greedy search stops after this many steps (or
+        ``max_greedy_steps``); with None it orders every feature.
 
     %(task)s
 
@@ -117,6 +117,18 @@ class STSmRMRSelector(BaseSelector):
         Greedy criterion: relevance minus mean redundancy, or relevance over
         mean redundancy.
 
+    max_greedy_steps : int or None, default=256
+        Largest number of features picked one at a time. When more are to be
+        selected (or ranked, with ``n_features_to_select=None``), the others
+        are ranked by the criterion after the last greedy step: relevance
+        against the mean redundancy to the greedy picks. Selections of at
+        most ``max_greedy_steps`` features are those of the exact search.
+        Each step costs one pass over the data, so ``k`` selected features
+        cost ``O(n_samples * n_features * min(k, max_greedy_steps))``, linear
+        in the number of features beyond the cap. None runs the exact greedy
+        search for every selected feature (quadratic in the number of
+        features when ranking all of them).
+
     n_jobs : int or None, default=None
         Number of parallel jobs of the mutual-information estimate.
 
@@ -136,7 +148,7 @@ class STSmRMRSelector(BaseSelector):
 
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best): the greedy order, then the
-        features not picked, by their criterion after the last step.
+        features not picked, by their criterion after the last greedy step.
 
     %(support_)s
 
@@ -157,10 +169,12 @@ class STSmRMRSelector(BaseSelector):
         Whether the STS terms entered the selection.
 
     selection_order_ : ndarray of shape (n_steps,)
-        Column indices in the order the greedy search picked them.
+        Column indices in the order the greedy search picked them, the greedy
+        picks only: ``n_steps`` is at most ``max_greedy_steps``, and features
+        selected beyond it are in ``support_`` and ``ranking_`` but not here.
 
     criterion_ : ndarray of shape (n_steps,)
-        Value of the greedy criterion for each picked feature at its step.
+        Value of the greedy criterion for each greedy pick at its step.
 
     %(n_features_in_)s
 
@@ -231,7 +245,26 @@ class STSmRMRSelector(BaseSelector):
 
     The greedy order does not depend on where it stops, so the features
     selected for any ``k`` are the first ``k`` of the full order that a fit
-    with ``n_features_to_select=None`` gives.
+    with ``n_features_to_select=None`` gives. This holds with the cap too: a
+    fit for ``k <= max_greedy_steps`` makes the first ``k`` greedy picks of
+    the full fit, and a fit for a larger ``k`` makes the same
+    ``max_greedy_steps`` picks and orders the rest by the same criterion.
+
+    ``max_greedy_steps`` departs from Peng et al. and mrmr-selection, which
+    pick every selected feature greedily, for wide data: ranking all ``d``
+    features exactly costs ``O(n_samples * d^2)``, quadratic in ``d`` (3.3 s
+    at ``d = 3200`` and ``n_samples = 2000``, against 0.4 s with the cap).
+    Selections of at most 256 features are unchanged. Beyond the cap, on
+    ``make_classification`` data (``n_samples = 2000``, 10 informative
+    features, the rest noise) the capped and exact selections of 20, 40 and
+    60 %% of the features share 100, 98.8 and 98.1 %% of their features at
+    ``d = 800``, and 98.0, 97.3 and 96.1 %% at ``d = 3200``. The features
+    that differ are weak ones: the capped order keeps the mean redundancy of
+    the cap's last step, while the exact search dilutes it with every later
+    (mostly noise) pick and so readmits features that are relevant but
+    redundant with early picks (at ``d = 3200``, 5 of the 10 informative
+    features among the top 60 %% against 7 for the exact search). Set
+    ``max_greedy_steps=None`` for the exact search.
 
     Examples
     --------
@@ -263,6 +296,7 @@ class STSmRMRSelector(BaseSelector):
         "alpha_data": [Interval(Real, 0, None, closed="left")],
         "relevance": [StrOptions({"f", "mi", "pearson"})],
         "scheme": [StrOptions({"difference", "quotient"})],
+        "max_greedy_steps": [None, Interval(Integral, 1, None, closed="left")],
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -280,6 +314,7 @@ class STSmRMRSelector(BaseSelector):
         alpha_data=0.5,
         relevance="f",
         scheme="difference",
+        max_greedy_steps=256,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -293,6 +328,7 @@ class STSmRMRSelector(BaseSelector):
         self.alpha_data = alpha_data
         self.relevance = relevance
         self.scheme = scheme
+        self.max_greedy_steps = max_greedy_steps
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -340,7 +376,9 @@ class STSmRMRSelector(BaseSelector):
 
         eligible = self.relevance_ > 0 if quotient else np.ones(n_features, bool)
         n_steps = min(
-            self.n_features_to_select_ or n_features, int(np.count_nonzero(eligible))
+            self.n_features_to_select_ or n_features,
+            self.max_greedy_steps or n_features,
+            int(np.count_nonzero(eligible)),
         )
         order, criterion_path = [], []
         criterion = self.relevance_.copy()
@@ -372,7 +410,8 @@ class STSmRMRSelector(BaseSelector):
         self.criterion_ = np.asarray(criterion_path, dtype=np.float64)
 
         # The features not picked follow in the order the next step would
-        # have considered them; a stable sort breaks ties by column index.
+        # have considered them (beyond max_greedy_steps, the selected ones
+        # too); a stable sort breaks ties by column index, as argmax does.
         rest = np.flatnonzero(eligible)
         rest = rest[np.argsort(-criterion[rest], kind="stable")]
         ranked = np.concatenate([self.selection_order_, rest])
@@ -523,7 +562,8 @@ def _standardized_columns(X):
     of the two columns; constant columns become zeros (no correlation).
     Fortran order keeps each column contiguous for the per-step products.
     """
-    centered = np.asfortranarray(X, dtype=np.float64) - X.mean(axis=0)
+    centered = np.array(X, dtype=np.float64, order="F")
+    centered -= X.mean(axis=0)
     norms = np.linalg.norm(centered, axis=0)
     norms[norms == 0] = 1.0
     centered /= norms

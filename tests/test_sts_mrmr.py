@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.datasets import make_classification
 
 from featsel import STSmRMRSelector, _sts_mrmr
 from featsel._survey_data import make_survey
@@ -359,20 +360,83 @@ def test_each_text_is_encoded_once_across_fits_and_clones():
     assert calls == [[*texts, "pain"], ["surgery"]]
 
 
+@pytest.mark.parametrize("max_greedy_steps", [256, 2])
 @pytest.mark.parametrize("scheme", ["difference", "quotient"])
-def test_selection_for_k_is_a_prefix_of_the_full_order(scheme):
+def test_selection_for_k_is_a_prefix_of_the_full_order(scheme, max_greedy_steps):
     X, y, texts = mixed_problem()
     params = dict(
         feature_descriptions=texts,
         target_description="pain",
         encoder=word_encoder,
         scheme=scheme,
+        max_greedy_steps=max_greedy_steps,
     )
     full = STSmRMRSelector(**params).fit(X, y)
     assert not STSmRMRSelector.selection_depends_on_k
-    for k in (1, 3, 6):
+    for k in (1, 2, 3, 6):
         selector = STSmRMRSelector(k, **params).fit(X, y)
         np.testing.assert_array_equal(selector.support_, full.ranking_ <= k)
+
+
+@pytest.mark.parametrize("scheme", ["difference", "quotient"])
+def test_selections_within_the_greedy_cap_are_exact(scheme):
+    X, y = make_classification(200, 40, n_informative=6, n_redundant=6, random_state=0)
+    for k in (3, 10):
+        capped = STSmRMRSelector(k, scheme=scheme, max_greedy_steps=10).fit(X, y)
+        exact = STSmRMRSelector(k, scheme=scheme, max_greedy_steps=None).fit(X, y)
+        for name in ("scores_", "ranking_", "selection_order_", "criterion_"):
+            np.testing.assert_array_equal(getattr(capped, name), getattr(exact, name))
+    # Ranking every feature, the first max_greedy_steps ranks are exact.
+    capped = STSmRMRSelector(scheme=scheme, max_greedy_steps=10).fit(X, y)
+    exact = STSmRMRSelector(scheme=scheme, max_greedy_steps=None).fit(X, y)
+    assert capped.selection_order_.size == 10 and exact.selection_order_.size == 40
+    np.testing.assert_array_equal(
+        np.argsort(capped.ranking_)[:10], exact.selection_order_[:10]
+    )
+
+
+def twin_problem(n_samples=300, seed=0):
+    """x0-x2 strong; x3 and its near copy x4 moderate; x5 weaker; 6 noise."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, 12))
+    X[:, 4] = X[:, 3] + 0.1 * rng.normal(size=n_samples)
+    y = 2 * X[:, :3].sum(axis=1) + X[:, 3] + 0.7 * X[:, 5]
+    return X, y + rng.normal(size=n_samples)
+
+
+def test_beyond_the_greedy_cap_the_criterion_after_the_last_step_orders():
+    X, y = twin_problem()
+    capped = STSmRMRSelector(max_greedy_steps=3).fit(X, y)
+    exact = STSmRMRSelector(max_greedy_steps=None).fit(X, y)
+    picks = list(exact.selection_order_[:3])
+    assert set(picks) == {0, 1, 2}
+    np.testing.assert_array_equal(capped.selection_order_, picks)
+    np.testing.assert_array_equal(capped.criterion_, exact.criterion_[:3])
+
+    # Relevance minus the mean squared correlation with the three picks.
+    redundancy = np.corrcoef(X, rowvar=False)[:, picks] ** 2
+    criterion = capped.relevance_ - redundancy.mean(axis=1)
+    rest = [j for j in np.argsort(-criterion, kind="stable") if j not in picks]
+    assert list(np.argsort(capped.ranking_)) == picks + rest
+    # Unlike the exact search, which sees x4 copy x3 once x3 is picked, the
+    # capped order keeps the two twins together, ahead of x5.
+    assert list(np.argsort(capped.ranking_)[3:6]) == [3, 4, 5]
+    assert list(exact.selection_order_[3:5]) == [3, 5]
+    assert exact.ranking_[4] > 6
+    assert list(STSmRMRSelector(5, max_greedy_steps=3).fit(X, y).support_) == list(
+        capped.ranking_ <= 5
+    )
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, "all"])
+def test_bad_max_greedy_steps_is_a_clear_error(value):
+    X, y, _ = mixed_problem(n_samples=30)
+    message = (
+        "The 'max_greedy_steps' parameter of STSmRMRSelector must be None or an "
+        rf"int in the range \[1, inf\). Got {value!r} instead."
+    )
+    with pytest.raises(ValueError, match=message):
+        STSmRMRSelector(max_greedy_steps=value).fit(X, y)
 
 
 @pytest.mark.parametrize("relevance", ["mi", "pearson"])
