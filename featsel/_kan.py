@@ -407,48 +407,42 @@ class KANSelector(BaseTorchSelector):
         combined = _kan_network.KANNetwork.side_by_side(networks)
         n_fit = max(fold.inputs_fit.shape[0] for fold in folds)
         n_stop = max(fold.inputs_stop.shape[0] for fold in folds)
-        n_features = X.shape[1]
         missing_target = -1 if self.task_ == "classification" else torch.nan
         inputs = torch.cat(
             [
-                _side_by_side_features(
-                    [f.inputs_fit for f in folds], n_fit, n_features
-                ),
-                _side_by_side_features(
-                    [f.inputs_stop for f in folds], n_stop, n_features
-                ),
-            ]
+                _padded_blocks([fold.inputs_fit for fold in folds], n_fit, 0.0),
+                _padded_blocks([fold.inputs_stop for fold in folds], n_stop, 0.0),
+            ],
+            dim=1,
         )
         targets = torch.cat(
             [
-                _side_by_side_rows([f.y_fit for f in folds], n_fit, missing_target),
-                _side_by_side_rows([f.y_stop for f in folds], n_stop, missing_target),
-            ]
+                _padded_blocks([fold.y_fit for fold in folds], n_fit, missing_target),
+                _padded_blocks([fold.y_stop for fold in folds], n_stop, missing_target),
+            ],
+            dim=1,
         )
         n_grid = max(fold.grid_features.shape[0] for fold in folds)
-        grid_features = _side_by_side_features(
-            [fold.grid_features for fold in folds], n_grid, n_features
+        grid_features = _padded_blocks(
+            [fold.grid_features for fold in folds], n_grid, 0.0
         )
-        grid_present = _side_by_side_rows(
-            [
-                torch.ones(fold.grid_features.shape[0], dtype=torch.bool, device=device)
-                for fold in folds
-            ],
+        grid_present = _padded_blocks(
+            [grid_features.new_ones(fold.grid_features.shape[0]) for fold in folds],
             n_grid,
-            False,
-        )
+            0.0,
+        ).bool()
 
-        def update_grids(epoch):
+        def update_grids(epoch, running):
             if _grid_update_due(epoch):
-                combined.refit_hidden_grid(grid_features, grid_present)
+                index = torch.as_tensor(running, device=device)
+                combined.refit_hidden_grid(grid_features[index], grid_present[index])
 
-        results = _training.train_side_by_side(
+        results, best_state = _training.train_side_by_side(
             _kan_network.CachedFirstLayer(combined),
             _fold_losses(self._task_loss()),
             inputs,
             targets,
             n_fit,
-            n_networks=len(folds),
             max_epochs=self.max_epochs,
             lr=self.lr,
             patience=self.patience,
@@ -456,7 +450,11 @@ class KANSelector(BaseTorchSelector):
             epoch_callback=update_grids,
             verbose=self.verbose,
         )
-        combined.copy_side_by_side_into(networks)
+        # The state is CachedFirstLayer's: the network's, under "network.".
+        network_state = {
+            name.removeprefix("network."): value for name, value in best_state.items()
+        }
+        _kan_network.load_side_by_side(networks, network_state)
         return [
             self._score_fold(fold, result.n_epochs)
             for fold, result in zip(folds, results, strict=True)
@@ -699,49 +697,34 @@ def _grid_update_due(epoch):
     return epoch % GRID_UPDATE_EVERY == 0 and epoch <= GRID_UPDATE_UNTIL
 
 
-def _side_by_side_rows(blocks, n_rows, fill):
-    """Tensors of shape (rows_i, ...) as columns of one (n_rows, n_blocks, ...).
+def _padded_blocks(blocks, n_rows, fill):
+    """Tensors of shape (rows_i, ...) stacked into (n_blocks, n_rows, ...).
 
     Blocks shorter than ``n_rows`` are padded with ``fill``.
     """
     first = blocks[0]
-    out = first.new_full((n_rows, len(blocks), *first.shape[1:]), fill)
+    out = first.new_full((len(blocks), n_rows, *first.shape[1:]), fill)
     for index, block in enumerate(blocks):
-        out[: block.shape[0], index] = block
+        out[index, : block.shape[0]] = block
     return out
-
-
-def _side_by_side_features(blocks, n_rows, n_features):
-    """First-layer features of networks, laid out for them side by side.
-
-    :meth:`~featsel._torch._kan_network.KANLayer.expand` gives each network
-    its SiLU columns then its basis columns; side by side, the SiLU columns
-    of all networks come first, then all their basis columns. Padding rows
-    are 0.
-    """
-    rows = _side_by_side_rows(blocks, n_rows, 0.0)
-    n_silu = rows.shape[1] * n_features
-    features = rows.new_empty(n_rows, rows[0].numel())
-    features[:, :n_silu] = rows[:, :, :n_features].reshape(n_rows, -1)
-    features[:, n_silu:] = rows[:, :, n_features:].reshape(n_rows, -1)
-    return features
 
 
 def _fold_losses(loss_fn):
     """The task loss of each network side by side; padding rows left out.
 
-    Targets of shape (n_rows, n_networks) mark padding with -1 (class
-    codes) or NaN (regression).
+    Outputs of shape (n_networks, n_rows, n_outputs); targets of shape
+    (n_networks, n_rows) mark padding with -1 (class codes) or NaN
+    (regression).
     """
 
     def losses(output, target):
-        n_rows, n_networks = target.shape
+        n_networks, n_rows = target.shape
         present = ~target.isnan() if target.is_floating_point() else target >= 0
         per_row = loss_fn(
-            output.reshape(n_rows * n_networks, -1),
+            output.reshape(n_networks * n_rows, -1),
             target.where(present, 0).reshape(-1),
             reduction="none",
-        ).view(n_rows, n_networks)
-        return (per_row * present).sum(dim=0) / present.sum(dim=0)
+        ).view(n_networks, n_rows)
+        return (per_row * present).sum(dim=1) / present.sum(dim=1)
 
     return losses

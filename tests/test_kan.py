@@ -310,17 +310,18 @@ def test_folds_trained_side_by_side_match_one_by_one(monkeypatch, data):
     """Training the folds' networks together changes only float rounding.
 
     237 rows in 4 folds give 141 or 142 training rows a fold, so padding
-    rows are exercised in the loss and in the grid refits.
+    rows are exercised in the loss and in the grid refits; the folds stop
+    at different epochs, so networks are dropped as they stop.
     """
     X, y, _ = data()
     X, y = X[:237], y[:237]
-    params = {**FAST, "cv": 4, "max_epochs": 60}
+    params = {**FAST, "cv": 4, "max_epochs": 100, "lr": 0.05, "patience": 5}
     calls = []
     side_by_side = _training.train_side_by_side
 
-    def spy(*args, **kwargs):
-        calls.append(kwargs["n_networks"])
-        return side_by_side(*args, **kwargs)
+    def spy(module, loss_fn, X, *args, **kwargs):
+        calls.append(X.shape[0])
+        return side_by_side(module, loss_fn, X, *args, **kwargs)
 
     monkeypatch.setattr(_training, "train_side_by_side", spy)
     together = KANSelector(random_state=0, **params).fit(X, y)
@@ -329,8 +330,9 @@ def test_folds_trained_side_by_side_match_one_by_one(monkeypatch, data):
     apart = KANSelector(random_state=0, **params).fit(X, y)
     assert calls == [4]
     np.testing.assert_array_equal(together.n_epochs_, apart.n_epochs_)
+    assert np.unique(together.n_epochs_).size > 2
     np.testing.assert_allclose(
-        together.scores_per_fold_, apart.scores_per_fold_, rtol=1e-4, atol=1e-7
+        together.scores_per_fold_, apart.scores_per_fold_, rtol=2e-3, atol=1e-6
     )
 
 
@@ -341,13 +343,19 @@ def test_side_by_side_network_computes_each_network():
     for network, x in zip(networks, inputs, strict=True):
         network.refit_grids(x)
     combined = _kan_network.KANNetwork.side_by_side(networks)
-    output = combined(torch.cat(inputs, dim=1))
-    for index, (network, x) in enumerate(zip(networks, inputs, strict=True)):
-        torch.testing.assert_close(output[:, 2 * index : 2 * index + 2], network(x))
+    output = combined(torch.stack(inputs))
+    for network, x, network_output in zip(networks, inputs, output, strict=True):
+        torch.testing.assert_close(network_output, network(x))
+    features = combined.layers[0].expand(torch.cat(inputs, dim=1))
+    torch.testing.assert_close(combined.forward_from_features(features), output)
+    # Dropping a network leaves the others computing what they did.
+    combined.keep_networks(torch.tensor([0, 2]))
+    torch.testing.assert_close(combined(torch.stack(inputs[::2])), output[::2])
     with torch.no_grad():
         combined.layers[0].coef.mul_(2.0)
-    combined.copy_side_by_side_into(networks)
-    torch.testing.assert_close(networks[1].layers[0].coef, combined.layers[0].coef[4:8])
+    kept = networks[::2]
+    _kan_network.load_side_by_side(kept, combined.state_dict())
+    torch.testing.assert_close(kept[1].layers[0].coef, combined.layers[0].coef[4:8])
 
 
 def test_grid_refit_leaves_out_nan_rows():

@@ -366,12 +366,12 @@ class KANLayer(nn.Module):
     generator : torch.Generator
         CPU generator of the initial weights.
 
-    n_networks : int, default=1
+    n_networks : int or None, default=None
         Number of independent layers held side by side: the parameters and
         knots of each come one after another along the first dimension, the
         inputs and outputs in as many consecutive blocks, and the outputs of
         a block depend on the inputs of the same block only (see
-        :meth:`KANNetwork.side_by_side`).
+        :meth:`KANNetwork.side_by_side`). None: one plain layer.
     """
 
     def __init__(
@@ -381,14 +381,14 @@ class KANLayer(nn.Module):
         grid_size,
         spline_order,
         generator,
-        n_networks=1,
+        n_networks=None,
     ):
         super().__init__()
         self.spline_order = spline_order
         self.grid_size = grid_size
         self.n_networks = n_networks
         n_basis = grid_size + spline_order
-        n_inputs = n_networks * in_features
+        n_inputs = (n_networks or 1) * in_features
         self.register_buffer(
             "knots",
             data_knots(
@@ -457,34 +457,41 @@ class KANLayer(nn.Module):
 
         Returns a tensor of shape (n_samples, in * (1 + n_basis)); the layer
         is linear in it, so a fixed input's features can be computed once.
+        Side by side, the features of each network: a tensor of shape
+        (n_networks, n_samples, in * (1 + n_basis)).
         """
         basis = self.basis(x)
-        return torch.cat([F.silu(x), basis.flatten(1)], dim=1)
+        if self.n_networks is None:
+            return torch.cat([F.silu(x), basis.flatten(1)], dim=1)
+        n_samples, blocks = x.shape[0], self.n_networks
+        silu = F.silu(x).view(n_samples, blocks, -1)
+        basis = basis.reshape(n_samples, blocks, -1)
+        return torch.cat([silu, basis], dim=2).transpose(0, 1).contiguous()
 
     def forward_expanded(self, features):
         """The layer's output from :meth:`expand`'s features: two products.
 
         The SiLU and spline columns are multiplied separately rather than
         by one concatenated weight, which would copy every weight per step.
-        Side by side, each block of inputs has its own pair of products.
+        Side by side, each network's features (a tensor of shape
+        (n_networks, n_samples, n_features)) have their own pair of products.
         """
         n_inputs, n_outputs = self.base_weight.shape
         spline = (self.spline_scale.unsqueeze(-1) * self.coef).permute(0, 2, 1)
-        if self.n_networks == 1:
+        if self.n_networks is None:
             return torch.addmm(
                 features[:, :n_inputs] @ self.base_weight,
                 features[:, n_inputs:],
                 spline.reshape(-1, n_outputs),
             )
-        n_samples, blocks = features.shape[0], self.n_networks
-        silu = features[:, :n_inputs].view(n_samples, blocks, -1).transpose(0, 1)
-        basis = features[:, n_inputs:].view(n_samples, blocks, -1).transpose(0, 1)
+        blocks = self.n_networks
+        block_inputs = n_inputs // blocks
         output = torch.baddbmm(
-            silu @ self.base_weight.view(blocks, -1, n_outputs),
-            basis,
+            features[..., :block_inputs] @ self.base_weight.view(blocks, -1, n_outputs),
+            features[..., block_inputs:],
             spline.reshape(blocks, -1, n_outputs),
         )
-        return output.transpose(0, 1).reshape(n_samples, blocks * n_outputs)
+        return output.transpose(0, 1).reshape(features.shape[1], -1)
 
     def forward(self, x):
         if self.base_weight.shape[1] <= MAX_PIECEWISE_OUTPUTS:
@@ -510,10 +517,11 @@ class KANLayer(nn.Module):
         # table[k, o, row] = sum_r values[k, r, row] * coef[r, o, row]; a
         # batch of such tiny products is faster broadcast than by bmm.
         table = (values.unsqueeze(2) * coef.unsqueeze(0)).sum(dim=1)
-        splines = _SplineSum.apply(x, table, self.knots, centre, rate, self.n_networks)
-        if self.n_networks == 1:
+        blocks = self.n_networks or 1
+        splines = _SplineSum.apply(x, table, self.knots, centre, rate, blocks)
+        if self.n_networks is None:
             return torch.addmm(splines, F.silu(x), self.base_weight)
-        n_samples, blocks = x.shape[0], self.n_networks
+        n_samples = x.shape[0]
         silu = F.silu(x).view(n_samples, blocks, -1).transpose(0, 1)
         base = silu @ self.base_weight.view(blocks, -1, n_outputs)
         return splines + base.transpose(0, 1).reshape(n_samples, -1)
@@ -572,9 +580,9 @@ class KANNetwork(nn.Module):
     generator : torch.Generator
         CPU generator of the initial weights.
 
-    n_networks : int, default=1
+    n_networks : int or None, default=None
         Number of independent networks held side by side (see
-        :meth:`side_by_side`).
+        :meth:`side_by_side`); None: one plain network.
     """
 
     def __init__(
@@ -585,7 +593,7 @@ class KANNetwork(nn.Module):
         grid_size,
         spline_order,
         generator,
-        n_networks=1,
+        n_networks=None,
     ):
         super().__init__()
         self.n_networks = n_networks
@@ -609,21 +617,23 @@ class KANNetwork(nn.Module):
                 ),
             ]
         )
-        self.register_buffer("input_mean", torch.zeros(n_networks * n_features))
-        self.register_buffer("input_scale", torch.ones(n_networks * n_features))
+        n_inputs = (n_networks or 1) * n_features
+        self.register_buffer("input_mean", torch.zeros(n_inputs))
+        self.register_buffer("input_scale", torch.ones(n_inputs))
 
     @classmethod
     def side_by_side(cls, networks):
         """One network that computes ``networks`` side by side.
 
-        Its input is the networks' inputs, block after block, and so are its
-        outputs; every parameter and buffer holds the networks' own, one
-        after another along its first dimension. Training it is training
-        every network at once: the loss of one does not depend on the
-        others' weights, and the gradients stay apart. On small data each
-        operation then does the work of all the networks for the dispatch
-        cost of one (see :func:`featsel._torch._training.train_side_by_side`).
-        Copy the trained weights back with :meth:`copy_side_by_side_into`.
+        Every parameter and buffer holds the networks' own, one after
+        another along its first dimension; its inputs and outputs have the
+        networks along their first dimension (shape (n_networks,
+        n_samples, ...)). Training it is training every network at once:
+        the loss of one does not depend on the others' weights, and the
+        gradients stay apart, while on small data each operation does the
+        work of all the networks for the dispatch cost of one (see
+        :func:`featsel._torch._training.train_side_by_side`). Copy weights
+        back with :func:`load_side_by_side`.
         """
         first = networks[0]
         n_features, hidden_width = first.layers[0].base_weight.shape
@@ -644,16 +654,32 @@ class KANNetwork(nn.Module):
         return combined
 
     @torch.no_grad()
-    def copy_side_by_side_into(self, networks):
-        """Copy the weights of each network held side by side into ``networks``."""
-        combined = self.state_dict()
-        for index, network in enumerate(networks):
-            for name, tensor in network.state_dict().items():
-                blocks = combined[name].view(self.n_networks, *tensor.shape)
-                tensor.copy_(blocks[index])
+    def keep_networks(self, index):
+        """Keep only the networks at positions ``index`` of those side by side.
+
+        The parameters are new objects: an optimizer must be given them.
+        """
+        count = self.n_networks
+        for module in self.modules():
+            # New parameters, not new data in the old ones: autograd keeps
+            # the shape a leaf had when it first took part in a graph.
+            for name, param in list(module.named_parameters(recurse=False)):
+                blocks = param.view(count, -1)[index]
+                setattr(
+                    module, name, nn.Parameter(blocks.reshape(-1, *param.shape[1:]))
+                )
+            for name, buffer in module.named_buffers(recurse=False):
+                blocks = buffer.view(count, -1)[index]
+                setattr(module, name, blocks.reshape(-1, *buffer.shape[1:]))
+            if isinstance(module, (KANLayer, KANNetwork)):
+                module.n_networks = len(index)
 
     def forward(self, x):
-        return self.layers[1](self.layers[0](x))
+        if self.n_networks is None:
+            return self.layers[1](self.layers[0](x))
+        n_samples = x.shape[1]
+        inputs = x.transpose(0, 1).reshape(n_samples, -1)
+        return self._by_network(self.layers[1](self.layers[0](inputs)))
 
     def input_norms(self):
         """Norm of the first-layer parameters of each input feature."""
@@ -661,7 +687,12 @@ class KANNetwork(nn.Module):
 
     def forward_from_features(self, features):
         """The output from the first layer's :meth:`KANLayer.expand` features."""
-        return self.layers[1](self.layers[0].forward_expanded(features))
+        output = self.layers[1](self.layers[0].forward_expanded(features))
+        return output if self.n_networks is None else self._by_network(output)
+
+    def _by_network(self, output):
+        """Outputs side by side, (n_samples, n_networks * n), by network."""
+        return output.view(output.shape[0], self.n_networks, -1).transpose(0, 1)
 
     def edge_activations(self, x):
         """``phi`` of the first layer's edges, shape (n_samples, in, hidden)."""
@@ -677,14 +708,14 @@ class KANNetwork(nn.Module):
     def refit_hidden_grid(self, features, present=None):
         """Refit the second layer's knots; the first layer's input is fixed.
 
-        ``present``, a boolean tensor of shape (n_rows, n_networks), says
+        ``present``, a boolean tensor of shape (n_networks, n_rows), says
         which rows of ``features`` each network side by side has (None:
         all); the others are padding, left out of its fit.
         """
         hidden = self.layers[0].forward_expanded(features)
         if present is not None:
             width = hidden.shape[1] // self.n_networks
-            present = present.repeat_interleave(width, dim=1)
+            present = present.T.repeat_interleave(width, dim=1)
             hidden = torch.where(present, hidden, torch.nan)
         self.layers[1].refit_grid(hidden)
 
@@ -722,6 +753,18 @@ class KANNetwork(nn.Module):
         return base / n_samples, knocked.numpy() / n_samples
 
 
+@torch.no_grad()
+def load_side_by_side(networks, state):
+    """Copy each network's weights out of ``state``, networks side by side.
+
+    ``state`` is a state dict of :meth:`KANNetwork.side_by_side` of
+    ``networks``.
+    """
+    for index, network in enumerate(networks):
+        for name, tensor in network.state_dict().items():
+            tensor.copy_(state[name].view(len(networks), *tensor.shape)[index])
+
+
 class CachedFirstLayer(nn.Module):
     """Train a :class:`KANNetwork` on precomputed first-layer features.
 
@@ -737,6 +780,10 @@ class CachedFirstLayer(nn.Module):
 
     def forward(self, features):
         return self.network.forward_from_features(features)
+
+    def keep_networks(self, index):
+        """See :meth:`KANNetwork.keep_networks`."""
+        self.network.keep_networks(index)
 
 
 def build_pykan(widths, grid_size, spline_order, seed, device):

@@ -263,6 +263,22 @@ class Adam(Optimizer):
             (torch.zeros_like(param), torch.zeros_like(param)) for param in self.params
         ]
 
+    def keep_blocks(self, index, n_blocks, params):
+        """Go on with ``params``, blocks ``index`` of ``n_blocks`` of the old ones.
+
+        For parameters that hold ``n_blocks`` networks side by side along
+        their first dimension, after the module dropped the others (see
+        :func:`train_side_by_side`): the moments keep the same blocks.
+        """
+        self.params = list(params)
+        self.moments = [
+            tuple(
+                moment.view(n_blocks, -1)[index].reshape(-1, *moment.shape[1:])
+                for moment in pair
+            )
+            for pair in self.moments
+        ]
+
     def reset(self):
         """Forget the moments and the step count, as a new optimizer would."""
         self.n_steps = 0
@@ -467,7 +483,6 @@ def train_side_by_side(
     y,
     n_train_rows,
     *,
-    n_networks,
     max_epochs,
     lr,
     patience=20,
@@ -481,43 +496,53 @@ def train_side_by_side(
     Full-batch Adam on each network's training rows, as :func:`train` with
     ``batch_size=None``, and the same early stopping per network: each
     stops when its own held-out loss has not improved by a relative ``tol``
-    for ``patience`` epochs (or is no longer finite), and gets back the
-    weights of its own best epoch. Networks that have stopped are carried
-    along until the last one stops; their updates are discarded. The
-    held-out rows go through the same forward pass as the training rows,
-    so an epoch is one pass: its held-out loss is that of the weights the
-    step starts from, the previous epoch's.
+    for ``patience`` epochs (or is no longer finite), and its weights of
+    its best epoch are returned. A network that stops is dropped from the
+    module, so the others train on alone. The held-out rows go through the
+    same forward pass as the training rows, so an epoch is one pass: its
+    held-out loss is that of the weights the step starts from, the previous
+    epoch's.
 
     Parameters
     ----------
     module : torch.nn.Module
-        ``n_networks`` networks side by side: the first dimension of every
-        parameter and buffer holds ``n_networks`` equal blocks, one per
-        network (as :meth:`featsel._torch._kan_network.KANNetwork.side_by_side`
-        lays them out).
+        The networks side by side: the first dimension of every parameter
+        and buffer holds one equal block per network, and
+        ``module.keep_networks(index)`` keeps the blocks at positions
+        ``index`` (as :class:`~featsel._torch._kan_network.KANNetwork`).
+        ``module(X)`` has the networks along its first dimension.
 
     loss_fn : callable
-        ``loss_fn(module(X)[rows], y[rows])`` returns the mean loss of each
-        network on the given rows, a tensor of shape (n_networks,).
+        ``loss_fn(output[:, rows], y[:, rows])`` returns the mean loss of
+        each network on those rows, a tensor of shape (n_networks,).
 
     X, y : torch.Tensor
-        The first ``n_train_rows`` rows are the training rows, the rest the
-        held-out rows; rows a network does not have are padding that
-        ``loss_fn`` leaves out.
+        Of shape (n_networks, n_rows, ...) and (n_networks, n_rows): the
+        first ``n_train_rows`` rows of each network are its training rows,
+        the rest its held-out rows; rows a network does not have are
+        padding that ``loss_fn`` leaves out.
 
     n_train_rows : int
 
-    n_networks : int
-
-    max_epochs, lr, patience, tol, penalty, epoch_callback, verbose
+    max_epochs, lr, patience, tol, penalty, verbose
         As in :func:`train`; ``penalty()`` is the sum of the networks'
         penalties.
+
+    epoch_callback : callable or None, default=None
+        Called as ``epoch_callback(epoch, networks)`` after each epoch's
+        update, ``networks`` the positions (in ``X``) of the networks still
+        in the module.
 
     Returns
     -------
     results : list of TrainingResult
         One per network.
+
+    best_state : dict
+        The state dict of all the networks side by side (as ``module``'s
+        before any was dropped), each at its best epoch.
     """
+    n_networks = X.shape[0]
     optimizer = Adam(module.parameters(), lr=lr)
     stopping = _EarlyStopping(module, n_networks, patience, tol)
     module.train()
@@ -525,25 +550,33 @@ def train_side_by_side(
     while True:
         output = module(X)
         with torch.no_grad():
-            held_out = loss_fn(output[n_train_rows:], y[n_train_rows:])
+            held_out = loss_fn(output[:, n_train_rows:], y[:, n_train_rows:])
         stopping.update(epoch, held_out.double().cpu().numpy())
         if verbose and epoch and epoch % verbose == 0:
             losses = " ".join(f"{loss:.5f}" for loss in stopping.last)
             print(f"epoch {epoch:4d}  held-out losses {losses}")
         if stopping.all_stopped or epoch == max_epochs:
             break
+        running = ~stopping.stopped[stopping.members]
+        if not running.all():
+            index = torch.as_tensor(np.flatnonzero(running), device=X.device)
+            module.keep_networks(index)
+            optimizer.keep_blocks(index, running.size, module.parameters())
+            X, y = X[index], y[index]
+            stopping.members = stopping.members[running]
+            # The graph of the pass above holds the dropped networks' weights.
+            output = module(X)
         epoch += 1
         optimizer.zero_grad(set_to_none=True)
-        objective = loss_fn(output[:n_train_rows], y[:n_train_rows]).sum()
+        objective = loss_fn(output[:, :n_train_rows], y[:, :n_train_rows]).sum()
         if penalty is not None:
             objective = objective + penalty()
         objective.backward()
         optimizer.step()
         if epoch_callback is not None:
-            epoch_callback(epoch)
-    module.load_state_dict(stopping.best_state)
+            epoch_callback(epoch, stopping.members)
     module.eval()
-    return stopping.results()
+    return stopping.results(), stopping.best_state
 
 
 class _EarlyStopping:
@@ -557,12 +590,19 @@ class _EarlyStopping:
 
     n_networks, patience, tol
         As in :func:`train_side_by_side`.
+
+    Attributes
+    ----------
+    members : ndarray of int
+        The networks the module holds now, in its order (networks that
+        stopped may be dropped from it).
     """
 
     def __init__(self, module, n_networks, patience, tol):
         self.module = module
         self.n_networks = n_networks
         self.patience, self.tol = patience, tol
+        self.members = np.arange(n_networks)
         self.best_loss = np.full(n_networks, np.inf)
         self.best_epoch = np.zeros(n_networks, dtype=int)
         self.n_epochs = np.zeros(n_networks, dtype=int)
@@ -576,38 +616,44 @@ class _EarlyStopping:
         return bool(self.stopped.all())
 
     def update(self, epoch, losses):
-        """Record the held-out losses of ``epoch`` (0: the initial weights)."""
+        """Record the held-out losses of ``epoch`` (0: the initial weights).
+
+        ``losses`` holds one loss per network of :attr:`members`.
+        """
         self.last = losses
-        active = ~self.stopped
         if epoch == 0:
-            self.best_loss = losses.copy()
+            self.best_loss[self.members] = losses
             self.best_state = _copy_state(self.module)
             return
+        everyone = np.full(self.n_networks, np.nan)
+        everyone[self.members] = losses
+        active = ~self.stopped
         for network in np.flatnonzero(active):
-            self.history[network].append(float(losses[network]))
+            self.history[network].append(float(everyone[network]))
         self.n_epochs[active] = epoch
         with np.errstate(invalid="ignore"):
             improved = active & (
-                losses < self.best_loss - self.tol * np.abs(self.best_loss)
+                everyone < self.best_loss - self.tol * np.abs(self.best_loss)
             )
-        self.best_loss[improved] = losses[improved]
+        self.best_loss[improved] = everyone[improved]
         self.best_epoch[improved] = epoch
         if improved.any():
             self._keep_state(improved)
-        self.stopped |= active & (
-            ~np.isfinite(losses)
-            | (~improved & (epoch - self.best_epoch >= self.patience))
-        )
+        patience_over = epoch - self.best_epoch >= self.patience
+        self.stopped |= active & (~np.isfinite(everyone) | (~improved & patience_over))
 
-    def _keep_state(self, networks):
-        if networks.all():
+    def _keep_state(self, improved):
+        if improved.all():
             self.best_state = _copy_state(self.module)
             return
-        keep = torch.as_tensor(networks)
+        positions = np.flatnonzero(improved[self.members])
+        networks = self.members[positions]
         for name, value in self.module.state_dict().items():
-            blocks = value.detach().view(self.n_networks, -1)
+            blocks = value.detach().view(self.members.size, -1)
             best = self.best_state[name].view(self.n_networks, -1)
-            best[keep.to(best.device)] = blocks[keep.to(blocks.device)]
+            best[torch.as_tensor(networks, device=best.device)] = blocks[
+                torch.as_tensor(positions, device=blocks.device)
+            ]
 
     def results(self):
         return [
