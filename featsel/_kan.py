@@ -231,8 +231,11 @@ class KANSelector(BaseTorchSelector):
     first-layer features of all folds fit in memory, the ``cv`` networks are
     trained side by side in one network whose every operation does the work
     of all of them; each keeps its own rows, early stopping and grid
-    refits, and the result is that of training them one by one up to float
-    rounding (on data of a few hundred rows a fit is up to twice as fast).
+    refits, and a network that stops leaves the others to train on alone.
+    It is the computation of training them one by one, in another order of
+    float32 rounding (on runs of a few hundred epochs the two can drift
+    apart by an epoch of early stopping); on data of a few hundred rows a
+    fit is up to twice as fast.
 
     If every score is 0 (KAN-KO on data without signal), the scores are
     uniform and a warning is raised. Features constant on the data, or
@@ -320,21 +323,17 @@ class KANSelector(BaseTorchSelector):
             max(train.size for train, _ in splits), self.batch_size or n_samples
         )
         work = step_rows * n_features * self.hidden_units_ * (self.grid_size + 4)
-        if self.verbose:
-            for fold, (train, held_out) in enumerate(splits):
-                # As many rows as train_test_split holds out of ``train``.
-                n_stop = math.ceil(self.validation_fraction * train.size)
-                print(
-                    f"[KANSelector] fold {fold + 1}/{len(splits)}: training on "
-                    f"{train.size - n_stop} rows, early stopping on {n_stop}, "
-                    f"scoring on {held_out.size}"
-                )
         if self._trains_side_by_side(splits, n_features):
+            for fold in range(len(splits)):
+                self._report_fold(splits, fold)
             with self._session(seeds[0], work):
                 fitted = self._fit_folds_side_by_side(X, y, splits, seeds, device)
         else:
             fitted = []
-            for (train, held_out), seed in zip(splits, seeds, strict=True):
+            for fold, ((train, held_out), seed) in enumerate(
+                zip(splits, seeds, strict=True)
+            ):
+                self._report_fold(splits, fold)
                 with self._session(seed, work):
                     fitted.append(
                         self._fit_fold(X, y, train, held_out, int(seed), device)
@@ -346,6 +345,19 @@ class KANSelector(BaseTorchSelector):
         # The base class zeroes these columns' scores; zero them before
         # normalising so that scores_ still sums to 1.
         return self._combine(self.scores_per_fold_, self._uninformative_features)
+
+    def _report_fold(self, splits, fold):
+        """Print the row counts of a fold's network when verbose."""
+        if not self.verbose:
+            return
+        train, held_out = splits[fold]
+        # As many rows as train_test_split holds out of ``train``.
+        n_stop = math.ceil(self.validation_fraction * train.size)
+        print(
+            f"[KANSelector] fold {fold + 1}/{len(splits)}: training on "
+            f"{train.size - n_stop} rows, early stopping on {n_stop}, "
+            f"scoring on {held_out.size}"
+        )
 
     def _trains_side_by_side(self, splits, n_features):
         """Whether the folds' networks train together (see Notes).
@@ -405,32 +417,29 @@ class KANSelector(BaseTorchSelector):
         ]
         networks = [fold.network for fold in folds]
         combined = _kan_network.KANNetwork.side_by_side(networks)
-        n_fit = max(fold.inputs_fit.shape[0] for fold in folds)
-        n_stop = max(fold.inputs_stop.shape[0] for fold in folds)
+        sizes = [
+            max(fold.inputs_fit.shape[0] for fold in folds),
+            max(fold.inputs_stop.shape[0] for fold in folds),
+        ]
+        inputs = _side_by_side_rows(
+            [(fold.inputs_fit, fold.inputs_stop) for fold in folds], sizes, 0.0
+        )
         missing_target = -1 if self.task_ == "classification" else torch.nan
-        inputs = torch.cat(
-            [
-                _padded_blocks([fold.inputs_fit for fold in folds], n_fit, 0.0),
-                _padded_blocks([fold.inputs_stop for fold in folds], n_stop, 0.0),
-            ],
-            dim=1,
+        targets = _side_by_side_rows(
+            [(fold.y_fit, fold.y_stop) for fold in folds], sizes, missing_target
         )
-        targets = torch.cat(
-            [
-                _padded_blocks([fold.y_fit for fold in folds], n_fit, missing_target),
-                _padded_blocks([fold.y_stop for fold in folds], n_stop, missing_target),
-            ],
-            dim=1,
+        grid_sizes = [max(fold.grid_features.shape[0] for fold in folds)]
+        grid_features = _side_by_side_rows(
+            [(fold.grid_features,) for fold in folds], grid_sizes, 0.0
         )
-        n_grid = max(fold.grid_features.shape[0] for fold in folds)
-        grid_features = _padded_blocks(
-            [fold.grid_features for fold in folds], n_grid, 0.0
-        )
-        grid_present = _padded_blocks(
-            [grid_features.new_ones(fold.grid_features.shape[0]) for fold in folds],
-            n_grid,
+        grid_present = _side_by_side_rows(
+            [(grid_features.new_ones(len(fold.grid_features)),) for fold in folds],
+            grid_sizes,
             0.0,
         ).bool()
+        for fold in folds:
+            # The rows now live in ``inputs`` and ``grid_features`` only.
+            fold.inputs_fit = fold.inputs_stop = fold.grid_features = None
 
         def update_grids(epoch, running):
             if _grid_update_due(epoch):
@@ -442,7 +451,7 @@ class KANSelector(BaseTorchSelector):
             _fold_losses(self._task_loss()),
             inputs,
             targets,
-            n_fit,
+            sizes[0],
             max_epochs=self.max_epochs,
             lr=self.lr,
             patience=self.patience,
@@ -697,15 +706,21 @@ def _grid_update_due(epoch):
     return epoch % GRID_UPDATE_EVERY == 0 and epoch <= GRID_UPDATE_UNTIL
 
 
-def _padded_blocks(blocks, n_rows, fill):
-    """Tensors of shape (rows_i, ...) stacked into (n_blocks, n_rows, ...).
+def _side_by_side_rows(row_blocks, sizes, fill):
+    """Each network's blocks of rows, padded and stacked along a first dimension.
 
-    Blocks shorter than ``n_rows`` are padded with ``fill``.
+    ``row_blocks`` holds, for each network, tensors of shape (rows_j, ...)
+    (its training rows, then its early-stopping rows, say); block ``j`` of
+    every network is padded with ``fill`` to ``sizes[j]`` rows. Returns a
+    tensor of shape (n_networks, sum(sizes), ...).
     """
-    first = blocks[0]
-    out = first.new_full((len(blocks), n_rows, *first.shape[1:]), fill)
-    for index, block in enumerate(blocks):
-        out[index, : block.shape[0]] = block
+    first = row_blocks[0][0]
+    out = first.new_full((len(row_blocks), sum(sizes), *first.shape[1:]), fill)
+    for network, blocks in enumerate(row_blocks):
+        start = 0
+        for block, size in zip(blocks, sizes, strict=True):
+            out[network, start : start + block.shape[0]] = block
+            start += size
     return out
 
 

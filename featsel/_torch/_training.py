@@ -553,8 +553,11 @@ def train_side_by_side(
             held_out = loss_fn(output[:, n_train_rows:], y[:, n_train_rows:])
         stopping.update(epoch, held_out.double().cpu().numpy())
         if verbose and epoch and epoch % verbose == 0:
-            losses = " ".join(f"{loss:.5f}" for loss in stopping.last)
-            print(f"epoch {epoch:4d}  held-out losses {losses}")
+            losses = ", ".join(
+                f"network {network + 1}: {loss:.5f}"
+                for network, loss in zip(stopping.members, stopping.last, strict=True)
+            )
+            print(f"epoch {epoch:4d}  held-out loss of {losses}")
         if stopping.all_stopped or epoch == max_epochs:
             break
         running = ~stopping.stopped[stopping.members]
