@@ -99,7 +99,7 @@ def speed(args, out):
         "stopping ends them at different points). Both backends run the same "
         "training loop (featsel's core) on one torch thread, so the ratio "
         "measures the network implementations.\n\n"
-        f"{to_markdown(table)}\n\n"
+        f"{to_markdown(table.reset_index())}\n\n"
         f"Speed-up of the torch backend: **{ratio:.1f}x** (target: at least 10x); "
         f"downstream difference {delta:.3f} (target: within 0.01).\n"
     )
@@ -131,7 +131,7 @@ def speed(args, out):
         "batch size 512, one torch thread, best of 2 runs; the fit time "
         "includes standardising, grid setup, scoring and torch's per-fit "
         "overheads.\n\n"
-        f"{to_markdown(table)}\n"
+        f"{to_markdown(table.reset_index())}\n"
     )
 
 
