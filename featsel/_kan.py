@@ -428,15 +428,13 @@ class KANSelector(BaseTorchSelector):
         targets = _side_by_side_rows(
             [(fold.y_fit, fold.y_stop) for fold in folds], sizes, missing_target
         )
-        grid_sizes = [max(fold.grid_features.shape[0] for fold in folds)]
+        grid_counts = torch.tensor([len(fold.grid_features) for fold in folds])
         grid_features = _side_by_side_rows(
-            [(fold.grid_features,) for fold in folds], grid_sizes, 0.0
+            [(fold.grid_features,) for fold in folds], [int(grid_counts.max())], 0.0
         )
-        grid_present = _side_by_side_rows(
-            [(grid_features.new_ones(len(fold.grid_features)),) for fold in folds],
-            grid_sizes,
-            0.0,
-        ).bool()
+        grid_present = (torch.arange(grid_features.shape[1]) < grid_counts[:, None]).to(
+            device
+        )
         for fold in folds:
             # The rows now live in ``inputs`` and ``grid_features`` only.
             fold.inputs_fit = fold.inputs_stop = fold.grid_features = None

@@ -551,13 +551,14 @@ def train_side_by_side(
         output = module(X)
         with torch.no_grad():
             held_out = loss_fn(output[:, n_train_rows:], y[:, n_train_rows:])
-        stopping.update(epoch, held_out.double().cpu().numpy())
+        held_out = held_out.double().cpu().numpy()
         if verbose and epoch and epoch % verbose == 0:
             losses = ", ".join(
                 f"network {network + 1}: {loss:.5f}"
-                for network, loss in zip(stopping.members, stopping.last, strict=True)
+                for network, loss in zip(stopping.members, held_out, strict=True)
             )
             print(f"epoch {epoch:4d}  held-out loss of {losses}")
+        stopping.update(epoch, held_out)
         if stopping.all_stopped or epoch == max_epochs:
             break
         running = ~stopping.stopped[stopping.members]
@@ -612,7 +613,6 @@ class _EarlyStopping:
         self.stopped = np.zeros(n_networks, dtype=bool)
         self.history = [[] for _ in range(n_networks)]
         self.best_state = None
-        self.last = None
 
     @property
     def all_stopped(self):
@@ -623,7 +623,6 @@ class _EarlyStopping:
 
         ``losses`` holds one loss per network of :attr:`members`.
         """
-        self.last = losses
         if epoch == 0:
             self.best_loss[self.members] = losses
             self.best_state = _copy_state(self.module)
