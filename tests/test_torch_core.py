@@ -80,14 +80,9 @@ def test_adam_matches_torch_optim_adam_exactly():
     ours.append(torch.nn.Parameter(torch.randn(7, generator=generator)))
     theirs = [torch.nn.Parameter(param.detach().clone()) for param in ours]
     optimizers = [_training.Adam(ours, lr=0.01), torch.optim.Adam(theirs, lr=0.01)]
-    for step in range(30):
-        for params, optimizer in zip((ours, theirs), optimizers, strict=True):
-            optimizer.zero_grad(set_to_none=True)
-            loss = (params[0].sin().sum() + params[1].pow(3).sum()) * (step + 1)
-            loss.backward()
-            optimizer.step()
-    for mine, reference in zip(ours, theirs, strict=True):
-        assert torch.equal(mine, reference)
+    assert_same_steps(
+        ours, theirs, optimizers, lambda p: p[0].sin().sum() + p[1].pow(3).sum()
+    )
 
 
 def test_adam_reset_matches_a_new_torch_optim_adam():
@@ -177,11 +172,17 @@ def test_adam_weight_decay_matches_torch_optim_adam_exactly(per_parameter):
             lr=0.01,
         ),
     ]
+    assert_same_steps(
+        ours, theirs, optimizers, lambda p: p[0].cos().sum() + p[1].pow(2).sum()
+    )
+
+
+def assert_same_steps(ours, theirs, optimizers, loss_of):
+    """30 steps of each optimizer on its copy of the parameters end equal."""
     for step in range(30):
         for params, optimizer in zip((ours, theirs), optimizers, strict=True):
             optimizer.zero_grad(set_to_none=True)
-            loss = (params[0].cos().sum() + params[1].pow(2).sum()) * (step + 1)
-            loss.backward()
+            (loss_of(params) * (step + 1)).backward()
             optimizer.step()
     for mine, reference in zip(ours, theirs, strict=True):
         assert torch.equal(mine, reference)
