@@ -388,6 +388,39 @@ def test_grid_refit_leaves_out_nan_rows():
     torch.testing.assert_close(padded.coef, layer.coef)
 
 
+def test_grid_refit_is_the_ridged_least_squares_fit_of_the_splines():
+    generator = torch.Generator().manual_seed(0)
+    layer = _kan_network.KANLayer(3, 2, 4, 3, generator).double()
+    x = torch.randn(200, 3, generator=generator, dtype=torch.float64)
+    with torch.no_grad():
+        layer.coef.copy_(torch.randn(layer.coef.shape, generator=generator))
+    old_basis = _kan_network.dense_bspline_basis(1.5 * x, layer.knots, 3)
+    splines = torch.einsum("nik,iok->ino", old_basis, layer.coef.detach())
+    layer.refit_grid(1.5 * x)
+    basis = _kan_network.dense_bspline_basis(1.5 * x, layer.knots, 3).transpose(0, 1)
+    gram = basis.mT @ basis
+    ridge = _kan_network.REFIT_RIDGE * gram.diagonal(dim1=1, dim2=2).mean(dim=1)
+    gram = gram + ridge[:, None, None] * torch.eye(gram.shape[-1], dtype=gram.dtype)
+    expected = torch.linalg.solve(gram, basis.mT @ splines).mT
+    torch.testing.assert_close(layer.coef.detach(), expected, rtol=0, atol=1e-9)
+
+
+def test_column_quantiles_match_nanquantile():
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(41, 5, generator=generator)
+    x[30:, 1] = torch.nan
+    x[:, 2] = torch.nan
+    x[:, 3] = torch.randint(0, 3, (41,), generator=generator).float()
+    levels = torch.linspace(0, 1, 6)
+    torch.testing.assert_close(
+        _kan_network._column_quantiles(x, levels),
+        torch.nanquantile(x, levels, dim=0).T,
+        rtol=0,
+        atol=1e-6,
+        equal_nan=True,
+    )
+
+
 def test_side_by_side_early_stopping_keeps_each_networks_best_weights():
     module = torch.nn.Module()
     module.weight = torch.nn.Parameter(torch.zeros(2, 3))

@@ -47,6 +47,11 @@ CHUNK_ELEMENTS = 2**22
 #: a byte).
 SMALL_KNOT_COUNT = 32
 
+#: Number of partial sums the gradient of a spline table is gathered into
+#: (:class:`_SplineSum`), so that consecutive additions go to different
+#: addresses (a power of 2).
+SUM_LANES = 4
+
 #: Largest number of outputs for which a layer evaluates each edge's spline
 #: from its polynomial pieces (:class:`_SplineSum`) instead of as a product
 #: of all its B-spline basis functions with a weight matrix: few outputs
@@ -230,6 +235,30 @@ def _locate(x, knots, centre, rate):
     return interval, row, local
 
 
+def _edge_splines(x, table, knots, centre, rate, slopes=False):
+    """Every edge's spline ``S_io(x[n, i])`` from its pieces, by Horner's rule.
+
+    ``table`` as in :class:`_SplineSum`. Returns ``row`` and ``local`` of
+    :func:`_locate`, the values, of shape (n_outputs, n_inputs * n_samples)
+    (the samples of input 0 first), and their derivatives with respect to
+    ``x`` in the same shape if ``slopes``, else None.
+    """
+    size, n_outputs, n_rows = table.shape
+    _, row, local = _locate(x, knots, centre, rate)
+    pieces = table.view(-1, n_rows).index_select(1, row)
+    pieces = pieces.view(size, n_outputs, -1)
+    value = pieces[size - 1]
+    slope = torch.zeros_like(value) if slopes else None
+    for power in range(size - 2, -1, -1):
+        if slopes:
+            slope = torch.addcmul(value, slope, local)
+        value = torch.addcmul(pieces[power], value, local)
+    if slopes:
+        # ds/dx is the interval's rate.
+        slope = slope * rate.index_select(0, row)
+    return row, local, value, slope
+
+
 class _SplineSum(torch.autograd.Function):
     """``sum_i S_io(x[n, i])`` for splines ``S_io`` given by their pieces.
 
@@ -243,23 +272,11 @@ class _SplineSum(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, table, knots, centre, rate, n_networks):
-        n_samples, n_inputs = x.shape
-        size, n_outputs, n_rows = table.shape
-        _, row, local = _locate(x, knots, centre, rate)
-        pieces = table.view(-1, n_rows).index_select(1, row)
-        pieces = pieces.view(size, n_outputs, -1)
-        # Horner's rule for each spline and, when a gradient will be asked
-        # for, alongside it for its derivative in s.
-        needs_slope = ctx.needs_input_grad[0]
-        value = pieces[size - 1]
-        slope = torch.zeros_like(value) if needs_slope else None
-        for power in range(size - 2, -1, -1):
-            if needs_slope:
-                slope = torch.addcmul(value, slope, local)
-            value = torch.addcmul(pieces[power], value, local)
-        if needs_slope:
-            # ds/dx is the interval's rate.
-            slope = slope * rate.index_select(0, row)
+        n_samples = x.shape[0]
+        n_outputs = table.shape[1]
+        row, local, value, slope = _edge_splines(
+            x, table, knots, centre, rate, slopes=ctx.needs_input_grad[0]
+        )
         ctx.save_for_backward(row, local, slope)
         ctx.table_shape = table.shape
         ctx.n_networks = n_networks
@@ -288,9 +305,17 @@ class _SplineSum(torch.autograd.Function):
             )
             for power in range(1, size):
                 torch.mul(terms[power - 1], local, out=terms[power])
-            grad_table = grad_output.new_zeros(size * n_outputs, n_rows)
-            grad_table.index_add_(1, row, terms.view(size * n_outputs, -1))
-            grad_table = grad_table.view(ctx.table_shape)
+            # The values of an input fall in few knot intervals, so adding
+            # them in order into one row each makes every addition wait for
+            # the one before. Consecutive values add into SUM_LANES copies of
+            # the rows, summed at the end: 1.8x faster on a training step.
+            lane = torch.arange(row.numel(), device=row.device).bitwise_and_(
+                SUM_LANES - 1
+            )
+            lanes = row * SUM_LANES + lane
+            grad_table = grad_output.new_zeros(size * n_outputs, n_rows * SUM_LANES)
+            grad_table.index_add_(1, lanes, terms.view(size * n_outputs, -1))
+            grad_table = grad_table.view(size, n_outputs, n_rows, SUM_LANES).sum(dim=3)
         return grad_x, grad_table, None, None, None, None
 
 
@@ -330,7 +355,7 @@ def data_knots(x, grid_size, order, grid_eps=GRID_EPS):
     knots : torch.Tensor of shape (n_columns, grid_size + 2 * order + 1)
     """
     levels = torch.linspace(0, 1, grid_size + 1, device=x.device, dtype=x.dtype)
-    quantiles = torch.nanquantile(x, levels, dim=0).T
+    quantiles = _column_quantiles(x, levels)
     low, high = quantiles[:, :1], quantiles[:, -1:]
     # A column constant on these rows still needs distinct knots.
     flat = (high - low) <= 1e-6
@@ -343,6 +368,28 @@ def data_knots(x, grid_size, order, grid_eps=GRID_EPS):
     return torch.cat(
         [low - step * offsets.flip(0), interior, high + step * offsets], dim=1
     )
+
+
+def _column_quantiles(x, levels):
+    """``torch.nanquantile(x, levels, dim=0).T``, sorted faster on the CPU.
+
+    The quantiles interpolate linearly between the sorted values of each
+    column that are not NaN. On the CPU, numpy sorts the columns: torch's
+    sort of a few hundred rows is about 25x slower, and grid refits sort
+    every hidden column of every network.
+    """
+    x = x.detach()
+    if x.device.type == "cpu":
+        ordered = torch.from_numpy(np.sort(x.numpy(), axis=0))
+    else:
+        ordered = torch.sort(x, dim=0).values
+    # NaN sorts last in both, so a column's values come first.
+    last = (~torch.isnan(x)).sum(dim=0).clamp_min(1) - 1
+    position = levels[:, None] * last
+    below = position.floor().long()
+    low = ordered.gather(0, below)
+    high = ordered.gather(0, position.ceil().long())
+    return torch.lerp(low, high, position - below).T
 
 
 class KANLayer(nn.Module):
@@ -508,15 +555,9 @@ class KANLayer(nn.Module):
         per call, from which each value reads one row. Equal to
         :meth:`forward_expanded` up to rounding, without forming the basis.
         """
-        (values, _, centre, rate), rows = self.pieces()
+        (_, _, centre, rate), _ = self.pieces()
         n_outputs = self.base_weight.shape[1]
-        size = self.spline_order + 1
-        spline = (self.spline_scale.unsqueeze(-1) * self.coef).transpose(1, 2)
-        coef = spline.reshape(-1, n_outputs).T.index_select(1, rows)
-        coef = coef.view(n_outputs, size, -1).transpose(0, 1)
-        # table[k, o, row] = sum_r values[k, r, row] * coef[r, o, row]; a
-        # batch of such tiny products is faster broadcast than by bmm.
-        table = (values.unsqueeze(2) * coef.unsqueeze(0)).sum(dim=1)
+        table = self._piece_table(self.spline_scale.unsqueeze(-1) * self.coef)
         blocks = self.n_networks or 1
         splines = _SplineSum.apply(x, table, self.knots, centre, rate, blocks)
         if self.n_networks is None:
@@ -525,6 +566,24 @@ class KANLayer(nn.Module):
         silu = F.silu(x).view(n_samples, blocks, -1).transpose(0, 1)
         base = silu @ self.base_weight.view(blocks, -1, n_outputs)
         return splines + base.transpose(0, 1).reshape(n_samples, -1)
+
+    def _piece_table(self, coef):
+        """The pieces of the splines of coefficients ``coef``, by knot interval.
+
+        ``coef`` has the shape of the layer's; the result is the ``table``
+        of :class:`_SplineSum`: on the knot interval ``v`` of input ``i``
+        the spline of edge ``(i, o)`` is one polynomial whose coefficients
+        combine the ``spline_order + 1`` basis pieces there
+        (:func:`spline_pieces`) with ``coef``.
+        """
+        (values, _, _, _), rows = self.pieces()
+        n_outputs = coef.shape[1]
+        size = self.spline_order + 1
+        coef = coef.transpose(1, 2).reshape(-1, n_outputs).T.index_select(1, rows)
+        coef = coef.view(n_outputs, size, -1).transpose(0, 1)
+        # table[k, o, row] = sum_r values[k, r, row] * coef[r, o, row]; a
+        # batch of such tiny products is faster broadcast than by bmm.
+        return (values.unsqueeze(2) * coef.unsqueeze(0)).sum(dim=1)
 
     def input_norms(self):
         """Euclidean norm of all the parameters of each input's edges."""
@@ -548,9 +607,12 @@ class KANLayer(nn.Module):
         """
         present = ~torch.isnan(x)
         values = torch.where(present, x, 0.0)
-        weight = present.unsqueeze(-1).to(x.dtype)
-        old = torch.einsum("nik,iok->ino", self.basis(values) * weight, self.coef)
+        (_, _, centre, rate), _ = self.pieces()
+        table = self._piece_table(self.coef)
+        _, _, old, _ = _edge_splines(values, table, self.knots, centre, rate)
+        old = old.view(-1, *values.T.shape).permute(1, 2, 0)
         self.knots = data_knots(x, self.grid_size, self.spline_order)
+        weight = present.unsqueeze(-1).to(x.dtype)
         basis = (self.basis(values) * weight).permute(1, 0, 2)
         gram = basis.transpose(1, 2) @ basis
         ridge = REFIT_RIDGE * gram.diagonal(dim1=1, dim2=2).mean(dim=1).clamp_min(1e-6)
