@@ -456,13 +456,16 @@ class KANLayer(nn.Module):
         )
 
     def pieces(self):
-        """:func:`spline_pieces` of the layer's knots, and where their weights are.
+        """:func:`spline_pieces` of the layer's knots, and the same by input.
 
-        The second item, of shape ((order + 1) * n_inputs * (n_knots + 1),),
-        is the row of ``coef`` (flattened over inputs and basis functions)
-        of basis function ``r`` of each row of the pieces, ``r`` first. Both depend on
-        the knots only: they are kept until the knots change (a grid refit,
-        a restored state, a move to another device).
+        The second item, of shape (n_inputs, (order + 1) * (n_knots + 1),
+        n_basis), holds the pieces of input ``i`` as a matrix: row
+        ``k * (n_knots + 1) + v``, column ``b`` is the coefficient of
+        ``s ** k`` in basis function ``b`` on the interval that ends at knot
+        ``v``, so that a product with the coefficients of the splines gives
+        their pieces (:meth:`_piece_table`). Both depend on the knots only:
+        they are kept until the knots change (a grid refit, a restored
+        state, a move to another device).
         """
         version = (self.knots, self.knots._version)
         cached = getattr(self, "_pieces", None)
@@ -475,18 +478,16 @@ class KANLayer(nn.Module):
             n_basis = self.coef.shape[2]
             size = self.spline_order + 1
             device = self.knots.device
+            pieces = spline_pieces(self.knots, self.spline_order)
             # Row v of an input holds basis functions v - size, ..., v - 1;
-            # those that do not exist have zero pieces, so any weight will do.
-            index = torch.arange(n_knots + 1, device=device)[:, None] - size
-            index = (index + torch.arange(size, device=device)).clamp_(0, n_basis - 1)
-            index = (
-                index + n_basis * torch.arange(n_inputs, device=device)[:, None, None]
-            )
-            self._pieces = (
-                version,
-                spline_pieces(self.knots, self.spline_order),
-                index.permute(2, 0, 1).reshape(-1),
-            )
+            # those that do not exist have zero pieces, so any column will do.
+            column = torch.arange(n_knots + 1, device=device)[:, None] - size
+            column = (column + torch.arange(size, device=device)).clamp_(0, n_basis - 1)
+            by_input = pieces[0].view(size, size, n_inputs, n_knots + 1)
+            by_input = by_input.permute(2, 0, 3, 1)
+            matrix = by_input.new_zeros(n_inputs, size, n_knots + 1, n_basis)
+            matrix.scatter_add_(3, column.expand(by_input.shape), by_input)
+            self._pieces = (version, pieces, matrix.view(n_inputs, -1, n_basis))
         return self._pieces[1:]
 
     def basis(self, x):
@@ -574,16 +575,14 @@ class KANLayer(nn.Module):
         of :class:`_SplineSum`: on the knot interval ``v`` of input ``i``
         the spline of edge ``(i, o)`` is one polynomial whose coefficients
         combine the ``spline_order + 1`` basis pieces there
-        (:func:`spline_pieces`) with ``coef``.
+        (:func:`spline_pieces`) with ``coef``, one small product per input.
         """
-        (values, _, _, _), rows = self.pieces()
-        n_outputs = coef.shape[1]
+        _, matrix = self.pieces()
+        n_inputs, n_outputs = coef.shape[:2]
         size = self.spline_order + 1
-        coef = coef.transpose(1, 2).reshape(-1, n_outputs).T.index_select(1, rows)
-        coef = coef.view(n_outputs, size, -1).transpose(0, 1)
-        # table[k, o, row] = sum_r values[k, r, row] * coef[r, o, row]; a
-        # batch of such tiny products is faster broadcast than by bmm.
-        return (values.unsqueeze(2) * coef.unsqueeze(0)).sum(dim=1)
+        table = torch.bmm(matrix, coef.transpose(1, 2))
+        table = table.view(n_inputs, size, -1, n_outputs).permute(1, 3, 0, 2)
+        return table.reshape(size, n_outputs, -1)
 
     def input_norms(self):
         """Euclidean norm of all the parameters of each input's edges."""
