@@ -326,7 +326,8 @@ class KANSelector(BaseTorchSelector):
         if self._trains_side_by_side(splits, n_features):
             for fold in range(len(splits)):
                 self._report_fold(splits, fold)
-            with self._session(seeds[0], work):
+            # A step side by side does the work of every fold's step.
+            with self._session(seeds[0], work * len(splits)):
                 fitted = self._fit_folds_side_by_side(X, y, splits, seeds, device)
         else:
             fitted = []
