@@ -342,6 +342,30 @@ def test_folds_trained_side_by_side_match_one_by_one(monkeypatch, data):
     )
 
 
+def test_side_by_side_threads_follow_the_work_of_every_fold(monkeypatch):
+    """One fold's step is below the single-thread bound, four folds' above."""
+    from featsel import _torch_base
+
+    X, y, _ = classification()
+    # 180 training rows x 8 features x 8 hidden units x (4 + 4) per fold.
+    monkeypatch.setattr(_torch_base, "SINGLE_THREAD_WORK", 2 * 180 * 8 * 8 * 8)
+    threads = []
+    side_by_side = _training.train_side_by_side
+
+    def spy(*args, **kwargs):
+        threads.append(torch.get_num_threads())
+        return side_by_side(*args, **kwargs)
+
+    monkeypatch.setattr(_training, "train_side_by_side", spy)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        KANSelector(random_state=0, **{**FAST, "cv": 4, "max_epochs": 2}).fit(X, y)
+    finally:
+        torch.set_num_threads(previous)
+    assert threads == [2]
+
+
 def test_side_by_side_network_computes_each_network():
     generator = torch.Generator().manual_seed(0)
     networks = [_kan_network.KANNetwork(4, 5, 2, 4, 3, generator) for _ in range(3)]
