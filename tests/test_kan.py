@@ -412,9 +412,10 @@ def test_grid_refit_leaves_out_nan_rows():
     torch.testing.assert_close(padded.coef, layer.coef)
 
 
-def test_grid_refit_is_the_ridged_least_squares_fit_of_the_splines():
+@pytest.mark.parametrize("n_outputs", [2, 5])
+def test_grid_refit_is_the_ridged_least_squares_fit_of_the_splines(n_outputs):
     generator = torch.Generator().manual_seed(0)
-    layer = _kan_network.KANLayer(3, 2, 4, 3, generator).double()
+    layer = _kan_network.KANLayer(3, n_outputs, 4, 3, generator).double()
     x = torch.randn(200, 3, generator=generator, dtype=torch.float64)
     with torch.no_grad():
         layer.coef.copy_(torch.randn(layer.coef.shape, generator=generator))

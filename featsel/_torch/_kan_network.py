@@ -607,10 +607,14 @@ class KANLayer(nn.Module):
         """
         present = ~torch.isnan(x)
         values = torch.where(present, x, 0.0)
-        (_, _, centre, rate), _ = self.pieces()
-        table = self._piece_table(self.coef)
-        _, _, old, _ = _edge_splines(values, table, self.knots, centre, rate)
-        old = old.view(-1, *values.T.shape).permute(1, 2, 0)
+        if self.base_weight.shape[1] <= MAX_PIECEWISE_OUTPUTS:
+            (_, _, centre, rate), _ = self.pieces()
+            table = self._piece_table(self.coef)
+            _, _, old, _ = _edge_splines(values, table, self.knots, centre, rate)
+            old = old.view(-1, *values.T.shape).permute(1, 2, 0)
+        else:
+            # Pieces gathered for many outputs would outgrow the basis.
+            old = torch.einsum("nik,iok->ino", self.basis(values), self.coef)
         self.knots = data_knots(x, self.grid_size, self.spline_order)
         weight = present.unsqueeze(-1).to(x.dtype)
         basis = (self.basis(values) * weight).permute(1, 0, 2)
