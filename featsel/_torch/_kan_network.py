@@ -613,7 +613,9 @@ class KANLayer(nn.Module):
             _, _, old, _ = _edge_splines(values, table, self.knots, centre, rate)
             old = old.view(-1, *values.T.shape).permute(1, 2, 0)
         else:
-            # Pieces gathered for many outputs would outgrow the basis.
+            # The gathered pieces hold order + 1 numbers per output and
+            # value, the basis n_basis per value: with many outputs (a
+            # first layer) the basis is the smaller.
             old = torch.einsum("nik,iok->ino", self.basis(values), self.coef)
         self.knots = data_knots(x, self.grid_size, self.spline_order)
         weight = present.unsqueeze(-1).to(x.dtype)
