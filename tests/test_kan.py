@@ -261,12 +261,17 @@ def test_layer_basis_follows_its_knots():
     torch.testing.assert_close(restored.basis(x), layer.basis(x))
 
 
-@pytest.mark.parametrize(("order", "n_outputs"), [(0, 1), (1, 2), (3, 2), (3, 4)])
-def test_piecewise_layer_matches_the_basis_product_and_its_gradients(order, n_outputs):
+@pytest.mark.parametrize(
+    ("order", "n_inputs", "n_outputs"),
+    [(0, 5, 1), (1, 5, 2), (3, 5, 2), (3, 1, 3), (3, 5, 4)],
+)
+def test_piecewise_layer_matches_the_basis_product_and_its_gradients(
+    order, n_inputs, n_outputs
+):
     generator = torch.Generator().manual_seed(order)
-    layer = _kan_network.KANLayer(5, n_outputs, 4, order, generator).double()
+    layer = _kan_network.KANLayer(n_inputs, n_outputs, 4, order, generator).double()
     # A third of the rows fall outside the knots.
-    x = 3 * torch.randn(60, 5, generator=generator, dtype=torch.float64)
+    x = 3 * torch.randn(60, n_inputs, generator=generator, dtype=torch.float64)
     layer.refit_grid(x[:20] / 3)
     with torch.no_grad():
         layer.coef.copy_(torch.randn(layer.coef.shape, generator=generator))
@@ -364,6 +369,15 @@ def test_side_by_side_threads_follow_the_work_of_every_fold(monkeypatch):
     finally:
         torch.set_num_threads(previous)
     assert threads == [2]
+
+
+@pytest.mark.parametrize("cv", [None, 5])
+def test_a_single_feature_fits(cv):
+    """One input feeds a first layer of 3 hidden units (piecewise, one input)."""
+    X, y, _ = classification()
+    selector = KANSelector(cv=cv, max_epochs=5, random_state=0).fit(X[:, :1], y)
+    assert selector.hidden_units_ == 3
+    check_scores(selector, 1)
 
 
 def test_side_by_side_network_computes_each_network():

@@ -583,7 +583,8 @@ class KANLayer(nn.Module):
         size = self.spline_order + 1
         table = torch.bmm(matrix, coef.transpose(1, 2))
         table = table.view(n_inputs, size, -1, n_outputs).permute(1, 3, 0, 2)
-        return table.reshape(size, n_outputs, -1)
+        # Contiguous even for one input, where a reshape would keep a view.
+        return table.contiguous().view(size, n_outputs, -1)
 
     def input_norms(self):
         """Euclidean norm of all the parameters of each input's edges."""
