@@ -231,7 +231,7 @@ def peers(args, lines):
 
     with torch_threads(1):
         # A first fit pays one-time costs (the cold start row measures
-        # them); a one-second fit is timed three times, its median kept.
+        # them); a fit this short is timed several times, its median kept.
         KANSelector(random_state=0, **kan).fit(X, y)
         runs = [
             timed(lambda: KANSelector(random_state=0, **kan).fit(X, y))

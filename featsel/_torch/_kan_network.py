@@ -58,7 +58,9 @@ SUM_LANES = 4
 #: make that product a thin, slow one, many make the gathered pieces large.
 #: Measured on 64 inputs: 2.5x faster on 20,000 rows (a knock-out pass) for
 #: 2 or 3 outputs, 1.6x for 4; on a 364-row training step as fast for 2
-#: outputs, 15 % slower for 4.
+#: outputs, 15 % slower for 4. A grid refit reads the splines it refits the
+#: same way, and from the basis for more outputs (a first layer), whose
+#: gathered pieces would take gigabytes on wide data.
 MAX_PIECEWISE_OUTPUTS = 3
 
 
@@ -550,12 +552,9 @@ class KANLayer(nn.Module):
     def forward_piecewise(self, x):
         """The layer's output, each spline evaluated from its polynomial pieces.
 
-        On the knot interval ``v`` of input ``i`` the spline of edge
-        ``(i, o)`` is one polynomial whose coefficients combine the
-        ``spline_order + 1`` basis pieces there (:func:`spline_pieces`) with
-        the coefficients of those basis functions: a small table built once
-        per call, from which each value reads one row. Equal to
-        :meth:`forward_expanded` up to rounding, without forming the basis.
+        The table of :meth:`_piece_table` is built once per call and each
+        value reads one row of it. Equal to :meth:`forward_expanded` up to
+        rounding, without forming the basis.
         """
         (_, _, centre, rate), _ = self.pieces()
         n_outputs = self.base_weight.shape[1]
