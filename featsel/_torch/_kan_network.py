@@ -173,19 +173,12 @@ class _BSplineBasis(torch.autograd.Function):
         n_samples, n_inputs = x.shape
         n_knots = knots.shape[1]
         size = values.shape[0]
-        order = size - 1
         n_basis = n_knots - size
         interval, row, local = _locate(x, knots, centre, rate)
         needs_slopes = ctx.needs_input_grad[0]
         table = values_and_slopes if needs_slopes else values
-        # pieces[k] holds the coefficients of s^k of every basis function
-        # (and derivative) at every value. Horner's rule takes one fused
-        # multiply-add per power over all of them: several times faster
-        # than a batched product of tiny matrices.
-        pieces = table.flatten(0, 1).index_select(1, row).view(size, -1, row.numel())
-        local_basis = pieces[order]
-        for power in range(order - 1, -1, -1):
-            local_basis = torch.addcmul(pieces[power], local_basis, local)
+        # The non-zero basis functions (and their derivatives) at every value.
+        local_basis, _ = _piecewise_values(table, row, local)
         local_basis = local_basis.view(-1, n_inputs, n_samples)
         # Basis functions that do not exist are 0 in the table: clamping
         # their index adds 0 to a neighbour.
@@ -237,28 +230,32 @@ def _locate(x, knots, centre, rate):
     return interval, row, local
 
 
-def _edge_splines(x, table, knots, centre, rate, slopes=False):
-    """Every edge's spline ``S_io(x[n, i])`` from its pieces, by Horner's rule.
+def _piecewise_values(table, row, local, rate=None):
+    """Polynomials given by their pieces, at values located by :func:`_locate`.
 
-    ``table`` as in :class:`_SplineSum`. Returns ``row`` and ``local`` of
-    :func:`_locate`, the values, of shape (n_outputs, n_inputs * n_samples)
-    (the samples of input 0 first), and their derivatives with respect to
-    ``x`` in the same shape if ``slopes``, else None.
+    ``table[k, m, row]`` is the coefficient of ``s ** k`` in polynomial
+    ``m`` on the knot interval of ``row`` (the layout of
+    :func:`spline_pieces`: basis functions, or the splines of
+    :class:`_SplineSum`); ``row`` and ``local`` come from :func:`_locate`.
+    Horner's rule takes one fused multiply-add per power over all of them:
+    several times faster than a batched product of tiny matrices. Returns
+    the values, of shape (m, n_values), and with ``rate`` (that of
+    :func:`spline_pieces`) their derivatives with respect to ``x`` in the
+    same shape, else None.
     """
-    size, n_outputs, n_rows = table.shape
-    _, row, local = _locate(x, knots, centre, rate)
-    pieces = table.view(-1, n_rows).index_select(1, row)
-    pieces = pieces.view(size, n_outputs, -1)
+    size, n_polynomials, n_rows = table.shape
+    pieces = table.reshape(-1, n_rows).index_select(1, row)
+    pieces = pieces.view(size, n_polynomials, -1)
     value = pieces[size - 1]
-    slope = torch.zeros_like(value) if slopes else None
+    slope = None if rate is None else torch.zeros_like(value)
     for power in range(size - 2, -1, -1):
-        if slopes:
+        if slope is not None:
             slope = torch.addcmul(value, slope, local)
         value = torch.addcmul(pieces[power], value, local)
-    if slopes:
+    if slope is not None:
         # ds/dx is the interval's rate.
         slope = slope * rate.index_select(0, row)
-    return row, local, value, slope
+    return value, slope
 
 
 class _SplineSum(torch.autograd.Function):
@@ -276,8 +273,9 @@ class _SplineSum(torch.autograd.Function):
     def forward(ctx, x, table, knots, centre, rate, n_networks):
         n_samples = x.shape[0]
         n_outputs = table.shape[1]
-        row, local, value, slope = _edge_splines(
-            x, table, knots, centre, rate, slopes=ctx.needs_input_grad[0]
+        _, row, local = _locate(x, knots, centre, rate)
+        value, slope = _piecewise_values(
+            table, row, local, rate if ctx.needs_input_grad[0] else None
         )
         ctx.save_for_backward(row, local, slope)
         ctx.table_shape = table.shape
@@ -610,7 +608,8 @@ class KANLayer(nn.Module):
         if self.base_weight.shape[1] <= MAX_PIECEWISE_OUTPUTS:
             (_, _, centre, rate), _ = self.pieces()
             table = self._piece_table(self.coef)
-            _, _, old, _ = _edge_splines(values, table, self.knots, centre, rate)
+            _, row, local = _locate(values, self.knots, centre, rate)
+            old, _ = _piecewise_values(table, row, local)
             old = old.view(-1, *values.T.shape).permute(1, 2, 0)
         else:
             # The gathered pieces hold order + 1 numbers per output and
