@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import shlex
 import sys
 import time
 from dataclasses import replace
@@ -207,20 +208,40 @@ def _bench(args):
         progress=not args.no_progress,
     )
     elapsed = time.perf_counter() - start
-    failed = results.loc[results["status"] == "failed"].drop_duplicates("key")
-    print(
-        f"\nMean test score over retention levels {list(study.retention)} "
-        f"({study.folds}-fold, selection fitted on training folds only); "
-        f"{elapsed:.0f} s.\n"
-    )
-    print(headline_table(annotate(results, load_tasks(args.out))).to_string())
-    if not failed.empty:
-        print(f"\n{len(failed)} task(s) failed:")
-        for row in failed.itertuples():
-            print(f"  {row.dataset} / {row.selector} / fold {row.fold}: {row.error}")
+    tasks = results.drop_duplicates("key")
+    n_failed = int((tasks["status"] == "failed").sum())
+    if n_failed < len(tasks):
+        print(
+            f"\nMean test score over retention levels {list(study.retention)} "
+            f"({study.folds}-fold, selection fitted on training folds only); "
+            f"{elapsed:.0f} s.\n"
+        )
+        print(headline_table(annotate(results, load_tasks(args.out))).to_string())
+    if n_failed:
+        print(f"\n{n_failed} of {len(tasks)} task(s) failed:")
+        _print_failures(results)
+    if n_failed:
+        print("\nRe-running the same command retries the failed tasks only.")
     print(f"\nResults stored in {args.out}; `featsel report {args.out}` for more.")
     # Non-zero when any task failed, so scripts and CI notice.
-    return 1 if not failed.empty else 0
+    return 1 if n_failed else 0
+
+
+def _print_failures(results, shown=3):
+    """Each distinct failure reason once, with the tasks it ended."""
+    from .benchmark._report import failure_reasons, failure_table
+
+    failed = failure_table(results)
+    for reason in failure_reasons(results).itertuples():
+        print(f"  {reason.tasks} task(s): {reason.error}")
+        where = failed[failed["error"] == reason.error]
+        for row in where.head(shown).itertuples():
+            print(
+                f"    {row.dataset} / {row.selector} / seed {row.seed} / "
+                f"fold {row.fold}"
+            )
+        if len(where) > shown:
+            print(f"    and {len(where) - shown} more")
 
 
 def _recover(args):
@@ -278,6 +299,7 @@ def _list_selectors(args):
 def main(argv=None):
     """Entry point of the ``featsel`` console script."""
     parser = _build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     command = {
         "bench": _bench,
@@ -290,6 +312,14 @@ def main(argv=None):
         return command(args)
     except (ValueError, OSError) as exc:
         parser.exit(2, f"featsel {args.command}: error: {exc}\n")
+    except KeyboardInterrupt:
+        # Finished tasks are in the store; one line says how to go on.
+        resume = (
+            f"; finished tasks are kept, resume with: featsel {shlex.join(argv)}"
+            if args.command == "bench"
+            else ""
+        )
+        parser.exit(130, f"featsel {args.command}: interrupted{resume}\n")
 
 
 if __name__ == "__main__":

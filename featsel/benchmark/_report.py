@@ -445,6 +445,32 @@ def failure_table(results):
     )
 
 
+def failure_reasons(results):
+    """The distinct reasons of the failed tasks, most frequent first.
+
+    One row per error text: how many tasks it ended, and on which datasets
+    and selectors, so that a thousand failures with one cause read as one.
+    """
+    failed = failure_table(results)
+    if failed.empty:
+        return pd.DataFrame(columns=["error", "tasks", "datasets", "selectors"])
+    grouped = failed.groupby("error", sort=False)
+    table = pd.DataFrame(
+        {
+            "tasks": grouped.size(),
+            "datasets": grouped["dataset"].agg(_names),
+            "selectors": grouped["selector"].agg(_names),
+        }
+    ).reset_index()
+    return table.sort_values("tasks", ascending=False, kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _names(values):
+    return ", ".join(dict.fromkeys(map(dataset_label, values)))
+
+
 #: What each table shows, for the summary (in the order it lists them).
 DESCRIPTIONS = {
     "gap": (
@@ -633,6 +659,9 @@ def summary_markdown(found, results):
         "task time.",
         "",
     ]
+    reasons = failure_reasons(results)
+    if not reasons.empty:
+        lines += ["## Why tasks failed", "", to_markdown(reasons), ""]
     for name, (title, description) in DESCRIPTIONS.items():
         if name not in found:
             continue

@@ -69,6 +69,11 @@ def run(
         raise ValueError(f"unknown backend {backend!r}; choose from {BACKENDS}")
     if backend == "dask" and scheduler is None:
         raise ValueError("backend='dask' needs a scheduler address or client")
+    if backend != "dask" and scheduler is not None:
+        raise ValueError(
+            f"a scheduler is used by backend='dask' only, not by {backend!r}; "
+            "drop the scheduler or choose the dask backend"
+        )
     study.validate()
     tasks = make_tasks(study)
     with Store(out, writer=True) as store:

@@ -181,7 +181,8 @@ class Store:
                 raise StoreError(
                     f"{self.folder} holds the results of a different study "
                     f"({'; '.join(differences)}); choose another --out folder "
-                    "(or delete this one)"
+                    "(or delete this one): rows made by other settings, data "
+                    "or featsel code are never mixed with new ones"
                 )
         with self._connection:
             self._connection.execute(
@@ -316,14 +317,20 @@ class Store:
 def _differences(stored, current):
     """The settings in which two recorded studies differ, as short texts.
 
-    A setting recorded by only one of them (an older featsel wrote fewer)
-    is not a difference.
+    A setting recorded by only one of them is not a difference, except the
+    featsel code that made the rows: a store without it was written by a
+    featsel older than the check, whose rows cannot be vouched for.
     """
-    return [
+    differences = [
         f"{name}: {stored[name]!r} there, {current[name]!r} now"
         for name in sorted(set(stored) & set(current))
         if stored[name] != current[name]
     ]
+    if "featsel" in current and "featsel" not in stored:
+        differences.append(
+            f"featsel: an older featsel there, {current['featsel']!r} now"
+        )
+    return differences
 
 
 def recover(folder):

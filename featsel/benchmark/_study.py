@@ -5,11 +5,13 @@
 
 import inspect
 import sys
+import warnings
 from dataclasses import asdict, dataclass, field, fields, replace
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.metrics import get_scorer_names
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.metrics import get_scorer, get_scorer_names
 
 from ..datasets import list_datasets, load_dataset
 from ..shift import SCENARIOS
@@ -106,6 +108,10 @@ class Study:
     task: str = "auto"
 
     def __post_init__(self):
+        for item in fields(self):
+            # A list where a tuple is expected: what a user of Python writes.
+            if item.type is tuple and isinstance(getattr(self, item.name), list):
+                object.__setattr__(self, item.name, tuple(getattr(self, item.name)))
         if isinstance(self.selectors, tuple) and EVERY_SELECTOR in self.selectors:
             object.__setattr__(self, "selectors", expand_selectors(self.selectors))
 
@@ -176,6 +182,10 @@ class Study:
             if kind is tuple:
                 if not isinstance(value, tuple):
                     raise ValueError(f"{name} must be a list of {what}, got {value!r}")
+                if not value and name in _NOT_EMPTY:
+                    raise ValueError(
+                        f"{name} is empty: give at least one of {_NOT_EMPTY[name]}"
+                    )
                 bad = [item for item in value if not _is_a(item, what)]
                 if bad:
                     raise ValueError(
@@ -194,6 +204,12 @@ class Study:
         if self.task not in TASKS:
             raise ValueError(
                 f"unknown task {self.task!r}; choose from {', '.join(TASKS)}"
+            )
+        bad_seeds = [seed for seed in self.seeds if not 0 <= seed <= MAX_SEED]
+        if bad_seeds:
+            raise ValueError(
+                f"seed {bad_seeds[0]} is out of range: seeds must lie between 0 "
+                f"and {MAX_SEED} (numpy's and scikit-learn's random_state)"
             )
 
     def _check_scoring(self):
@@ -223,6 +239,7 @@ class Study:
                     f"selector_params of {selector!r} must be a table of "
                     f"parameters, got {params!r}"
                 )
+            _check_identity_params(selector, params)
             if selector not in self.selectors:
                 continue
             valid = sorted(inspect.signature(selector_class(selector)).parameters)
@@ -270,13 +287,20 @@ class Study:
                     f"(at most {largest} rows per class); choose folds between "
                     f"2 and {largest}"
                 )
+        _check_finite_values(name, data.X)
+        _check_scorer_fits(name, scorer, data.y, task)
 
     def to_dict(self):
-        """The study's settings, with the content digest of each data file."""
-        from ._tasks import data_digest
+        """The study's settings, the data files' digests and featsel's code.
+
+        ``featsel`` is the version and code fingerprint of the running
+        featsel (:func:`~featsel.benchmark._tasks.code_fingerprint`).
+        """
+        from ._tasks import code_fingerprint, data_digest
 
         return {
             **asdict(self),
+            "featsel": code_fingerprint(),
             "data_digests": {
                 str(name): data_digest(name)
                 for name in self.datasets
@@ -286,6 +310,86 @@ class Study:
 
 
 TASKS = ("auto", "classification", "regression")
+
+#: The largest seed: numpy's and scikit-learn's ``random_state`` take 32 bits.
+MAX_SEED = 2**32 - 1
+
+#: Lists that a study cannot run without, and what they hold.
+_NOT_EMPTY = {
+    "datasets": "the datasets (featsel datasets) or a data file",
+    "selectors": "the selectors (featsel selectors)",
+    "retention": "the retention levels",
+    "models": "the downstream models",
+    "seeds": "the seeds",
+}
+
+#: Parameters the runner sets itself, with what sets them.
+_RUNNER_PARAMS = {
+    "task": "the study's task (--task), from each dataset",
+    "n_features_to_select": "the retention levels",
+}
+
+
+def _check_identity_params(selector, params):
+    """Refuse parameters that would make a short name mean another method.
+
+    A name fixes some parameters (``kan-l1`` is ``method="l1"``); the runner
+    sets others itself (the task, the count); a row labelled with the name
+    must be what the name says.
+    """
+    for param, value in params.items():
+        fixed = SELECTORS[selector].params
+        if param in fixed and value != fixed[param]:
+            alternatives = [
+                name
+                for name, spec in SELECTORS.items()
+                if spec.params.get(param) == value
+                and spec.class_name == SELECTORS[selector].class_name
+            ]
+            hint = f"; use {alternatives[0]!r}" if alternatives else ""
+            raise ValueError(
+                f"selector_params of {selector!r} sets {param}={value!r}, but "
+                f"{selector!r} means {param}={fixed[param]!r}{hint}"
+            )
+        if param in _RUNNER_PARAMS:
+            raise ValueError(
+                f"selector_params of {selector!r} sets {param!r}, which the "
+                f"runner sets from {_RUNNER_PARAMS[param]}"
+            )
+
+
+def _check_finite_values(name, X):
+    """Refuse a dataset with infinite values: every task would fail on them."""
+    numeric = X.select_dtypes("number")
+    infinite = np.isinf(numeric.to_numpy(dtype=float)).any(axis=0)
+    if infinite.any():
+        columns = ", ".join(repr(str(c)) for c in numeric.columns[infinite][:10])
+        raise ValueError(
+            f"dataset {name!r} has infinite values in column(s) {columns}; "
+            "replace them (by NaN, which the runner imputes, or a finite value)"
+        )
+
+
+def _check_scorer_fits(name, scorer, y, task):
+    """Refuse a scorer that cannot score the dataset's target at all.
+
+    The scorer is tried on a constant model of ``y``: what fails there (a
+    binary-only metric on three classes, say) fails in every task.
+    """
+    dummy = DummyClassifier() if task == "classification" else DummyRegressor()
+    X = np.zeros((y.size, 1))
+    target = y.to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            get_scorer(scorer)(dummy.fit(X, target), X, target)
+        except Exception as exc:  # noqa: BLE001 - any failure refuses it
+            kind = f"{y.nunique()} classes" if task == "classification" else task
+            raise ValueError(
+                f"scorer {scorer!r} cannot score dataset {name!r} ({kind}): "
+                f"{' '.join(str(exc).split())}"
+            ) from None
+
 
 _REGRESSION_SCORERS = {
     "r2",

@@ -26,8 +26,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 from threadpoolctl import threadpool_limits
 
-from .. import shift
-from ..datasets import load_dataset
+from .. import __version__, shift
+from ..datasets import file_digest, load_dataset
 from ._registry import (
     NO_SELECTION,
     SELECTORS,
@@ -58,39 +58,63 @@ class Task:
     shift: tuple
     task: str = "auto"
     data_digest: str = ""
+    resolved_params: tuple = ()
+    code: str = ""
 
     @property
     def key(self):
         """Hash of the full configuration: the task's identity in the store.
 
-        A data file enters by its content (``data_digest``), so an edited
-        file gives new tasks. The fields added after the first release are
-        left out while they hold their defaults, so stores written before
-        keep their keys.
+        A data file enters by its content (``data_digest``), the selector by
+        every parameter it is built with (``resolved_params``, defaults
+        included), and featsel by its version and a fingerprint of its code
+        (``code``): an edited file, a changed default or another featsel
+        gives new tasks, never a stored row made by something else.
         """
-        fields = asdict(self)
-        for name, default in _LATER_FIELDS.items():
-            if fields[name] == default:
-                del fields[name]
-        text = json.dumps(fields, sort_keys=True, default=str)
+        text = json.dumps(asdict(self), sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
     def to_dict(self):
-        return {**asdict(self), "params": dict(self.params)}
-
-
-_LATER_FIELDS = {"task": "auto", "data_digest": ""}
+        return {
+            **asdict(self),
+            "params": dict(self.params),
+            "resolved_params": dict(self.resolved_params),
+        }
 
 
 def data_digest(name):
-    """SHA-256 of a data file's bytes; empty for a registry dataset."""
+    """The content digest of a data file; empty for a registry dataset."""
     if not _is_file_name(name):
         return ""
+    return file_digest(Path(name).read_bytes())
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint():
+    """featsel's version and a digest of its source files.
+
+    Two installs give the same fingerprint exactly when they run the same
+    code, so a development checkout changes it with every edit of the
+    package, and a release with its version.
+    """
+    root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    with open(name, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:24]
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def resolved_params(selector, params, seed):
+    """Every parameter the task's selector is built with, as sorted pairs.
+
+    Defaults are included, so a default changed by an upgrade changes the
+    task; the reference row (no selection) has none.
+    """
+    if selector == NO_SELECTION:
+        return ()
+    built = build_selector(selector, dict(params), seed).get_params(deep=False)
+    return tuple(sorted((name, repr(value)) for name, value in built.items()))
 
 
 def _is_file_name(name):
@@ -131,6 +155,8 @@ def make_tasks(study):
                                 shift=tuple(study.shift),
                                 task=study.task,
                                 data_digest=digest,
+                                resolved_params=resolved_params(selector, params, seed),
+                                code=code_fingerprint(),
                             )
                         )
     return sorted(tasks, key=_expected_cost, reverse=True)
@@ -152,7 +178,13 @@ def _dataset_shape(name, target, digest):
 
 @lru_cache(maxsize=8)
 def _load(name, target, seed, digest, task="auto"):
-    return with_task(load_dataset(name, target=target, random_state=seed), task)
+    # The bytes parsed are checked against the study's digest: a file edited
+    # while the study runs fails its tasks instead of entering under the old
+    # key.
+    dataset = load_dataset(
+        name, target=target, random_state=seed, digest=digest or None
+    )
+    return with_task(dataset, task)
 
 
 def with_task(dataset, task):
