@@ -57,6 +57,13 @@ class BaseSelector(SelectorMixin, BaseEstimator):
     exact copy of an earlier column scores 0, so that the two copies never
     both enter before a distinct feature; the first copy keeps its score.
 
+    Every selector takes the whole float64 range. A column whose largest
+    magnitude lies outside :math:`[2^{-40}, 2^{40}]` is multiplied by the
+    power of two that brings it to :math:`[0.5, 1)` before the method sees
+    it: exact (only the exponents change), a no-op for every other column,
+    and what keeps squares, float32 casts and boosted trees finite on data
+    such as values near 1e300 or 1e-300.
+
     Examples
     --------
     A new selector stores its parameters in ``__init__`` and computes its
@@ -138,6 +145,7 @@ class BaseSelector(SelectorMixin, BaseEstimator):
             Fitted selector.
         """
         X, y = self._validate_input(X, y)
+        X = scale_extreme_columns(X, extreme_column_shifts(X))
         self.n_features_to_select_ = self._requested_n_features_to_select()
         self._constant_features = _constant_columns(X)
         self._uninformative_features = self._constant_features | _repeated_columns(X)
@@ -164,8 +172,7 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         """
         input_tags = self.__sklearn_tags__().input_tags
         _check_columns(X)
-        if not input_tags.categorical:
-            _check_numeric_columns(X)
+        _check_numeric_columns(X, allow_categorical=input_tags.categorical)
         X, y = validate_data(
             self,
             X,
@@ -299,36 +306,106 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         return self.support_
 
 
-def _check_numeric_columns(X):
-    """Raise a ValueError naming the non-numeric columns of ``X``.
+def _check_numeric_columns(X, allow_categorical=False):
+    """Raise a ValueError naming the columns of ``X`` a selector cannot take.
 
     Object columns pass when they hold numbers only (as scikit-learn
-    accepts); string, category, datetime and other columns are named.
+    accepts); string and category columns pass when ``allow_categorical``
+    (a selector that encodes them itself); datetime, timedelta, period and
+    interval columns, which are neither numbers nor categories, never do.
     """
     if isinstance(X, pd.DataFrame):
         bad = [
             str(name)
             for name, dtype in X.dtypes.items()
-            if not pd.api.types.is_numeric_dtype(dtype)
-            and not (
-                pd.api.types.is_object_dtype(dtype)
-                and not _has_strings(X[name].to_numpy())
-            )
+            if not _numeric_kind(dtype, X[name])
+            and not (allow_categorical and _categorical_kind(dtype))
         ]
-    elif isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
-        bad = [f"column {j}" for j in range(X.shape[1]) if _has_strings(X[:, j])]
+    elif (
+        isinstance(X, np.ndarray)
+        and X.ndim == 2
+        and (X.dtype.kind in "mM" or (X.dtype == object and not allow_categorical))
+    ):
+        bad = [
+            f"column {j}"
+            for j in range(X.shape[1])
+            if X.dtype.kind in "mM" or _has_strings(X[:, j])
+        ]
     else:
         return
+    if bad and allow_categorical:
+        raise ValueError(
+            f"X has columns that are neither numbers nor categories: "
+            f"{', '.join(bad)}. Encode date and time columns as numbers first "
+            "(for example days since a date)."
+        )
     if bad:
         raise ValueError(
             f"X has non-numeric columns: {', '.join(bad)}. This selector needs "
-            "numeric input: encode categorical or text columns first (for "
-            "example with sklearn.preprocessing.OneHotEncoder)."
+            "numeric input: encode categorical, text or date columns first "
+            "(for example with sklearn.preprocessing.OneHotEncoder, or as "
+            "numbers such as days since a date)."
         )
+
+
+def _numeric_kind(dtype, column):
+    """Whether a DataFrame column holds numbers (object columns included)."""
+    if pd.api.types.is_object_dtype(dtype):
+        return not _has_strings(column.to_numpy())
+    return pd.api.types.is_numeric_dtype(dtype)
+
+
+def _categorical_kind(dtype):
+    """Whether a DataFrame column is a category a categorical selector encodes."""
+    return (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+        or pd.api.types.is_bool_dtype(dtype)
+    )
 
 
 def _has_strings(values):
     return any(isinstance(value, str) for value in values)
+
+
+#: Columns whose largest magnitude has a binary exponent beyond this are
+#: rescaled (:func:`extreme_column_shifts`): 2**40 is about 1.1e12, so
+#: squares and float32 casts of every other column stay finite.
+SAFE_EXPONENT = 40
+
+
+def extreme_column_shifts(X):
+    """Binary exponent shifts that bring extreme columns of ``X`` to [0.5, 1).
+
+    A column's shift is 0 when its largest magnitude has a binary exponent
+    within ``SAFE_EXPONENT`` (or it is all zeros or missing); otherwise it
+    is minus that exponent. Object arrays (categorical input) get no shift.
+    """
+    if X.dtype == object:
+        return np.zeros(X.shape[1], dtype=int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+        largest = (
+            abs(X).max(axis=0).toarray().ravel()
+            if sparse.issparse(X)
+            else np.nanmax(np.abs(X), axis=0)
+        )
+    exponent = np.frexp(np.nan_to_num(largest))[1]
+    return np.where(np.abs(exponent) > SAFE_EXPONENT, -exponent, 0)
+
+
+def scale_extreme_columns(X, shifts):
+    """``X`` with each column multiplied by ``2 ** shifts``; ``X`` itself if none.
+
+    Multiplying by a power of two is exact, so the columns keep every
+    relation between their values; the input is never modified.
+    """
+    if not np.any(shifts):
+        return X
+    if sparse.issparse(X):
+        return (X @ sparse.diags(np.ldexp(1.0, shifts))).asformat(X.format)
+    return np.ldexp(X, shifts).astype(X.dtype, copy=False)
 
 
 def check_cv_fits(cv, y, *, classifier):

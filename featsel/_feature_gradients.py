@@ -11,7 +11,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from ._base import _check_finite_columns, _check_numeric_columns
+from ._base import (
+    _check_finite_columns,
+    _check_numeric_columns,
+    extreme_column_shifts,
+    scale_extreme_columns,
+)
 from ._docstring import shared_docs
 from ._torch_base import BaseTorchSelector
 
@@ -427,6 +432,11 @@ class FeatureGradientsSelector(BaseTorchSelector):
             self, X, y, reset=first, ensure_all_finite=False, dtype="numeric"
         )
         _check_finite_columns(X, getattr(self, "feature_names_in_", None))
+        if first:
+            # Fixed by the first chunk, as fit would fix it from all rows:
+            # every chunk must be scaled alike.
+            self._input_shifts = extreme_column_shifts(X)
+        X = scale_extreme_columns(X, self._input_shifts)
         y = self._partial_target(y, classes, first)
         self.n_features_to_select_ = self._requested_n_features_to_select()
         if first:

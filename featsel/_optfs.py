@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import _has_strings
+from ._base import _has_strings, extreme_column_shifts, scale_extreme_columns
 from ._docstring import shared_docs
 from ._torch_base import BaseTorchSelector
 
@@ -439,8 +439,14 @@ def _categorical_columns(X):
 
 
 def _numeric_block(X):
-    """Standardised float32 numeric columns; a missing value becomes 0 (the mean)."""
+    """Standardised float32 numeric columns; a missing value becomes 0 (the mean).
+
+    Columns of extreme magnitude are first brought into range by a power of
+    two (:func:`~featsel._base.scale_extreme_columns`): the object array of
+    mixed input is not rescaled by the base class.
+    """
     values = np.asarray(X, dtype=np.float64)
+    values = scale_extreme_columns(values, extreme_column_shifts(values))
     if np.isinf(values).any():
         columns = np.flatnonzero(np.isinf(values).any(axis=0))
         raise ValueError(

@@ -9,6 +9,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.feature_selection import f_classif, f_regression
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import cross_val_score
 from sklearn.utils import check_random_state, get_tags
@@ -319,11 +320,24 @@ class SHAPForwardSelector(BaseSelector):
         unit_importance = self._shap_unit_importance(
             estimator, X, y, units, random_state
         )
-        # One ranking serves every step: most important first, equal
-        # importance in column order.
+        # One ranking serves every step: most important first; equal
+        # importance (most often 0, units no tree split on) by the strength
+        # of the unit's univariate association with y, then column order.
+        association = _univariate_association(X, y, units, classification)
         by_importance = sorted(
-            range(len(units)), key=lambda unit: (-unit_importance[unit], unit)
+            range(len(units)),
+            key=lambda unit: (-unit_importance[unit], -association[unit], unit),
         )
+        n_zero = int(np.sum(unit_importance == 0))
+        if n_zero > max(1, len(units) // 2):
+            warnings.warn(
+                f"SHAP importance is 0 for {n_zero} of {len(units)} features "
+                f"on {X.shape[0]} rows (the boosted model made no split on "
+                "them); they are ranked by their univariate F statistic. More "
+                "rows give a measured ranking.",
+                UserWarning,
+                stacklevel=4,
+            )
         dummy = DummyClassifier() if classification else DummyRegressor()
         fold_path = [self._cv_scores(dummy, X, y, [0], cv, scorer)]
         limit = self.n_features_to_select_
@@ -575,3 +589,16 @@ def _permutation_shap_values(shap, model, X, explained, random_state):
     finally:
         np.random.set_state(global_state)  # noqa: NPY002
     return np.asarray(explanation.values)
+
+
+def _univariate_association(X, y, units, classification):
+    """Each unit's largest univariate F statistic with ``y`` (0 where undefined).
+
+    The measured order of units the boosted model gives no importance.
+    """
+    with warnings.catch_warnings():
+        # Constant columns have no F statistic: they get 0.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        statistic = (f_classif if classification else f_regression)(X, y)[0]
+    statistic = np.nan_to_num(statistic, nan=0.0, posinf=0.0)
+    return np.array([statistic[unit].max() for unit in units])

@@ -138,6 +138,7 @@ def _build_parser():
         help="keep the readable tasks of a damaged results store",
         description=(
             "Rename a damaged OUTDIR/results.sqlite to results.sqlite.damaged "
+            "(.damaged.1, ... after earlier recoveries, never overwritten) "
             "and copy every finished task that can still be read into a new "
             "store; the next `featsel bench` redoes the rest."
         ),
@@ -198,6 +199,8 @@ def _bench(args):
             "--n-jobs 0 would run nothing; give a number of parallel tasks, or "
             "-1 for one per CPU core"
         )
+    for line in study.guesses():
+        print(f"Guessed: {line}.", file=sys.stderr)
     start = time.perf_counter()
     results = run(
         study,
@@ -247,10 +250,11 @@ def _print_failures(results, shown=3):
 def _recover(args):
     from .benchmark._store import recover
 
-    kept, lost = recover(args.outdir)
+    kept, lost, damaged = recover(args.outdir)
     print(
         f"Kept {kept} finished task(s) of {args.outdir}; {lost} could not be "
-        "read and will be redone by the next `featsel bench`."
+        "read and will be redone by the next `featsel bench`. The damaged "
+        f"file is kept as {damaged}."
     )
     return 0
 

@@ -62,6 +62,10 @@ class Dataset:
 
     description : str
         One line on where the data come from.
+
+    notes : tuple of str
+        What loading guessed about the data, one line each (a saved row
+        index left out, say); empty for the registry datasets.
     """
 
     name: str
@@ -70,6 +74,7 @@ class Dataset:
     task: str
     informative: list = field(default=None)
     description: str = ""
+    notes: tuple = ()
 
 
 def _frame(X, y, name, task, informative, description):
@@ -572,7 +577,40 @@ def load_file(path, *, target, digest=None):
     if frame[target].isna().any():
         raise ValueError(f"{path}: the target column {target!r} has missing values")
     task = "regression" if frame[target].dtype.kind == "f" else "classification"
-    return _split_target(frame, target, path.stem, task, f"user data from {path}")
+    frame, notes = _without_saved_index(frame, target, path)
+    dataset = _split_target(frame, target, path.stem, task, f"user data from {path}")
+    return replace(dataset, notes=notes)
+
+
+def _without_saved_index(frame, target, path):
+    """The frame without a row index saved by pandas, and what was guessed.
+
+    pandas writes its index as a first column without a name, read back as
+    ``Unnamed: 0``; holding the row numbers, it is no feature (and is
+    left out, saying so). Another column holding exactly the row numbers is
+    named but kept: it may be a feature.
+    """
+    notes = []
+    row_numbers = [np.arange(len(frame)), np.arange(1, len(frame) + 1)]
+    for position, column in enumerate(frame.columns):
+        values = frame[column]
+        if column == target or values.dtype.kind not in "iu" or len(frame) < 2:
+            continue
+        if not any(np.array_equal(values, numbers) for numbers in row_numbers):
+            continue
+        if position == 0 and str(column).startswith("Unnamed: 0"):
+            frame = frame.drop(columns=column)
+            notes.append(
+                f"{path.name}: column {str(column)!r} holds the row numbers "
+                "(a saved pandas index) and is left out"
+            )
+        else:
+            notes.append(
+                f"{path.name}: column {str(column)!r} holds the row numbers "
+                f"{values.iloc[0]}..{values.iloc[-1]}; it is kept as a feature, "
+                "drop it if it is an index"
+            )
+    return frame, tuple(notes)
 
 
 def _split_target(frame, target, name, task, description):

@@ -13,6 +13,7 @@ from ..shift import summarize
 from ._registry import BASELINES, NO_SELECTION, SELECTORS, family
 from ._run import load, load_shifts, load_tasks
 from ._stats import nogueira_stability
+from ._store import Store
 
 TABLE_FORMATS = ("md", "tex", "csv", "html")
 
@@ -608,7 +609,9 @@ def report(out, *, plots=True):
             report_folder.joinpath(f"{name}.{suffix}").unlink(missing_ok=True)
     for name, table in found.items():
         _write_table(table, report_folder / name)
-    (report_folder / "summary.md").write_text(summary_markdown(found, results))
+    with Store(out) as store:
+        guesses = store.study().get("guesses", [])
+    (report_folder / "summary.md").write_text(summary_markdown(found, results, guesses))
     if plots:
         _write_plots(results, shifts, report_folder)
     return found
@@ -639,11 +642,16 @@ def _write_plots(results, shifts, folder):
         figure.clf()
 
 
-def summary_markdown(found, results):
-    """The tables of a report as one Markdown document, each explained."""
+def summary_markdown(found, results, guesses=()):
+    """The tables of a report as one Markdown document, each explained.
+
+    ``guesses`` (what the study guessed from the data, one line each) head
+    the document, where a reader sees them before any number.
+    """
     done = _done(results)
     metrics = dict(_metrics(results))
-    lines = [
+    lines = [f"Guessed: {line}.  " for line in guesses]
+    lines += [
         "Datasets (metric): "
         + ", ".join(f"{name} ({metric})" for name, metric in sorted(metrics.items()))
         + ".  ",

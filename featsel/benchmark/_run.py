@@ -78,7 +78,8 @@ def run(
     tasks = make_tasks(study)
     with Store(out, writer=True) as store:
         store.record_study(
-            datetime.now(timezone.utc).isoformat(timespec="seconds"), study.to_dict()
+            datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            {**study.to_dict(), "guesses": study.guesses()},
         )
         finished = store.finished_keys()
         pending = [task for task in tasks if task.key not in finished]

@@ -82,6 +82,22 @@ def _damaged(path, exc):
     )
 
 
+def _cannot_open(path, exc):
+    """A store that SQLite cannot open: a path or permission problem."""
+    if path.is_dir():
+        reason = "it is a folder, not a results file: rename or remove it"
+    elif not os.access(path.parent, os.W_OK | os.X_OK) or (
+        path.exists() and not os.access(path, os.R_OK | os.W_OK)
+    ):
+        reason = "no permission to read and write it and its folder"
+    else:
+        reason = f"{exc}; check that its folder exists and is writable"
+    return StoreError(
+        f"cannot open the results store {path}: {reason} (or choose another "
+        "--out folder)"
+    )
+
+
 def _translating_errors(method):
     """Turn SQLite's errors into one-line StoreErrors naming the file."""
 
@@ -90,6 +106,8 @@ def _translating_errors(method):
         try:
             return method(self, *args, **kwargs)
         except (sqlite3.DatabaseError, pd.errors.DatabaseError) as exc:
+            if "unable to open" in str(exc):
+                raise _cannot_open(self.path, exc) from exc
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreError(
                     f"{self.path} is locked by another process ({exc}); wait "
@@ -172,11 +190,9 @@ class Store:
         data file) written into one folder would be merged into one report.
         """
         config = json.loads(json.dumps(config, default=str))
-        row = self._connection.execute(
-            "SELECT config FROM studies ORDER BY rowid DESC LIMIT 1"
-        ).fetchone()
-        if row is not None:
-            differences = _differences(json.loads(row[0]), config)
+        stored = self.study()
+        if stored:
+            differences = _differences(stored, config)
             if differences:
                 raise StoreError(
                     f"{self.folder} holds the results of a different study "
@@ -188,6 +204,14 @@ class Store:
             self._connection.execute(
                 "INSERT INTO studies VALUES (?, ?)", (started, json.dumps(config))
             )
+
+    @_translating_errors
+    def study(self):
+        """The settings of the study last run into this store (empty if none)."""
+        row = self._connection.execute(
+            "SELECT config FROM studies ORDER BY rowid DESC LIMIT 1"
+        ).fetchone()
+        return {} if row is None else json.loads(row[0])
 
     @_translating_errors
     def warnings(self):
@@ -336,18 +360,25 @@ def _differences(stored, current):
 def recover(folder):
     """Keep the readable finished tasks of a damaged results store.
 
-    The damaged file is renamed to ``results.sqlite.damaged``; a new store
-    receives every task that can still be read together with all of its
-    evaluations (and shift and warning rows). A task whose rows cannot all
-    be read is left out, so the next run redoes it.
+    The damaged file is renamed to ``results.sqlite.damaged`` (or
+    ``.damaged.1``, ``.damaged.2``, ... when an earlier recovery kept one:
+    no damaged copy is ever overwritten); a new store receives every task
+    that can still be read together with all of its evaluations (and shift
+    and warning rows). A task whose rows cannot all be read is left out, so
+    the next run redoes it.
 
     Returns
     -------
     n_kept, n_lost : int
         Finished tasks kept, and tasks recorded but not recoverable.
+
+    damaged : pathlib.Path
+        Where the damaged file was kept.
     """
     folder = Path(folder)
     path = folder / STORE_NAME
+    if path.is_dir():
+        raise _cannot_open(path, None)
     if not path.is_file():
         raise StoreError(f"{folder} holds no featsel results ({STORE_NAME})")
     lock = _lock_folder(folder)
@@ -358,8 +389,24 @@ def recover(folder):
             lock.close()
 
 
+def _unused_name(path):
+    """``path``, or the first of ``path.1``, ``path.2``, ... that is free.
+
+    A second recovery keeps the first one's damaged file: the evidence is
+    never overwritten.
+    """
+    candidate, number = path, 0
+    while any(
+        candidate.with_name(candidate.name + suffix).exists()
+        for suffix in ("", "-wal", "-shm")
+    ):
+        number += 1
+        candidate = path.with_name(f"{path.name}.{number}")
+    return candidate
+
+
 def _recover(folder, path):
-    damaged = path.with_name(STORE_NAME + DAMAGED_SUFFIX)
+    damaged = _unused_name(path.with_name(STORE_NAME + DAMAGED_SUFFIX))
     path.replace(damaged)
     for suffix in ("-wal", "-shm"):
         sidecar = path.with_name(STORE_NAME + suffix)
@@ -400,7 +447,7 @@ def _recover(folder, path):
                     by_key.get((table, task[0]), []),
                 )
     n_done = sum(task[6] == "done" for task in kept)
-    return n_done, len(tables["tasks"]) - len(kept)
+    return n_done, len(tables["tasks"]) - len(kept), damaged
 
 
 def _readable_rows(connection, table, max_gap=100_000):

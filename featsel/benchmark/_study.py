@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.metrics import get_scorer, get_scorer_names
 
+from .._base import MANY_CLASSES_WARNING_THRESHOLD
 from ..datasets import list_datasets, load_dataset
 from ..shift import SCENARIOS
 from ._registry import (
@@ -289,6 +290,40 @@ class Study:
                 )
         _check_finite_values(name, data.X)
         _check_scorer_fits(name, scorer, data.y, task)
+
+    def guesses(self):
+        """What the study guessed from the data, one line each.
+
+        The task of a data file's target (with ``task="auto"``): a float
+        target with two values is run as regression, an integer target with
+        many values as classification; and what loading a file guessed (a
+        saved row index left out). Empty for the registry datasets.
+        """
+        from ._report import dataset_label
+
+        lines = []
+        for name in self.datasets:
+            data = load_dataset(name, target=self.target)
+            lines += data.notes
+            if self.task != "auto" or not _looks_like_file(name):
+                continue
+            label, n_values = dataset_label(name), data.y.nunique()
+            if data.task == "regression" and n_values == 2:
+                values = ", ".join(map(str, sorted(data.y.unique())))
+                lines.append(
+                    f"{label}: the float target {self.target!r} has 2 values "
+                    f"({values}) and is run as regression; give task "
+                    "classification (--task classification) if they are classes"
+                )
+            elif (
+                data.y.dtype.kind in "iu" and n_values > MANY_CLASSES_WARNING_THRESHOLD
+            ):
+                lines.append(
+                    f"{label}: the integer target {self.target!r} has "
+                    f"{n_values} values and is run as classification; give "
+                    "task regression (--task regression) if it is a quantity"
+                )
+        return lines
 
     def to_dict(self):
         """The study's settings, the data files' digests and featsel's code.
