@@ -28,6 +28,9 @@ def files(tmp_path, monkeypatch):
         "small.csv", index=False
     )
     pd.DataFrame({"a": [], "y": []}).to_csv("header_only.csv", index=False)
+    pd.DataFrame(
+        {"a": range(12), "b": [1.0] * 11 + [float("inf")], "y": [0, 1] * 6}
+    ).to_csv("infinite.csv", index=False)
     (tmp_path / "empty.csv").write_text("")
     return tmp_path
 
@@ -60,6 +63,24 @@ def files(tmp_path, monkeypatch):
             ["dataset 'header_only.csv'", "0 rows"],
         ),
         (["--dataset", "empty.csv", "--target", "y"], ["cannot read empty.csv"]),
+        # Options under which every task would fail are refused up front.
+        (
+            ["--dataset", "infinite.csv", "--target", "y"],
+            ["dataset 'infinite.csv' has infinite values in column(s) 'b'"],
+        ),
+        (["--seeds", "-1"], ["seed -1 is out of range", "4294967295"]),
+        (["--seeds", "1099511627776"], ["seed 1099511627776 is out of range"]),
+        (
+            ["--datasets", "wine", "--scoring", "roc_auc"],
+            ["scorer 'roc_auc' cannot score dataset 'wine' (3 classes)"],
+        ),
+        (["--selectors", ""], ["selectors is empty"]),
+        (["--datasets", ""], ["datasets is empty"]),
+        (["--models", ","], ["models is empty"]),
+        (
+            ["--scheduler", "tcp://127.0.0.1:8786"],
+            ["a scheduler is used by backend='dask' only, not by 'joblib'"],
+        ),
     ],
 )
 def test_bad_option_is_one_line_and_starts_nothing(
@@ -100,6 +121,19 @@ def _toml(tmp_path, text):
             ["unknown selector 'rff'", "rf"],
         ),
         ("selector_params = 3\n", ["selector_params must be table, got 3"]),
+        # A short name means what it says: no parameter turns it into another.
+        (
+            "[selector_params.kan-l1]\nmethod = 'l2'\n",
+            ["'kan-l1' sets method='l2', but 'kan-l1' means method='l1'", "'kan-l2'"],
+        ),
+        (
+            "[selector_params.lasso]\ntask = 'regression'\n",
+            ["'lasso' sets 'task', which the runner sets from the study's task"],
+        ),
+        (
+            "[selector_params.rf]\nn_features_to_select = 3\n",
+            ["'rf' sets 'n_features_to_select'", "the retention levels"],
+        ),
         ("folds = [\n", ["study.toml is not valid TOML"]),
     ],
 )
