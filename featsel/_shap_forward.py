@@ -597,8 +597,10 @@ def _univariate_association(X, y, units, classification):
     The measured order of units the boosted model gives no importance.
     """
     with warnings.catch_warnings():
-        # Constant columns have no F statistic: they get 0.
+        # Constant or all-missing columns have no F statistic: they get 0.
         warnings.simplefilter("ignore", RuntimeWarning)
-        statistic = (f_classif if classification else f_regression)(X, y)[0]
+        # A missing value counts as its column's mean: it adds no association.
+        filled = np.where(np.isnan(X), np.nan_to_num(np.nanmean(X, axis=0)), X)
+        statistic = (f_classif if classification else f_regression)(filled, y)[0]
     statistic = np.nan_to_num(statistic, nan=0.0, posinf=0.0)
     return np.array([statistic[unit].max() for unit in units])

@@ -26,6 +26,9 @@ from .conftest import SELECTORS, make_selector
 
 # Repeated entries weight the draws towards inputs a selector must accept.
 DTYPES = ("float64",) * 3 + ("float32", "float16", "int8", "bool", "object", "strings")
+# The ends of the float64 range: every selector takes them (a power-of-two
+# rescale in the base class), float32 selectors and boosted trees included.
+MAGNITUDES = (1.0,) * 4 + (1e-300, 4e38, 1e300)
 TARGETS = ("binary", "multiclass", "float") * 2 + ("strings", "single", "nan", "2d")
 HOLES = ("none",) * 4 + ("nan", "inf")
 NAMES = ("none", "str", "int", "unicode", "repeated")
@@ -69,6 +72,8 @@ def problems(draw, workable=False):
         values[cells] = np.nan if holes == "nan" else np.inf
 
     dtype = draw(st.sampled_from(DTYPES[:-2] if workable else DTYPES))
+    if dtype in ("float64", "object"):  # the types that hold the whole range
+        values = values * draw(st.sampled_from(MAGNITUDES))
     if dtype == "strings":
         X = values.astype(object)
         if n_cols:
@@ -83,6 +88,9 @@ def problems(draw, workable=False):
         X = values.astype(dtype)
 
     container = draw(st.sampled_from(("ndarray", "frame", "list")))
+    # A date column, which no selector takes as a number or a category.
+    dated = not workable and n_cols > 0 and draw(st.integers(0, 9)) == 0
+    container = "frame" if dated else container
     names = draw(st.sampled_from(NAMES[:-1] if workable else NAMES))
     if container == "frame":
         columns = {
@@ -93,6 +101,8 @@ def problems(draw, workable=False):
             "repeated": [f"x{j // 2}" for j in range(n_cols)],
         }[names]
         X = pd.DataFrame(X, columns=columns)
+        if dated:
+            X.isetitem(0, pd.date_range("2026-01-01", periods=n_rows))
     elif container == "list":
         X = X.tolist()
 
@@ -201,6 +211,39 @@ def test_any_input_ends_in_the_contract_or_a_clear_error(cls):
 
 
 # Named cases that once ended in another library's error or in silence.
+
+
+@pytest.mark.parametrize("magnitude", [1e-300, 4e38, 1e307])
+def test_planted_feature_is_found_at_the_ends_of_the_float64_range(
+    selector_class, magnitude
+):
+    # Once: every Feature Gradients score 0.5 beyond float32, LASSO "Input X
+    # contains NaN", MI a noise column, boosted trees an XGBoostError.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 6))
+    y = (X[:, 2] + 0.3 * rng.normal(size=80) > 0).astype(int)
+    selector = make_selector(selector_class, n_features_to_select=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        selector.fit(X * magnitude, y)
+    assert np.flatnonzero(selector.support_).tolist() == [2]
+
+
+def test_partial_fit_scales_every_chunk_as_the_first():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 5)) * 1e300
+    y = X[:, 3] / 1e300 + 0.1 * rng.normal(size=400)
+    selector = featsel.FeatureGradientsSelector(random_state=0, n_features_to_select=1)
+    for chunk in np.array_split(np.arange(400), 4):
+        selector.partial_fit(X[chunk], y[chunk])
+    assert np.flatnonzero(selector.support_).tolist() == [3]
+
+
+def test_date_column_is_named_by_every_selector(selector_class):
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(30, 2)), columns=["a", "b"])
+    X["t"] = pd.date_range("2026-01-01", periods=30)
+    with pytest.raises(ValueError, match=r"non-numeric columns: t\.|nor categories: t"):
+        make_selector(selector_class).fit(X, np.arange(30) % 2)
 
 
 def test_repeated_column_names_are_named(selector_class):

@@ -249,3 +249,19 @@ def test_default_model_scores_single_columns_of_small_data():
         for train, _ in folds
     ]
     assert first == ["bmi"] * 3
+
+
+@pytest.mark.parametrize(("n_features", "n_found"), [(50, 2), (2000, 1)])
+def test_features_no_tree_splits_on_are_ranked_by_a_measure_with_a_warning(
+    n_features, n_found
+):
+    # Once: every SHAP importance 0 on 20 rows, the ranking column order with
+    # rank-derived scores, no warning, and the informative columns last.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, n_features))
+    y = (X[:, -1] + X[:, -2] > 0).astype(int)
+    selector = SHAPForwardSelector(n_features_to_select=10, random_state=0)
+    with pytest.warns(UserWarning, match=rf"SHAP importance is 0 for {n_features} of"):
+        selector.fit(X, y)
+    # Column order put them last; at 2,000 columns LASSO finds neither here.
+    assert selector.support_[-2:].sum() == n_found
