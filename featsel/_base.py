@@ -145,7 +145,10 @@ class BaseSelector(SelectorMixin, BaseEstimator):
             Fitted selector.
         """
         X, y = self._validate_input(X, y)
-        X = scale_extreme_columns(X, extreme_column_shifts(X))
+        # Kept: a selector that goes on learning (partial_fit) scales its
+        # later rows alike.
+        self._input_shifts = extreme_column_shifts(X)
+        X = scale_extreme_columns(X, self._input_shifts)
         self.n_features_to_select_ = self._requested_n_features_to_select()
         self._constant_features = _constant_columns(X)
         self._uninformative_features = self._constant_features | _repeated_columns(X)

@@ -433,8 +433,8 @@ class FeatureGradientsSelector(BaseTorchSelector):
         )
         _check_finite_columns(X, getattr(self, "feature_names_in_", None))
         if first:
-            # Fixed by the first chunk, as fit would fix it from all rows:
-            # every chunk must be scaled alike.
+            # Fixed by the first chunk (or by fit): every chunk is scaled
+            # alike.
             self._input_shifts = extreme_column_shifts(X)
         X = scale_extreme_columns(X, self._input_shifts)
         y = self._partial_target(y, classes, first)
