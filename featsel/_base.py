@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.feature_selection import SelectorMixin
+from sklearn.feature_selection import SelectorMixin, f_classif, f_regression
 from sklearn.model_selection import StratifiedKFold, check_cv, train_test_split
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -370,6 +370,20 @@ def _categorical_kind(dtype):
 
 def _has_strings(values):
     return any(isinstance(value, str) for value in values)
+
+
+def univariate_f_statistic(X, y, *, classification):
+    """Each column's ANOVA (or regression) F statistic with ``y``.
+
+    The measured tie-break of selectors whose own score ties (at 0, most
+    often): 0 where undefined (a constant column), and a missing value
+    counts as its column's mean, adding no association.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        filled = np.where(np.isnan(X), np.nan_to_num(np.nanmean(X, axis=0)), X)
+        statistic = (f_classif if classification else f_regression)(filled, y)[0]
+    return np.nan_to_num(statistic, nan=0.0, posinf=0.0)
 
 
 #: Columns whose largest magnitude has a binary exponent beyond this are

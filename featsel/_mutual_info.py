@@ -3,13 +3,14 @@
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from numbers import Integral
 
 import numpy as np
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseSelector
+from ._base import BaseSelector, univariate_f_statistic
 from ._docstring import shared_docs
 
 
@@ -67,6 +68,11 @@ class MutualInfoSelector(BaseSelector):
     continuous data sets". ``I(X_j; y) = H(y) - H(y | X_j)``, estimated from
     the distances to the ``n_neighbors`` nearest neighbours.
 
+    The estimate is clipped at 0, where features without a measurable
+    dependence on the target tie; they are ordered by their univariate F
+    statistic (not by column position), with a warning when more than half
+    of the features tie there.
+
     Examples
     --------
     >>> from sklearn.datasets import load_diabetes
@@ -116,7 +122,7 @@ class MutualInfoSelector(BaseSelector):
             if self.task_ == "classification"
             else mutual_info_regression
         )
-        return estimate(
+        scores = estimate(
             X,
             y,
             discrete_features=False,
@@ -124,3 +130,21 @@ class MutualInfoSelector(BaseSelector):
             n_jobs=self.n_jobs,
             random_state=self.random_state,
         )
+        # The estimate is clipped at 0: features without a measurable
+        # dependence tie there, and are ordered by their F statistic.
+        self._f_statistic = univariate_f_statistic(
+            X, y, classification=self.task_ == "classification"
+        )
+        n_zero = int(np.sum(scores == 0))
+        if n_zero > max(1, scores.size // 2):
+            warnings.warn(
+                f"Mutual information is 0 for {n_zero} of {scores.size} "
+                f"features on {y.size} rows; they are ranked by their "
+                "univariate F statistic. More rows give a measured ranking.",
+                UserWarning,
+                stacklevel=4,
+            )
+        return scores
+
+    def _tie_break_scores(self):
+        return self._f_statistic

@@ -9,14 +9,13 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.feature_selection import f_classif, f_regression
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import cross_val_score
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseSelector, check_cv_fits
+from ._base import BaseSelector, check_cv_fits, univariate_f_statistic
 from ._docstring import shared_docs
 from ._optional import import_optional
 
@@ -323,7 +322,8 @@ class SHAPForwardSelector(BaseSelector):
         # One ranking serves every step: most important first; equal
         # importance (most often 0, units no tree split on) by the strength
         # of the unit's univariate association with y, then column order.
-        association = _univariate_association(X, y, units, classification)
+        statistic = univariate_f_statistic(X, y, classification=classification)
+        association = np.array([statistic[unit].max() for unit in units])
         by_importance = sorted(
             range(len(units)),
             key=lambda unit: (-unit_importance[unit], -association[unit], unit),
@@ -589,18 +589,3 @@ def _permutation_shap_values(shap, model, X, explained, random_state):
     finally:
         np.random.set_state(global_state)  # noqa: NPY002
     return np.asarray(explanation.values)
-
-
-def _univariate_association(X, y, units, classification):
-    """Each unit's largest univariate F statistic with ``y`` (0 where undefined).
-
-    The measured order of units the boosted model gives no importance.
-    """
-    with warnings.catch_warnings():
-        # Constant or all-missing columns have no F statistic: they get 0.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        # A missing value counts as its column's mean: it adds no association.
-        filled = np.where(np.isnan(X), np.nan_to_num(np.nanmean(X, axis=0)), X)
-        statistic = (f_classif if classification else f_regression)(filled, y)[0]
-    statistic = np.nan_to_num(statistic, nan=0.0, posinf=0.0)
-    return np.array([statistic[unit].max() for unit in units])

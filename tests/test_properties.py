@@ -310,3 +310,18 @@ def test_all_tied_scores_warn():
 
     with pytest.warns(UserWarning, match="gave all 4 non-constant features the same"):
         Flat().fit(X, y)
+
+
+def test_mutual_information_ties_follow_the_f_statistic_with_a_warning():
+    # Once: features of zero mutual information ranked by column position.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 40))
+    y = (X[:, -1] + rng.normal(size=30) > 0).astype(int)
+    selector = featsel.MutualInfoSelector(random_state=0)
+    with pytest.warns(UserWarning, match=r"Mutual information is 0 for \d+ of 40"):
+        selector.fit(X, y)
+    tied = np.flatnonzero(selector.scores_ == 0)
+    by_rank = tied[np.argsort(selector.ranking_[tied])]
+    statistic = featsel._base.univariate_f_statistic(X, y, classification=True)
+    assert np.all(np.diff(statistic[by_rank]) <= 0)
+    assert not np.array_equal(by_rank, np.sort(by_rank)), "not column order"
