@@ -248,8 +248,8 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         )
         if y.shape[0] < 4:
             raise ValueError(
-                f"StabilitySelector needs at least 4 rows (2 in each half), got "
-                f"{y.shape[0]}."
+                "StabilitySelector needs at least 4 rows (2 in each half), got "
+                f"n_samples={y.shape[0]}."
             )
         p = self.n_features_in_
         self.n_features_per_fit_, self.threshold_ = self._resolve_q_threshold(p)
