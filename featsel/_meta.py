@@ -78,6 +78,12 @@ def strict_ranking(selector):
 
 
 def _importance(selector):
+    """One importance per input feature of ``selector``, or None.
+
+    An ``estimator_`` fitted on fewer features than the selector saw (the
+    final model of scikit-learn's RFE) does not count.
+    """
+    n_features = getattr(selector, "n_features_in_", None)
     for owner in (selector, getattr(selector, "estimator_", None)):
         if owner is None:
             continue
@@ -86,9 +92,12 @@ def _importance(selector):
             if value is None:
                 continue
             value = np.asarray(value, dtype=np.float64)
-            if name == "coef_" and value.ndim == 2:
-                value = np.abs(value).mean(axis=0)
-            return np.abs(value) if name == "coef_" else value
+            if name == "coef_":
+                value = np.abs(value)
+                if value.ndim == 2:
+                    value = value.mean(axis=0)
+            if n_features is None or value.shape == (n_features,):
+                return value
     return None
 
 
