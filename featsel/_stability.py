@@ -278,9 +278,7 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         # tolerance, so that a threshold of 0.9 admits 90 of 100 fits.
         self.support_ = self.selection_frequencies_ >= self.threshold_ - 1e-12
         q_mean = self.fit_supports_.sum(axis=1).mean()
-        self.false_selection_bound_ = float(
-            q_mean**2 / ((2 * self.threshold_ - 1) * p)
-        )
+        self.false_selection_bound_ = float(q_mean**2 / ((2 * self.threshold_ - 1) * p))
         return self
 
     def _resolve_q_threshold(self, p):
@@ -290,8 +288,7 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         q = self.n_features_per_fit
         if q is not None and q > p:
             raise ValueError(
-                f"n_features_per_fit={q} is larger than the number of features "
-                f"({p})."
+                f"n_features_per_fit={q} is larger than the number of features ({p})."
             )
         if q is None:
             level = DEFAULT_THRESHOLD if threshold is None else threshold

@@ -151,9 +151,9 @@ def test_planted_recovery():
 
 def test_attributes_and_final_fit():
     X, y = planted(0, n_samples=200, n_features=12)
-    search = SelectorCV(
-        LassoSelector(random_state=0), LogisticRegression(), cv=3
-    ).fit(X, y)
+    search = SelectorCV(LassoSelector(random_state=0), LogisticRegression(), cv=3).fit(
+        X, y
+    )
     assert search.selector_.n_features_to_select == search.n_features_
     np.testing.assert_array_equal(search.support_, search.selector_.support_)
     np.testing.assert_array_equal(search.ranking_, search.selector_.ranking_)
@@ -255,9 +255,9 @@ def test_selector_without_a_ranking():
 
 def test_pickle_and_parallel_folds_agree():
     X, y = planted(2, n_samples=150, n_features=8)
-    search = SelectorCV(
-        LassoSelector(random_state=0), LogisticRegression(), cv=3
-    ).fit(X, y)
+    search = SelectorCV(LassoSelector(random_state=0), LogisticRegression(), cv=3).fit(
+        X, y
+    )
     restored = pickle.loads(pickle.dumps(search))
     np.testing.assert_array_equal(restored.transform(X), search.transform(X))
     parallel = SelectorCV(
