@@ -361,26 +361,34 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
                 marker="o" if ks.size < 15 else None,
                 markersize=3,
             )
-            if self.ranking_[j] <= n_labels:
-                ax.annotate(
-                    str(names[j]),
-                    (ks[-1], path[-1, j]),
-                    textcoords="offset points",
-                    xytext=(4, 0),
-                    fontsize="small",
-                    va="center",
-                )
+        # One label per end point: features that end at the same frequency
+        # share it, in the order of the ranking.
+        labelled = np.argsort(self.ranking_)[:n_labels]
+        ends = {}
+        for j in labelled:
+            ends.setdefault(round(float(path[-1, j]), 6), []).append(str(names[j]))
+        for end, labels in ends.items():
+            ax.annotate(
+                ", ".join(labels),
+                (ks[-1], end),
+                textcoords="offset points",
+                xytext=(4, 0),
+                fontsize="small",
+                va="center",
+            )
         ax.axhline(
             self.threshold_,
             color="black",
             linestyle="--",
             label=f"threshold {self.threshold_:.2f}",
         )
-        ax.set_xlim(0.8, ks[-1] * 1.15 + 0.2)
+        if ks.size <= 20:
+            ax.set_xticks(ks)
+        ax.set_xlim(0.8, ks[-1] * 1.3 + 0.5)
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("Features kept per fit")
         ax.set_ylabel("Selection frequency")
-        ax.legend(loc="upper left")
+        ax.legend(loc="center left")
         return ax
 
 
