@@ -17,6 +17,10 @@ same questions is separate). Each part prints a Markdown table:
 - ``optfs``: OptFSSelector's own count on breast_cancer, and the 5-fold
   accuracy of a LogisticRegression on the kept columns against every
   column.
+- ``shap``: SHAPForwardSelector's own choice (``tol="auto"``, defaults) on
+  the ``interaction`` dataset (y = sign(x0 x1 + noise), 20 noise columns,
+  random column order): the columns it keeps per seed and the noise among
+  them.
 
 Usage::
 
@@ -187,6 +191,26 @@ def part_optfs(seeds):
     every = cross_val_score(model, X, y, cv=cv).mean()
     rows.append(["every column", 30, f"{every:.3f}"])
     table(["seed", "kept per fold", "accuracy"], rows)
+
+
+def part_shap(seeds):
+    from featsel import SHAPForwardSelector
+    from featsel.datasets import load_dataset
+
+    print("## SHAPForwardSelector's own choice on the interaction table\n")
+    rows, noisy = [], 0
+    for seed in range(seeds):
+        data = load_dataset("interaction", random_state=seed)
+        start = time.perf_counter()
+        selector = SHAPForwardSelector(random_state=0).fit(data.X, data.y)
+        seconds = time.perf_counter() - start
+        entered = [str(name) for name in selector.step_names_]
+        noise = sum(name not in ("x0", "x1") for name in entered)
+        noisy += noise > 0
+        path = ", ".join(f"{score:.3f}" for score in selector.scores_path_)
+        rows.append([seed, " > ".join(entered), noise, path, f"{seconds:.1f}"])
+    table(["seed", "order of entry", "noise kept", "score path", "s"], rows)
+    print(f"noise admitted on {noisy} of {seeds} seeds\n")
 
 
 def main():
