@@ -95,6 +95,7 @@ sphinx_gallery_conf = {
             "neural",
             "sts_mrmr",
             "shap_forward",
+            "how_many",
             "benchmark",
             "shift",
         )

@@ -20,8 +20,10 @@ from ._lasso import LassoSelector
 from ._mutual_info import MutualInfoSelector
 from ._optfs import OptFSSelector
 from ._random_forest import RandomForestSelector
+from ._selector_cv import SelectorCV
 from ._sequential_attention import SequentialAttentionSelector
 from ._shap_forward import SHAPForwardSelector
+from ._stability import StabilitySelector
 from ._sts_mrmr import STSmRMRSelector
 from ._svm_rfe import SVMRFESelector
 
@@ -35,8 +37,10 @@ __all__ = [
     "MutualInfoSelector",
     "OptFSSelector",
     "RandomForestSelector",
+    "SelectorCV",
     "SequentialAttentionSelector",
     "SHAPForwardSelector",
+    "StabilitySelector",
     "STSmRMRSelector",
     "SVMRFESelector",
     "__version__",

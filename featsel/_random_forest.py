@@ -30,7 +30,10 @@ class RandomForestSelector(BaseSelector):
     ----------
     n_features_to_select : int, float or None, default=None
         Number of features to select: an int is a count, a float in (0, 1] a
-        fraction of the features (rounded up), None half of the features.
+        fraction of the features (rounded up). None keeps half of the features
+        (rounded up): the permutation importances give a ranking but no count of
+        their own. To choose the count from the data, wrap the selector in
+        :class:`SelectorCV` (one fit per fold) or :class:`StabilitySelector`.
 
     %(task)s
 

@@ -60,7 +60,11 @@ class SequentialAttentionSelector(BaseTorchSelector):
     ----------
     n_features_to_select : int, float or None, default=None
         Number of features to select: an int is a count, a float in (0, 1] a
-        fraction of the features (rounded up), None half of the features.
+        fraction of the features (rounded up). None keeps half of the features
+        (rounded up): the attention weights give an order but no count of their
+        own. To choose the count from the data, wrap the selector in
+        :class:`SelectorCV` (one fit per fold and count, since the selection
+        depends on the count) or :class:`StabilitySelector`.
         The phases are cut by this number, so the selection of ``k``
         features is not the top ``k`` of a larger selection.
 

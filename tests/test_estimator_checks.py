@@ -1,6 +1,7 @@
 """scikit-learn's estimator checks on every selector that featsel exports."""
 
 import pytest
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import (
     check_dataframe_column_names_consistency,
     check_global_output_transform_pandas,
@@ -9,9 +10,18 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
+from featsel import LassoSelector, SelectorCV, StabilitySelector
+
 from .conftest import SELECTORS, make_selector
 
-INSTANCES = [make_selector(cls, random_state=0) for cls in SELECTORS]
+#: The meta-selectors, around a cheap selector (a requested count ranks the
+#: LASSO at one penalty, with no cross-validation) and a cheap model.
+META_INSTANCES = [
+    SelectorCV(LassoSelector(random_state=0), LogisticRegression(), cv=3),
+    StabilitySelector(LassoSelector(), n_pairs=5, random_state=0),
+]
+
+INSTANCES = [make_selector(cls, random_state=0) for cls in SELECTORS] + META_INSTANCES
 
 
 @parametrize_with_checks(INSTANCES)

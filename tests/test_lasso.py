@@ -67,3 +67,28 @@ def test_converges_on_a_small_real_regression_set():
         LassoSelector(random_state=0).fit(X[rows], y[rows])
     with pytest.warns(ConvergenceWarning):
         LassoSelector(max_iter=1000, random_state=0).fit(X[rows], y[rows])
+
+
+def test_regression_own_choice_uses_the_one_standard_error_rule():
+    from sklearn.datasets import make_regression
+    from sklearn.linear_model import Lasso, LassoCV
+
+    X, y, coef = make_regression(
+        300, 50, n_informative=5, noise=20, coef=True, random_state=1
+    )
+    own = LassoSelector(random_state=0).fit(X, y)
+    assert isinstance(own.estimator_, Lasso)
+    # The sparsest penalty within one standard error of LassoCV's minimum.
+    requested = LassoSelector(10, random_state=0).fit(X, y)
+    assert isinstance(requested.estimator_, LassoCV)
+    assert own.alpha_ > requested.alpha_ == requested.estimator_.alpha_
+    mse = requested.estimator_.mse_path_.mean(axis=1)
+    best = mse.argmin()
+    sem = requested.estimator_.mse_path_[best].std(ddof=1) / np.sqrt(5)
+    at_own = mse[requested.estimator_.alphas_ == own.alpha_][0]
+    assert at_own <= mse[best] + sem
+    # Fewer columns than the minimum-error penalty keeps, every informative
+    # one included.
+    assert own.n_features_to_select_ < np.count_nonzero(requested.estimator_.coef_)
+    assert own.support_[coef != 0].all()
+    assert own.n_features_to_select_ <= 6

@@ -42,3 +42,12 @@ def test_missing_extra_is_named():
 
 def test_version():
     assert featsel.__version__.startswith("0.")
+
+
+def test_import_does_not_load_matplotlib():
+    # The plots of the selectors and meta-selectors import it when called.
+    code = "import sys, featsel; print('matplotlib' in sys.modules)"
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert output.stdout.strip() == "False"

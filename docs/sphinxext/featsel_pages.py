@@ -24,6 +24,8 @@ import pkgutil
 import re
 from pathlib import Path
 
+from sklearn.feature_selection import SelectorMixin
+
 import featsel
 from featsel._base import BaseSelector
 
@@ -134,7 +136,15 @@ def write_api_reference(path):
         and issubclass(getattr(featsel, name), BaseSelector)
         and name not in selectors
     )
-    others = sorted(set(top) - set(selectors) - set(base))
+    meta = sorted(
+        name
+        for name in top
+        if inspect.isclass(getattr(featsel, name))
+        and issubclass(getattr(featsel, name), SelectorMixin)
+        and name not in selectors
+        and name not in base
+    )
+    others = sorted(set(top) - set(selectors) - set(base) - set(meta))
     other_classes, other_functions = _split_classes_functions(featsel, others)
 
     text = [API_HEADER, "\n", _heading("Selectors")]
@@ -145,6 +155,13 @@ def write_api_reference(path):
         "attributes ``scores_``, ``ranking_`` and ``support_``.\n\n"
     )
     text.append(_autosummary(selectors, "class.rst", "featsel"))
+    text.append(_heading("Meta-selectors"))
+    text.append(
+        "Wrappers of any selector that answer how many features to keep "
+        "(:class:`SelectorCV`) and how sure the selection is "
+        "(:class:`StabilitySelector`); see :doc:`user_guide/how_many`.\n\n"
+    )
+    text.append(_autosummary(meta, "class.rst", "featsel"))
     text.append(_heading("Selector contract"))
     text.append(_autosummary(base, "class.rst", "featsel"))
     if other_classes or other_functions:
