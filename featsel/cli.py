@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import json
 import shlex
 import sys
 import time
@@ -29,8 +30,28 @@ def _parse_numbers(kind, what):
     return parse
 
 
-_parse_floats = _parse_numbers(float, "numbers")
 _parse_ints = _parse_numbers(int, "integers")
+
+
+def _level(text):
+    return text if text == "own" else float(text)
+
+
+_parse_levels = _parse_numbers(_level, "numbers or 'own'")
+
+
+def _parse_json_table(text):
+    try:
+        table = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({exc})") from None
+    if not isinstance(table, dict) or not all(
+        isinstance(params, dict) for params in table.values()
+    ):
+        raise argparse.ArgumentTypeError(
+            "give a JSON object of parameter objects by selector name"
+        )
+    return table
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,11 +110,17 @@ def _build_parser():
         type=_parse_list,
         help=(
             "comma-separated short names (featsel selectors); 'all': every "
-            "installed selector, 'none': no selection (the reference)"
+            "installed selector, 'none': no selection (the reference); a "
+            "+cv or +stability suffix chooses the count by cross-validation "
+            "or stability selection (own level only); module:Class: any "
+            "scikit-learn-style selector"
         ),
     )
     bench.add_argument(
-        "--retention", type=_parse_floats, help="fractions kept, e.g. 0.2,0.4,0.6"
+        "--retention",
+        type=_parse_levels,
+        help="fractions kept, e.g. 0.2,0.4,0.6; 'own': each selector's own "
+        "choice of count",
     )
     bench.add_argument(
         "--models", type=_parse_list, help=f"downstream models: {', '.join(MODELS)}"
@@ -101,6 +128,13 @@ def _build_parser():
     bench.add_argument(
         "--scoring",
         help="scikit-learn scorer for every dataset (default: f1_macro / r2)",
+    )
+    bench.add_argument(
+        "--selector-params",
+        type=_parse_json_table,
+        help="parameters by selector as JSON, e.g. "
+        '\'{"sklearn.feature_selection:RFECV": {"estimator": {"class": '
+        "\"sklearn.linear_model:LogisticRegression\"}}}' (added to --config's)",
     )
     bench.add_argument("--folds", type=int, help="outer folds")
     bench.add_argument("--seeds", type=_parse_ints, help="comma-separated seeds")
@@ -180,6 +214,11 @@ def _study_from_args(args):
         "shift": args.shift,
         "task": args.task,
     }
+    if args.selector_params:
+        overrides["selector_params"] = {
+            **study.selector_params,
+            **args.selector_params,
+        }
     if args.scoring:
         overrides["scoring"] = {
             "classification": args.scoring,
@@ -191,7 +230,12 @@ def _study_from_args(args):
 
 def _bench(args):
     from .benchmark import load_tasks, run
-    from .benchmark._report import annotate, headline_table
+    from .benchmark._report import (
+        annotate,
+        headline_table,
+        own_choice_table,
+        split_own_choice,
+    )
 
     study = _study_from_args(args)
     if args.n_jobs == 0:
@@ -213,13 +257,21 @@ def _bench(args):
     elapsed = time.perf_counter() - start
     tasks = results.drop_duplicates("key")
     n_failed = int((tasks["status"] == "failed").sum())
-    if n_failed < len(tasks):
+    annotated = annotate(results, load_tasks(args.out))
+    retention = split_own_choice(annotated)[0]
+    levels = [level for level in study.retention if level != "own"]
+    if (retention["status"] == "done").any():
         print(
-            f"\nMean test score over retention levels {list(study.retention)} "
+            f"\nMean test score over retention levels {levels} "
             f"({study.folds}-fold, selection fitted on training folds only); "
             f"{elapsed:.0f} s.\n"
         )
-        print(headline_table(annotate(results, load_tasks(args.out))).to_string())
+        print(headline_table(retention).to_string())
+    own = own_choice_table(annotated)
+    if not own.empty:
+        columns = [c for c in ("kept", "of", "score", "vs all") if c in own]
+        print("\nOwn choice of count (mean over folds):\n")
+        print(own[columns].to_string())
     if n_failed:
         print(f"\n{n_failed} of {len(tasks)} task(s) failed:")
         _print_failures(results)

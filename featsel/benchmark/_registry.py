@@ -105,11 +105,98 @@ EVERY_SELECTOR = "all"
 BASELINES = ("lasso", "rf", "mi", "svm-rfe")
 
 
+#: Suffixes that wrap a selector in a meta-selector choosing its count:
+#: ``lasso+cv`` is ``SelectorCV(LassoSelector(...), linear model)``,
+#: ``lasso+stability`` is ``StabilitySelector(LassoSelector(...))``.
+WRAPPERS = {"cv": "SelectorCV", "stability": "StabilitySelector"}
+
+#: A wrapper's cost relative to its selector's: folds + 1 fits, 2B fits.
+_WRAPPER_COST = {"cv": 6, "stability": 100}
+
+#: The level of a study that evaluates each selector's own choice of count.
+OWN_CHOICE = "own"
+
+#: How the own-choice level is stored: 0, which no retention level can be.
+OWN_CHOICE_LEVEL = 0.0
+
+
+def parse_name(name):
+    """``(kind, base, wrapper)`` of a selector name of a study.
+
+    ``kind`` is ``"reference"`` (``none``), ``"featsel"`` (a short name),
+    ``"wrapped"`` (a short name with a ``+cv`` or ``+stability`` suffix)
+    or ``"import"`` (``module:Class``, any scikit-learn-style selector);
+    ``base`` is the short name or import path, ``wrapper`` the suffix.
+
+    >>> parse_name("kan-l2+stability")
+    ('wrapped', 'kan-l2', 'stability')
+    >>> parse_name("sklearn.feature_selection:RFECV")
+    ('import', 'sklearn.feature_selection:RFECV', None)
+    """
+    if name == NO_SELECTION:
+        return "reference", name, None
+    base, _, wrapper = name.rpartition("+")
+    if base and wrapper in WRAPPERS:
+        return "wrapped", base, wrapper
+    if ":" in name:
+        return "import", name, None
+    return "featsel", name, None
+
+
+def spec(name):
+    """The :class:`SelectorSpec` of any selector name a study may hold."""
+    kind, base, wrapper = parse_name(name)
+    if kind == "featsel":
+        return SELECTORS[name]
+    if kind == "wrapped":
+        inner = SELECTORS[base]
+        return SelectorSpec(
+            WRAPPERS[wrapper],
+            requires=inner.requires,
+            relative_cost=inner.relative_cost * _WRAPPER_COST[wrapper],
+            family=inner.family,
+        )
+    if kind == "import":
+        return SelectorSpec(name, requires=(name.partition(":")[0],), family="other")
+    raise KeyError(name)
+
+
+def known(name):
+    """Whether ``name`` is a selector name a study can hold (not yet imported)."""
+    kind, base, _ = parse_name(name)
+    if kind == "import":
+        module, _, attribute = base.partition(":")
+        return bool(module) and attribute.isidentifier()
+    return kind == "reference" or base in SELECTORS
+
+
+def own_choice_only(name):
+    """Whether a selector runs at the own-choice level only.
+
+    The wrappers choose a count (that is their point), and a selector given
+    by import path is only asked for its own choice unless it takes
+    ``n_features_to_select``, when every level gets a fit of its own.
+    """
+    kind = parse_name(name)[0]
+    if kind == "wrapped":
+        return True
+    if kind == "import":
+        return (
+            "n_features_to_select"
+            not in inspect.signature(import_class(name)).parameters
+        )
+    return False
+
+
 def selector_available(name):
     """Whether the selector's class exists and its dependencies import."""
-    spec = SELECTORS[name]
-    return hasattr(featsel, spec.class_name) and all(
-        importlib.util.find_spec(module) is not None for module in spec.requires
+    kind, base, _ = parse_name(name)
+    if kind == "import":
+        return importlib.util.find_spec(base.partition(":")[0]) is not None
+    selector_spec = SELECTORS[base]
+    return hasattr(featsel, selector_spec.class_name) and all(
+        importlib.util.find_spec(module) is not None
+        for module in selector_spec.requires
     )
 
 
@@ -121,14 +208,26 @@ def available_selectors():
 def expand_selectors(names):
     """Selector names with ``"all"`` replaced by every installed selector.
 
+    ``"all+cv"`` and ``"all+stability"`` stand for every installed selector
+    with that wrapper.
+
     >>> expand_selectors(["none", "lasso"])
     ('none', 'lasso')
     >>> "svm-rfe" in expand_selectors(["all"])
     True
+    >>> expand_selectors(["all+cv"])[-1]
+    'svm-rfe+cv'
     """
     expanded = []
     for name in names:
-        for item in available_selectors() if name == EVERY_SELECTOR else (name,):
+        base, _, wrapper = name.rpartition("+")
+        if name == EVERY_SELECTOR:
+            items = available_selectors()
+        elif base == EVERY_SELECTOR and wrapper in WRAPPERS:
+            items = [f"{item}+{wrapper}" for item in available_selectors()]
+        else:
+            items = [name]
+        for item in items:
             if item not in expanded:
                 expanded.append(item)
     return tuple(expanded)
@@ -136,21 +235,92 @@ def expand_selectors(names):
 
 def family(name):
     """The selector's family (``"reference"`` for no selection)."""
-    return "reference" if name == NO_SELECTION else SELECTORS[name].family
+    return "reference" if name == NO_SELECTION else spec(name).family
 
 
 def selector_class(name):
-    return getattr(featsel, SELECTORS[name].class_name)
+    """The class a selector name builds (importing it for an import path)."""
+    kind, base, wrapper = parse_name(name)
+    if kind == "import":
+        return import_class(name)
+    return getattr(
+        featsel, WRAPPERS[wrapper] if wrapper else SELECTORS[base].class_name
+    )
 
 
-def build_selector(name, params, random_state):
-    """A selector instance from its short name and parameter overrides."""
-    spec = SELECTORS[name]
+def import_class(path):
+    """The class named by ``module:Class``; a ValueError naming what is missing."""
+    module_name, _, attribute = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(
+            f"cannot import {module_name!r} for selector {path!r}: {exc}"
+        ) from None
+    cls = getattr(module, attribute, None)
+    if not isinstance(cls, type) or not hasattr(cls, "fit"):
+        raise ValueError(
+            f"{path!r} names no estimator class: {module_name} has no class "
+            f"{attribute!r} with a fit method"
+        )
+    return cls
+
+
+def build_selector(name, params, random_state, task=None):
+    """A selector instance from its name and parameter overrides.
+
+    ``task`` (when known: the dataset's) is set on featsel selectors, also
+    inside a wrapper, and picks the per-task values of an imported
+    selector's parameters and the downstream model of ``+cv``.
+    """
+    kind, base, wrapper = parse_name(name)
+    if kind == "import":
+        return _build_imported(name, params, random_state, task)
+    if kind == "wrapped":
+        params = dict(params)
+        inner = build_selector(base, params.pop("selector", {}), random_state, task)
+        if wrapper == "cv":
+            params.setdefault(
+                "estimator",
+                build_model("linear", task or "classification", random_state),
+            )
+        else:
+            params.setdefault("random_state", random_state)
+        return selector_class(name)(inner, **params)
+    selector_spec = SELECTORS[name]
     cls = selector_class(name)
-    full_params = {**spec.params, **params}
+    full_params = {**selector_spec.params, **params}
     if "random_state" in inspect.signature(cls).parameters:
         full_params.setdefault("random_state", random_state)
+    if task is not None and "task" in inspect.signature(cls).parameters:
+        full_params["task"] = task
     return cls(**full_params)
+
+
+def _build_imported(path, params, random_state, task):
+    """An imported selector, its object parameters built from their tables.
+
+    A parameter given as a table with a ``class`` key (``{class =
+    "sklearn.svm:LinearSVC", C = 0.1}``) becomes that object; a table with
+    ``classification`` and ``regression`` keys gives the value for the
+    dataset's task.
+    """
+    cls = import_class(path)
+    built = {key: _build_value(value, task) for key, value in params.items()}
+    if "random_state" in inspect.signature(cls).parameters:
+        built.setdefault("random_state", random_state)
+    return cls(**built)
+
+
+def _build_value(value, task):
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"classification", "regression"}:
+        return _build_value(value[task or "classification"], task)
+    if "class" in value:
+        arguments = {k: _build_value(v, task) for k, v in value.items() if k != "class"}
+        return import_class(value["class"])(**arguments)
+    return value
 
 
 def xgboost_available():

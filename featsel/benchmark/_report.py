@@ -10,7 +10,14 @@ import pandas as pd
 from scipy import stats
 
 from ..shift import summarize
-from ._registry import BASELINES, NO_SELECTION, SELECTORS, family
+from ._registry import (
+    BASELINES,
+    NO_SELECTION,
+    OWN_CHOICE_LEVEL,
+    SELECTORS,
+    family,
+    own_choice_only,
+)
 from ._run import load, load_shifts, load_tasks
 from ._stats import nogueira_stability
 from ._store import Store
@@ -52,6 +59,12 @@ def _done(results):
 
 def _mean_std(values):
     return f"{values.mean():.3f} ± {values.std(ddof=1) if values.size > 1 else 0:.3f}"
+
+
+def _level_names(levels):
+    """The names of the retention levels run (not "all"), and the own choice."""
+    names = [_level_name(p) for p in sorted(levels.dropna().unique()) if 0 < p < 1]
+    return names + (["own choice"] if (levels == OWN_CHOICE_LEVEL).any() else [])
 
 
 def _level_name(level):
@@ -258,15 +271,7 @@ def stability_table(results):
     for (dataset, selector, level), group in done.groupby(
         ["dataset", "selector", "level"]
     ):
-        # One selection per task (the models share it).
-        selections = group.drop_duplicates("key")
-        n_features = int(selections["n_features"].iloc[0])
-        columns = sorted({name for chosen in selections["selected"] for name in chosen})
-        universe = {name: j for j, name in enumerate(columns)}
-        masks = np.zeros((len(selections), n_features), dtype=bool)
-        for row, chosen in enumerate(selections["selected"]):
-            masks[row, [universe[name] for name in chosen]] = True
-        stability, lower, upper = nogueira_stability(masks, n_features)
+        stability, lower, upper = _stability(group)
         rows.append(
             {
                 "dataset": dataset,
@@ -280,6 +285,95 @@ def stability_table(results):
     return pd.DataFrame(rows).pivot(
         index=["dataset", "selector"], columns="level", values="stability"
     )
+
+
+def _stability(group):
+    """Nogueira stability (with its interval) of the selections of ``group``.
+
+    One selection per task: the downstream models share it.
+    """
+    selections = group.drop_duplicates("key")
+    n_features = int(selections["n_features"].iloc[0])
+    columns = sorted({name for chosen in selections["selected"] for name in chosen})
+    universe = {name: j for j, name in enumerate(columns)}
+    masks = np.zeros((len(selections), n_features), dtype=bool)
+    for row, chosen in enumerate(selections["selected"]):
+        masks[row, [universe[name] for name in chosen]] = True
+    return nogueira_stability(masks, n_features)
+
+
+def split_own_choice(results):
+    """The rows of the retention levels, and those of the own choice.
+
+    The own-choice level (``"own"`` in a study's retention) is stored as
+    level 0; a failed task has no level and goes with its selector's kind:
+    the wrappers and imported selectors run at the own choice only.
+    """
+    own_only = results["selector"].map(
+        lambda name: name != NO_SELECTION and own_choice_only(name)
+    )
+    own = (results["level"] == OWN_CHOICE_LEVEL) | (results["level"].isna() & own_only)
+    return results[~own], results[own]
+
+
+def own_choice_table(results):
+    """Each selector's own choice of count: how many, how good, how sure.
+
+    One row per dataset x selector, numbers as numbers: the features kept
+    (mean and standard deviation over folds and seeds) of all ``d``; the
+    score (mean over downstream models, then over folds) and its paired gap
+    to keeping every feature (``none``, fold by fold); with a known truth,
+    the recall of the informative features and the noise features kept; the
+    stability of the kept sets across folds (Nogueira); the selector's fit
+    time; and the tasks done of those planned.
+    """
+    retention, own = split_own_choice(results)
+    if own.empty:
+        return pd.DataFrame()
+    keys = ["dataset", "selector"]
+    done = _done(own)
+    reference = (
+        _done(retention[retention["selector"] == NO_SELECTION])
+        .groupby(["dataset", "seed", "fold"])["score"]
+        .mean()
+    )
+    rows = []
+    for (dataset, selector), planned in own.groupby(keys, sort=False):
+        group = done[(done["dataset"] == dataset) & (done["selector"] == selector)]
+        row = {
+            "dataset": dataset,
+            "selector": selector,
+            "tasks done": group["key"].nunique(),
+            "tasks planned": planned["key"].nunique(),
+        }
+        if not group.empty:
+            tasks = group.drop_duplicates("key")
+            per_fold = group.groupby(["dataset", "seed", "fold"])["score"].mean()
+            gap = (per_fold - reference).dropna()
+            noise = tasks["n_selected"] * (1 - tasks["precision"])
+            stability, lower, upper = _stability(group)
+            row |= {
+                "kept": tasks["n_selected"].mean(),
+                "kept sd": tasks["n_selected"].std(ddof=1),
+                "of": int(tasks["n_features"].iloc[0]),
+                "score": per_fold.mean(),
+                "score sd": per_fold.std(ddof=1),
+                "vs all": gap.mean() if not gap.empty else np.nan,
+                "vs all sd": gap.std(ddof=1) if gap.size > 1 else np.nan,
+                "recall": tasks["recall"].mean(),
+                "noise kept": noise.mean(),
+                "stability": stability,
+                "stability low": lower,
+                "stability high": upper,
+                "fit time (s)": tasks["fit_time"].mean(),
+            }
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index(keys)
+    order = _selector_order(table.index.get_level_values("selector"))
+    table = table.reindex(
+        sorted(table.index, key=lambda row: (row[0], order.index(row[1])))
+    )
+    return table.dropna(axis=1, how="all").round(3)
 
 
 def recall_table(results):
@@ -538,6 +632,16 @@ DESCRIPTIONS = {
         "fraction range (an average score under shift); `mean_drop`: mean "
         "loss from the unshifted score.",
     ),
+    "own_choice": (
+        "The selectors' own choice of count",
+        "Each selector fitted with `n_features_to_select=None` (its own "
+        "rule; `+cv`: cross-validated count, `+stability`: stability "
+        "selection): features kept of `of`, the score (mean over models, "
+        "then folds) and its paired gap to keeping every feature (`vs all`), "
+        "with a known truth the recall and the noise features kept, the "
+        "Nogueira stability of the kept sets across folds with its 95 % "
+        "interval, the mean fit time, and tasks done of planned.",
+    ),
     "failures": ("Failed tasks", "Tasks whose selector or model raised."),
 }
 
@@ -550,16 +654,20 @@ def _tables(out):
     if results.empty:
         raise ValueError(f"{out} holds no results; run `featsel bench` first")
     results = annotate(results, tasks)
-    found = {"failures": failure_table(results)}
-    if not _done(results).empty:
+    found = {
+        "failures": failure_table(results),
+        "own_choice": own_choice_table(results),
+    }
+    retention = split_own_choice(results)[0]
+    if not _done(retention).empty:
         found |= {
-            "gap": gap_table(results),
-            "headline": headline_table(results),
-            "overview": overview_table(results),
-            "levels": level_table(results),
-            "recall": recall_table(results),
-            "fit_time": time_table(results),
-            "stability": stability_table(results),
+            "gap": gap_table(retention),
+            "headline": headline_table(retention),
+            "overview": overview_table(retention),
+            "levels": level_table(retention),
+            "recall": recall_table(retention),
+            "fit_time": time_table(retention),
+            "stability": stability_table(retention),
         }
     shifts = load_shifts(out)
     if not shifts.empty:
@@ -613,7 +721,7 @@ def report(out, *, plots=True):
         guesses = store.study().get("guesses", [])
     (report_folder / "summary.md").write_text(summary_markdown(found, results, guesses))
     if plots:
-        _write_plots(results, shifts, report_folder)
+        _write_plots(split_own_choice(results)[0], shifts, report_folder)
     return found
 
 
@@ -658,8 +766,7 @@ def summary_markdown(found, results, guesses=()):
         f"Selectors: {', '.join(_selector_order(results['selector'].unique()))}; "
         f"`{NO_SELECTION}` keeps every feature.  ",
         f"Downstream models: {', '.join(sorted(done['model'].dropna().unique()))}; "
-        f"retention levels: "
-        f"{', '.join(_level_name(p) for p in sorted(done['level'].unique()) if p < 1)}"
+        f"retention levels: {', '.join(_level_names(done['level']))}"
         f"; {done['fold'].nunique()} outer folds x {done['seed'].nunique()} seed(s); "
         f"{results['key'].nunique()} tasks, "
         f"{(results.drop_duplicates('key')['status'] == 'failed').sum()} failed; "

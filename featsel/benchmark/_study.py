@@ -20,10 +20,15 @@ from ._registry import (
     EVERY_SELECTOR,
     MODELS,
     NO_SELECTION,
+    OWN_CHOICE,
     SELECTORS,
     available_selectors,
     build_selector,
     expand_selectors,
+    known,
+    own_choice_only,
+    parse_name,
+    selector_available,
     selector_class,
     xgboost_available,
 )
@@ -58,13 +63,28 @@ class Study:
     selectors : tuple of str
         Short selector names (see ``featsel selectors``); ``"none"`` is the
         reference row that keeps every feature, ``"all"`` stands for every
-        installed selector.
+        installed selector. A suffix ``+cv`` wraps a selector in
+        :class:`~featsel.SelectorCV` (its count chosen by cross-validation
+        with the linear model, one-standard-error rule), ``+stability`` in
+        :class:`~featsel.StabilitySelector` (``all+cv``, ``all+stability``:
+        every installed selector so wrapped); ``module:Class`` names any
+        scikit-learn-style selector (``sklearn.feature_selection:RFECV``).
+        Wrappers, and imported selectors that take no
+        ``n_features_to_select``, run at the ``"own"`` level only.
 
     selector_params : dict
         Per-selector parameter overrides, ``{"rf": {"n_estimators": 50}}``.
+        A wrapper's table holds its own parameters, and the wrapped
+        selector's under ``selector`` (by default the table of its short
+        name). An imported selector's parameter given as a table with a
+        ``class`` key is built as that object (``{"class":
+        "sklearn.linear_model:LogisticRegression", "max_iter": 1000}``), one
+        with ``classification`` and ``regression`` keys per task.
 
-    retention : tuple of float
+    retention : tuple of float or "own"
         Fractions of the features kept; a level keeps ``ceil(p * d)``.
+        ``"own"`` adds each selector's own choice of count
+        (``n_features_to_select=None``), fitted once more per fold.
 
     models : tuple of str
         Downstream models: ``"linear"`` (LogisticRegression or Ridge, on
@@ -113,7 +133,11 @@ class Study:
             # A list where a tuple is expected: what a user of Python writes.
             if item.type is tuple and isinstance(getattr(self, item.name), list):
                 object.__setattr__(self, item.name, tuple(getattr(self, item.name)))
-        if isinstance(self.selectors, tuple) and EVERY_SELECTOR in self.selectors:
+        if isinstance(self.selectors, tuple) and any(
+            name.partition("+")[0] == EVERY_SELECTOR
+            for name in self.selectors
+            if isinstance(name, str)
+        ):
             object.__setattr__(self, "selectors", expand_selectors(self.selectors))
 
     def validate(self):
@@ -125,20 +149,17 @@ class Study:
         one line naming the bad value and the valid ones.
         """
         self._check_types()
-        unknown = [
-            name
-            for name in self.selectors
-            if name != NO_SELECTION and name not in SELECTORS
-        ]
+        unknown = [name for name in self.selectors if not known(name)]
         if unknown:
             raise ValueError(
                 f"unknown selector(s): {', '.join(unknown)}; choose from "
-                f"{', '.join([NO_SELECTION, *SELECTORS])}"
+                f"{', '.join([NO_SELECTION, *SELECTORS])}, a name with +cv or "
+                "+stability, or a class as module:Class"
             )
         unavailable = [
             name
             for name in self.selectors
-            if name != NO_SELECTION and name not in available_selectors()
+            if name != NO_SELECTION and not selector_available(name)
         ]
         if unavailable:
             raise ValueError(
@@ -159,9 +180,24 @@ class Study:
             )
         if "xgb" in self.models and not xgboost_available():
             raise ValueError("model 'xgb' needs xgboost: install featsel[shap]")
-        if not self.retention or not all(0 < p <= 1 for p in self.retention):
+        levels = [p for p in self.retention if p != OWN_CHOICE]
+        if not all(
+            isinstance(p, Real) and not isinstance(p, bool) and 0 < p <= 1
+            for p in levels
+        ):
             raise ValueError(
-                f"retention levels must lie in (0, 1], got {self.retention}"
+                f"retention levels must lie in (0, 1] (or be {OWN_CHOICE!r}, "
+                f"each selector's own choice), got {self.retention}"
+            )
+        own_only = [
+            name
+            for name in self.selectors
+            if name != NO_SELECTION and own_choice_only(name)
+        ]
+        if own_only and OWN_CHOICE not in self.retention:
+            raise ValueError(
+                f"{', '.join(own_only)} choose their own number of features: "
+                f"add {OWN_CHOICE!r} to the retention levels"
             )
         if self.folds < 2:
             raise ValueError(f"folds must be at least 2, got {self.folds}")
@@ -228,34 +264,38 @@ class Study:
                     f"unknown scorer {scorer!r}; see sklearn.metrics.get_scorer_names()"
                 )
 
+    def params_of(self, name):
+        """The parameters a selector name is built with in this study.
+
+        A wrapper (``lasso+cv``) takes its own table, whose ``selector``
+        entry holds the wrapped selector's parameters; without one, the
+        wrapped selector takes the table of its short name (``lasso``), so
+        that a preset's settings carry over.
+        """
+        params = dict(self.selector_params.get(name, {}))
+        kind, base, _ = parse_name(name)
+        if kind == "wrapped" and "selector" not in params:
+            params["selector"] = dict(self.selector_params.get(base, {}))
+        return params
+
     def _check_selector_params(self):
         for selector, params in self.selector_params.items():
-            if selector not in SELECTORS:
+            if not known(selector):
                 raise ValueError(
                     f"selector_params names an unknown selector {selector!r}; "
-                    f"choose from {', '.join(SELECTORS)}"
+                    f"choose from {', '.join(SELECTORS)}, a name with +cv or "
+                    "+stability, or a class as module:Class"
                 )
             if not isinstance(params, dict):
                 raise ValueError(
                     f"selector_params of {selector!r} must be a table of "
                     f"parameters, got {params!r}"
                 )
-            _check_identity_params(selector, params)
-            if selector not in self.selectors:
-                continue
-            valid = sorted(inspect.signature(selector_class(selector)).parameters)
-            unknown = sorted(set(params) - set(valid))
-            if unknown:
-                raise ValueError(
-                    f"selector {selector!r} has no parameter(s) "
-                    f"{', '.join(unknown)}; its parameters: {', '.join(valid)}"
-                )
-            try:
-                build_selector(selector, params, 0)._validate_params()
-            except (TypeError, ValueError) as exc:
-                raise ValueError(
-                    f"selector {selector!r}: {' '.join(str(exc).split())}"
-                ) from None
+            if parse_name(selector)[0] == "featsel":
+                _check_identity_params(selector, params)
+        for selector in self.selectors:
+            if selector != NO_SELECTION:
+                _check_selector(selector, self.params_of(selector))
 
     def _check_dataset(self, name):
         data = load_dataset(name, target=self.target)
@@ -365,6 +405,56 @@ _RUNNER_PARAMS = {
 }
 
 
+def _check_selector(name, params):
+    """Refuse a selector that cannot be built from ``params``, naming why."""
+    kind, base, _ = parse_name(name)
+    cls = selector_class(name)
+    signature = inspect.signature(cls).parameters
+    own = dict(params)
+    if kind == "wrapped":
+        inner = own.pop("selector")
+        if not isinstance(inner, dict):
+            raise ValueError(
+                f"the selector entry of {name!r} must be a table of "
+                f"{base!r}'s parameters, got {inner!r}"
+            )
+        _check_selector(base, inner)
+        signature = {
+            key: value for key, value in signature.items() if key != "selector"
+        }
+    elif kind == "featsel":
+        _check_identity_params(name, own)
+    unknown = sorted(set(own) - set(signature))
+    if unknown:
+        raise ValueError(
+            f"selector {name!r} has no parameter(s) {', '.join(unknown)}; its "
+            f"parameters: {', '.join(sorted(signature))}"
+        )
+    missing = [
+        key
+        for key, parameter in signature.items()
+        if parameter.default is inspect.Parameter.empty
+        and parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+        and key not in own
+    ]
+    if missing and kind == "import":
+        raise ValueError(
+            f"selector {name!r} needs parameter(s) {', '.join(missing)}: give "
+            f"them in its selector_params table, an object as a table naming "
+            'its class, e.g. estimator = {class = "sklearn.linear_model:'
+            'LogisticRegression"}'
+        )
+    for task in TASKS[1:]:
+        try:
+            selector = build_selector(name, params, 0, task=task)
+            if hasattr(selector, "_validate_params"):
+                selector._validate_params()
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"selector {name!r}: {' '.join(str(exc).split())}"
+            ) from None
+
+
 def _check_identity_params(selector, params):
     """Refuse parameters that would make a short name mean another method.
 
@@ -441,7 +531,7 @@ _REGRESSION_SCORERS = {
 _FIELD_TYPES = (
     ("datasets", tuple, "str"),
     ("selectors", tuple, "str"),
-    ("retention", tuple, "number"),
+    ("retention", tuple, "level"),
     ("models", tuple, "str"),
     ("seeds", tuple, "int"),
     ("shift", tuple, "str"),
@@ -457,7 +547,13 @@ def _is_a(value, what):
         return False
     return isinstance(
         value,
-        {"str": str, "int": Integral, "number": Real, "table": dict}[what],
+        {
+            "str": str,
+            "int": Integral,
+            "number": Real,
+            "level": (Real, str),
+            "table": dict,
+        }[what],
     )
 
 

@@ -19,20 +19,26 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.compose import make_column_transformer
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
+from sklearn.utils import get_tags
 from threadpoolctl import threadpool_limits
 
 from .. import __version__, shift
+from .._meta import strict_ranking
 from ..datasets import file_digest, load_dataset
 from ._registry import (
     NO_SELECTION,
-    SELECTORS,
+    OWN_CHOICE,
+    OWN_CHOICE_LEVEL,
     build_model,
     build_selector,
+    own_choice_only,
+    spec,
 )
 
 
@@ -113,7 +119,7 @@ def resolved_params(selector, params, seed):
     """
     if selector == NO_SELECTION:
         return ()
-    built = build_selector(selector, dict(params), seed).get_params(deep=False)
+    built = build_selector(selector, dict(params), seed).get_params(deep=True)
     return tuple(sorted((name, repr(value)) for name, value in built.items()))
 
 
@@ -127,29 +133,20 @@ def make_tasks(study):
     for dataset in study.datasets:
         digest = data_digest(dataset)
         for selector in study.selectors:
-            params = tuple(sorted(study.selector_params.get(selector, {}).items()))
-            depends_on_k = (
-                selector != NO_SELECTION
-                and build_selector(selector, dict(params), 0).selection_depends_on_k
-            )
-            level_groups = (
-                [(level,) for level in study.retention]
-                if depends_on_k
-                else [tuple(study.retention)]
-            )
+            params = study.params_of(selector) if selector != NO_SELECTION else {}
             for seed in study.seeds:
                 for fold in range(study.folds):
-                    for levels in level_groups:
+                    for levels in _level_groups(study, selector, params):
                         tasks.append(
                             Task(
                                 dataset=str(dataset),
                                 target=study.target,
                                 selector=selector,
-                                params=params,
+                                params=tuple(sorted(params.items())),
                                 fold=fold,
                                 folds=study.folds,
                                 seed=seed,
-                                levels=(1.0,) if selector == NO_SELECTION else levels,
+                                levels=levels,
                                 models=tuple(study.models),
                                 scoring=tuple(sorted(study.scoring.items())),
                                 shift=tuple(study.shift),
@@ -162,11 +159,32 @@ def make_tasks(study):
     return sorted(tasks, key=_expected_cost, reverse=True)
 
 
+def _level_groups(study, selector, params):
+    """The levels each task of ``selector`` evaluates, one tuple per fit.
+
+    One fit serves every retention level of a selector that ranks once;
+    one that chooses by ``k`` gets a fit per level; the own choice always
+    has a fit of its own (``n_features_to_select=None``).
+    """
+    if selector == NO_SELECTION:
+        return [(1.0,)]
+    own = [(OWN_CHOICE_LEVEL,)] if OWN_CHOICE in study.retention else []
+    levels = tuple(level for level in study.retention if level != OWN_CHOICE)
+    if own_choice_only(selector) or not levels:
+        return own
+    if _depends_on_k(selector, params):
+        return [(level,) for level in levels] + own
+    return [levels, *own]
+
+
+def _depends_on_k(selector, params):
+    built = build_selector(selector, params, 0)
+    return getattr(built, "selection_depends_on_k", True)
+
+
 def _expected_cost(task):
     n_samples, n_features = _dataset_shape(task.dataset, task.target, task.data_digest)
-    cost = (
-        0.1 if task.selector == NO_SELECTION else SELECTORS[task.selector].relative_cost
-    )
+    cost = 0.1 if task.selector == NO_SELECTION else spec(task.selector).relative_cost
     return cost * n_samples * n_features
 
 
@@ -211,7 +229,7 @@ def _encoder(X, selector):
     always: a test fold may hold missing values that the training fold
     lacks.
     """
-    tags = None if selector is None else selector.__sklearn_tags__().input_tags
+    tags = None if selector is None else get_tags(selector).input_tags
     categorical = [column for column in X.columns if X[column].dtype.kind not in "iuf"]
     steps = []
     if categorical and not (tags is not None and tags.categorical):
@@ -261,8 +279,12 @@ def _downstream_model(name, task_type, seed, X_selected):
 
     The selector's view of the data keeps categorical columns or missing
     values when the selector takes them; the downstream models take
-    neither, so they get their own fold-local encoding and imputation.
+    neither, so they get their own fold-local encoding and imputation. A
+    selection of no feature (an own choice may keep none) is scored as what
+    is left: the prior class, or the mean.
     """
+    if X_selected.shape[1] == 0:
+        return DummyClassifier() if task_type == "classification" else DummyRegressor()
     model = build_model(name, task_type, seed)
     encoder = _encoder(X_selected, None)
     return model if encoder is None else make_pipeline(encoder, model)
@@ -296,7 +318,7 @@ def run_task(task):
     start = time.perf_counter()
     result = {"key": task.key, "task": task.to_dict(), "status": "done"}
     uses_torch = (
-        task.selector != NO_SELECTION and "torch" in SELECTORS[task.selector].requires
+        task.selector != NO_SELECTION and "torch" in spec(task.selector).requires
     )
     try:
         with (
@@ -348,10 +370,10 @@ def _evaluate(task):
     selector = (
         None
         if task.selector == NO_SELECTION
-        else build_selector(task.selector, dict(task.params), task.seed)
+        else build_selector(
+            task.selector, dict(task.params), task.seed, task=dataset.task
+        )
     )
-    if selector is not None and "task" in selector.get_params():
-        selector.set_params(task=dataset.task)
     encoder = _encoder(X_train, selector)
     if encoder is not None:
         X_train = encoder.fit_transform(X_train)
@@ -360,26 +382,31 @@ def _evaluate(task):
     columns = np.asarray(X_train.columns)
     source = _source_columns(encoder, columns)
 
+    own_choice = task.levels == (OWN_CHOICE_LEVEL,)
     if selector is None:
         fit_time, ranking, scores = 0.0, np.arange(1, n_features + 1), None
     else:
-        if selector.selection_depends_on_k:
+        if not own_choice and getattr(selector, "selection_depends_on_k", True):
             selector.set_params(
                 n_features_to_select=math.ceil(task.levels[0] * n_features)
             )
         fit_start = time.perf_counter()
         selector.fit(X_train, y_train)
         fit_time = time.perf_counter() - fit_start
-        ranking, scores = selector.ranking_, selector.scores_
+        ranking = None if own_choice else strict_ranking(selector)
+        scores = getattr(selector, "scores_", None)
 
     scorer = get_scorer(dict(task.scoring)[dataset.task])
     informative = set(dataset.informative or ())
     evaluations, shifts = [], []
     model_time = 0.0
-    order = np.argsort(ranking, kind="stable")
     for level in task.levels:
-        k = math.ceil(level * n_features)
-        selected = list(columns[order[:k]])
+        if own_choice:
+            selected = list(columns[selector.get_support()])
+        else:
+            order = np.argsort(ranking, kind="stable")
+            selected = list(columns[order[: math.ceil(level * n_features)]])
+        k = len(selected)
         for model_name in task.models:
             model_start = time.perf_counter()
             model = _downstream_model(
@@ -416,7 +443,7 @@ def _evaluate(task):
                     ),
                     "precision": (
                         sum(name in informative for name in selected_sources) / k
-                        if informative
+                        if informative and k
                         else None
                     ),
                 }
