@@ -25,6 +25,7 @@ from ._registry import (
     available_selectors,
     build_selector,
     expand_selectors,
+    import_class,
     known,
     own_choice_only,
     parse_name,
@@ -156,6 +157,9 @@ class Study:
                 f"{', '.join([NO_SELECTION, *SELECTORS])}, a name with +cv or "
                 "+stability, or a class as module:Class"
             )
+        for name in self.selectors:
+            if parse_name(name)[0] == "import":
+                import_class(name)  # a ValueError naming what cannot be found
         unavailable = [
             name
             for name in self.selectors
