@@ -623,15 +623,25 @@ def load_study(path, base=None):
         max_epochs = 200
 
     A single value where a list is expected is a list of one
-    (``datasets = "wine"``). Keys and value types are checked by
-    :meth:`Study.validate`.
+    (``datasets = "wine"``). ``preset = "quick"`` starts from a preset
+    instead of ``base``: the file's keys override it, and its
+    ``selector_params`` tables are added to the preset's (a selector's
+    table replaces the preset's table of that selector). Keys and value
+    types are checked by :meth:`Study.validate`.
     """
     with open(path, "rb") as file:
         try:
             config = tomllib.load(file)
         except tomllib.TOMLDecodeError as exc:
             raise ValueError(f"{path} is not valid TOML: {exc}") from None
-    known = set(Study.__dataclass_fields__)
+    if "preset" in config:
+        base = preset(config.pop("preset"))
+        if isinstance(config.get("selector_params"), dict):
+            config["selector_params"] = {
+                **base.selector_params,
+                **config["selector_params"],
+            }
+    known = set(Study.__dataclass_fields__) | {"preset"}
     unknown = sorted(set(config) - known)
     if unknown:
         raise ValueError(
