@@ -170,3 +170,18 @@ def test_regression_task_on_string_target_is_refused(tmp_path, capsys, monkeypat
     argv = ["--dataset", "s.csv", "--target", "y", "--task", "regression"]
     error = _bench_error(capsys, tmp_path, [*FAST, *argv])
     assert "task 'regression' needs a numeric target" in error
+
+
+def test_toml_study_starts_from_a_preset(tmp_path):
+    path = tmp_path / "study.toml"
+    path.write_text(
+        'preset = "quick"\ndatasets = ["wine"]\nselectors = ["none", "kan-l1+cv"]\n'
+        'retention = ["own"]\n[selector_params."kan-l1+cv"]\nrule = "best"\n'
+    )
+    study = load_study(path).validate()
+    assert study.folds == 3  # the quick preset's
+    # The wrapped selector takes the preset's settings of its short name.
+    assert study.params_of("kan-l1+cv") == {
+        "rule": "best",
+        "selector": {"cv": None, "max_epochs": 100},
+    }
