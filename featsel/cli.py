@@ -345,6 +345,14 @@ def _list_selectors(args):
 
     print(f"{'none':14s} {'-':30s} no selection (the reference row)")
     print(f"{'all':14s} {'-':30s} every available selector below")
+    print(
+        f"{'NAME+cv':14s} {'SelectorCV(...)':30s} the count cross-validated (own level)"
+    )
+    print(
+        f"{'NAME+stability':14s} {'StabilitySelector(...)':30s} stability "
+        "selection (own level)"
+    )
+    print(f"{'module:Class':14s} {'-':30s} any scikit-learn-style selector")
     for name, spec in SELECTORS.items():
         status = "available" if selector_available(name) else "not installed"
         params = ", ".join(f"{k}={v!r}" for k, v in spec.params.items())
