@@ -107,7 +107,10 @@ def _toml(tmp_path, text):
         ("seeds = [0, '1']\n", ["seeds must be a list of int, got '1'"]),
         ("target = 3\n", ["target must be str, got 3"]),
         ("shift = 'foo'\n", ["unknown shift scenario(s): foo"]),
-        ("retention = [true]\n", ["retention must be a list of number, got True"]),
+        (
+            "retention = [true]\n",
+            ["retention must be a list of number or 'own', got True"],
+        ),
         (
             "[selector_params.rf]\nn_estimator = 5\n",
             ["selector 'rf' has no parameter(s) n_estimator", "n_estimators"],

@@ -304,7 +304,11 @@ def test_all_tied_scores_warn():
     X = np.random.default_rng(0).normal(size=(40, 4))
     y = np.arange(40) % 2
 
-    class Flat(featsel.MutualInfoSelector):
+    class Flat(featsel.BaseSelector):
+        def __init__(self, n_features_to_select=None, *, task="auto"):
+            self.n_features_to_select = n_features_to_select
+            self.task = task
+
         def _fit_scores(self, X, y):
             return np.ones(X.shape[1])
 

@@ -535,7 +535,7 @@ _REGRESSION_SCORERS = {
 _FIELD_TYPES = (
     ("datasets", tuple, "str"),
     ("selectors", tuple, "str"),
-    ("retention", tuple, "level"),
+    ("retention", tuple, "number or 'own'"),
     ("models", tuple, "str"),
     ("seeds", tuple, "int"),
     ("shift", tuple, "str"),
@@ -555,7 +555,7 @@ def _is_a(value, what):
             "str": str,
             "int": Integral,
             "number": Real,
-            "level": (Real, str),
+            "number or 'own'": (Real, str),
             "table": dict,
         }[what],
     )
