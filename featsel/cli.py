@@ -166,6 +166,11 @@ def _build_parser():
     )
     report.add_argument("outdir", help="output folder of `featsel bench`")
     report.add_argument("--no-plots", action="store_true", help="tables only")
+    report.add_argument(
+        "--partial",
+        action="store_true",
+        help="exit 0 for a study with tasks not done (its report says so)",
+    )
 
     recover = commands.add_parser(
         "recover",
@@ -315,10 +320,14 @@ def _report(args):
     from pathlib import Path
 
     from .benchmark import report
+    from .benchmark._report import incomplete
 
     if not (Path(args.outdir) / "results.sqlite").is_file():
         raise ValueError(f"{args.outdir} holds no featsel results (results.sqlite)")
     tables = report(args.outdir, plots=not args.no_plots)
+    missing = incomplete(tables.get("progress"))
+    if missing:
+        print(f"{missing}.\n")
     for name, title in (
         ("headline", "Mean score over retention levels"),
         ("gap", "Gap to the best classical baseline"),
@@ -326,6 +335,14 @@ def _report(args):
         if name in tables:
             print(f"{title}:\n{tables[name].to_string()}\n")
     print(f"\nTables and plots written to {Path(args.outdir) / 'report'}")
+    if missing and not args.partial:
+        print(
+            "featsel report: the study is incomplete (first line above); re-run "
+            "its `featsel bench` command to finish it, or pass --partial to "
+            "accept a partial report",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -139,9 +139,9 @@ def test_report_of_failed_tasks_writes_only_the_failures(spies, tmp_path):
         folds=2,
     )
     run(study, tmp_path, progress=False)
-    assert list(report(tmp_path)) == ["failures"]
+    assert list(report(tmp_path)) == ["failures", "progress"]
     written = {path.stem for path in (tmp_path / "report").iterdir()}
-    assert written == {"failures", "summary"}
+    assert written == {"failures", "progress", "summary"}
 
 
 def test_failed_selectors_keep_their_row_in_the_headline(spies, tmp_path):
@@ -244,6 +244,7 @@ def test_report_files_hold_the_stored_numbers(tmp_path):
     # Neither dataset has a known truth, and nothing failed: no such files.
     assert not list(folder.glob("recall.*")) and not list(folder.glob("failures.*"))
     assert set(tables) == {
+        "progress",
         "gap",
         "headline",
         "overview",

@@ -107,7 +107,7 @@ def test_study_where_every_task_fails_says_why_and_exits_non_zero(
     assert "wine / failing / seed 0 / fold" in printed.out
     assert "Length of new names" not in printed.out + printed.err
     summary = featsel.benchmark.report(tmp_path / "out", plots=False)
-    assert list(summary) == ["failures"]
+    assert list(summary) == ["failures", "progress"]
     text = (tmp_path / "out" / "report" / "summary.md").read_text()
     assert "## Why tasks failed" in text and "no fit on 119 rows" in text
 
@@ -274,3 +274,25 @@ def test_lists_are_taken_where_tuples_are_expected():
     assert study.validate() == replace(
         study, datasets=("wine",), selectors=("lasso",), retention=(0.5,)
     )
+
+
+def test_an_interrupted_study_reports_as_incomplete(tmp_path, capsys):
+    study = replace(SMALL, selectors=("none", "lasso", "mi"), folds=5)
+    run(study, tmp_path, progress=False)
+    # As if killed: three of mi's five folds and the reference row of one
+    # fold never finished.
+    with sqlite3.connect(tmp_path / STORE_NAME) as connection:
+        connection.execute(
+            "DELETE FROM tasks WHERE (selector = 'mi' AND fold < 3) "
+            "OR (selector = 'none' AND fold = 4)"
+        )
+    assert cli.main(["report", str(tmp_path), "--no-plots"]) == 1
+    printed = capsys.readouterr()
+    assert printed.out.startswith(
+        "Incomplete study: 11 of 15 planned tasks done (0 failed, 4 not run; "
+        "mi on wine (2/5), none on wine (4/5))"
+    )
+    assert "--partial" in printed.err
+    summary = (tmp_path / "report" / "summary.md").read_text()
+    assert summary.startswith("**Incomplete study: 11 of 15")
+    assert cli.main(["report", str(tmp_path), "--no-plots", "--partial"]) == 0

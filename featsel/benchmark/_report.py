@@ -643,6 +643,12 @@ DESCRIPTIONS = {
         "interval, the mean fit time, and tasks done of planned.",
     ),
     "failures": ("Failed tasks", "Tasks whose selector or model raised."),
+    "progress": (
+        "Tasks done of planned",
+        "Per dataset and selector: the tasks the study plans (folds x seeds, "
+        "and a fit per level where the selection depends on it), those done "
+        "and those failed.",
+    ),
 }
 
 
@@ -703,8 +709,9 @@ def report(out, *, plots=True):
         classical baseline), ``headline``, ``overview``, ``levels``,
         ``recall`` (datasets with a known truth), ``fit_time``,
         ``stability``, ``failures``; with shift evaluations also
-        ``robustness_summary``, ``importance_drop`` and ``robustness``. A
-        table without rows is not written. ``out/report/summary.md`` gathers
+        ``robustness_summary``, ``importance_drop`` and ``robustness``; with
+        the own-choice level ``own_choice``; and ``progress``, the tasks
+        done of those planned. A table without rows is not written. ``out/report/summary.md`` gathers
         them with a sentence on what each shows.
     """
     out = Path(out)
@@ -719,6 +726,11 @@ def report(out, *, plots=True):
         _write_table(table, report_folder / name)
     with Store(out) as store:
         guesses = store.study().get("guesses", [])
+        progress = store.progress()
+    if not progress.empty:
+        progress["dataset"] = progress["dataset"].map(dataset_label)
+        found["progress"] = progress.set_index(["dataset", "selector"]).astype(int)
+        _write_table(found["progress"], report_folder / "progress")
     (report_folder / "summary.md").write_text(summary_markdown(found, results, guesses))
     if plots:
         _write_plots(split_own_choice(results)[0], shifts, report_folder)
@@ -750,15 +762,44 @@ def _write_plots(results, shifts, folder):
         figure.clf()
 
 
+def incomplete(progress):
+    """One line saying how much of a study is missing; None when complete.
+
+    ``progress`` is the ``progress`` table of a report (tasks planned, done
+    and failed per dataset x selector).
+    """
+    if progress is None or progress.empty:
+        return None
+    planned, done = int(progress["planned"].sum()), int(progress["done"].sum())
+    if done == planned:
+        return None
+    failed = int(progress["failed"].sum())
+    short = progress[progress["done"] < progress["planned"]].reset_index()
+    where = ", ".join(
+        f"{row.selector} on {dataset_label(row.dataset)} ({row.done}/{row.planned})"
+        for row in short.head(5).itertuples()
+    )
+    more = f" and {len(short) - 5} more" if len(short) > 5 else ""
+    return (
+        f"Incomplete study: {done} of {planned} planned tasks done ({failed} "
+        f"failed, {planned - done - failed} not run; {where}{more}); every "
+        "number stands on the finished tasks only, and gaps are taken on the "
+        "folds a selector shares with the baseline"
+    )
+
+
 def summary_markdown(found, results, guesses=()):
     """The tables of a report as one Markdown document, each explained.
 
-    ``guesses`` (what the study guessed from the data, one line each) head
-    the document, where a reader sees them before any number.
+    A line saying the study is incomplete, if it is, and ``guesses`` (what
+    the study guessed from the data, one line each) head the document, where
+    a reader sees them before any number.
     """
     done = _done(results)
     metrics = dict(_metrics(results))
-    lines = [f"Guessed: {line}.  " for line in guesses]
+    missing = incomplete(found.get("progress"))
+    lines = [f"**{missing}.**", ""] if missing else []
+    lines += [f"Guessed: {line}.  " for line in guesses]
     lines += [
         "Datasets (metric): "
         + ", ".join(f"{name} ({metric})" for name, metric in sorted(metrics.items()))

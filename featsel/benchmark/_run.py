@@ -81,6 +81,7 @@ def run(
             datetime.now(timezone.utc).isoformat(timespec="seconds"),
             {**study.to_dict(), "guesses": study.guesses()},
         )
+        store.plan(tasks)
         finished = store.finished_keys()
         pending = [task for task in tasks if task.key not in finished]
         results = (

@@ -44,6 +44,10 @@ CREATE TABLE IF NOT EXISTS studies (
 CREATE TABLE IF NOT EXISTS warnings (
     key TEXT, message TEXT
 );
+CREATE TABLE IF NOT EXISTS planned (
+    key TEXT PRIMARY KEY, dataset TEXT, selector TEXT, seed INTEGER,
+    fold INTEGER
+);
 """
 
 
@@ -212,6 +216,33 @@ class Store:
             "SELECT config FROM studies ORDER BY rowid DESC LIMIT 1"
         ).fetchone()
         return {} if row is None else json.loads(row[0])
+
+    @_translating_errors
+    def plan(self, tasks):
+        """Record the tasks a run of the study sets out to do."""
+        with self._connection:
+            self._connection.executemany(
+                "INSERT OR IGNORE INTO planned VALUES (?, ?, ?, ?, ?)",
+                [
+                    (task.key, task.dataset, task.selector, task.seed, task.fold)
+                    for task in tasks
+                ],
+            )
+
+    @_translating_errors
+    def progress(self):
+        """Tasks planned, done and failed per dataset x selector.
+
+        Empty when no run recorded its plan (a store written before plans
+        were recorded).
+        """
+        return pd.read_sql_query(
+            "SELECT p.dataset, p.selector, COUNT(*) AS planned, "
+            "SUM(t.status = 'done') AS done, SUM(t.status = 'failed') AS failed "
+            "FROM planned p LEFT JOIN tasks t ON p.key = t.key "
+            "GROUP BY p.dataset, p.selector ORDER BY MIN(p.rowid)",
+            self._connection,
+        ).fillna({"done": 0, "failed": 0})
 
     @_translating_errors
     def warnings(self):
