@@ -102,6 +102,10 @@ def _frame(X, y, name, task, informative, description):
     )
 
 
+#: What a data file's name ends with: CSV, gzip-compressed CSV, Parquet.
+FILE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+
+
 def _classification(random_state=0):
     X, y = sk_datasets.make_classification(
         500,
@@ -744,8 +748,8 @@ def load_dataset(name, *, target="target", random_state=0, digest=None):
     Parameters
     ----------
     name : str or path
-        One of :func:`list_datasets`, or the path of a ``.csv`` or
-        ``.parquet`` file.
+        One of :func:`list_datasets`, or the path of a ``.csv``,
+        ``.csv.gz`` or ``.parquet`` file.
 
     target : str, default="target"
         Target column of a file (ignored for registry datasets).
@@ -777,11 +781,11 @@ def load_dataset(name, *, target="target", random_state=0, digest=None):
         return _load_real(name)
     if name in _SYNTHETIC:
         return _SYNTHETIC[name](random_state)
-    if str(name).lower().endswith((".csv", ".parquet", ".pq")):
+    if str(name).lower().endswith(FILE_SUFFIXES):
         return load_file(name, target=target, digest=digest)
     raise ValueError(
         f"Unknown dataset {name!r}; choose one of {', '.join(list_datasets())}, "
-        "or give the path of a .csv or .parquet file."
+        "or give the path of a .csv, .csv.gz or .parquet file."
     )
 
 
@@ -804,7 +808,8 @@ def load_file(path, *, target, digest=None):
     Parameters
     ----------
     path : str or path
-        A ``.csv`` or ``.parquet`` file.
+        A ``.csv``, ``.csv.gz`` (gzip-compressed CSV) or ``.parquet``
+        (``.pq``) file.
 
     target : str
         Name of the target column.
@@ -829,7 +834,9 @@ def load_file(path, *, target, digest=None):
             "run the edited file as a new study in another output folder"
         )
     try:
-        if path.suffix.lower() == ".csv":
+        if path.name.lower().endswith(".csv.gz"):
+            frame = pd.read_csv(io.BytesIO(content), compression="gzip")
+        elif path.suffix.lower() == ".csv":
             frame = pd.read_csv(io.BytesIO(content))
         else:
             frame = pd.read_parquet(io.BytesIO(content))
@@ -845,7 +852,12 @@ def load_file(path, *, target, digest=None):
         raise ValueError(f"{path}: the target column {target!r} has missing values")
     task = "regression" if frame[target].dtype.kind == "f" else "classification"
     frame, notes = _without_saved_index(frame, target, path)
-    dataset = _split_target(frame, target, path.stem, task, f"user data from {path}")
+    stem = (
+        path.name[: -len(".csv.gz")]
+        if path.name.lower().endswith(".csv.gz")
+        else path.stem
+    )
+    dataset = _split_target(frame, target, stem, task, f"user data from {path}")
     return replace(dataset, notes=notes)
 
 

@@ -281,12 +281,15 @@ class Study:
                 "folds"
             )
         if task == "classification":
-            largest = int(data.y.value_counts().max())
-            if largest < self.folds:
+            # Every fold needs a row of every class: the smallest class bounds
+            # the folds (StratifiedKFold would leave a class out of a fold).
+            counts = data.y.value_counts()
+            smallest = int(counts.min())
+            if smallest < self.folds:
                 raise ValueError(
-                    f"folds={self.folds} is more than dataset {name!r} allows "
-                    f"(at most {largest} rows per class); choose folds between "
-                    f"2 and {largest}"
+                    f"folds={self.folds} is more than dataset {name!r} allows: "
+                    f"its smallest class, {counts.idxmin()}, has {smallest} "
+                    f"rows; choose folds between 2 and {smallest}"
                 )
         _check_finite_values(name, data.X)
         _check_scorer_fits(name, scorer, data.y, task)
@@ -462,7 +465,7 @@ def _is_a(value, what):
 
 
 def _looks_like_file(name):
-    return str(name).lower().endswith((".csv", ".parquet", ".pq"))
+    return str(name).lower().endswith((".csv", ".csv.gz", ".parquet", ".pq"))
 
 
 def preset(name):
@@ -501,10 +504,20 @@ def preset(name):
             models=("linear", "rf", "xgb") if xgboost_available() else ("linear", "rf"),
             folds=5,
         )
-    raise ValueError(f"unknown preset {name!r}; choose quick or paper")
+    if name == "real":
+        from ..datasets import real_suite
+
+        return Study(
+            datasets=tuple(real_suite()),
+            selectors=(NO_SELECTION, *available_selectors()),
+            models=("linear", "rf"),
+            retention=(0.2, 0.4, 0.6),
+            folds=5,
+        )
+    raise ValueError(f"unknown preset {name!r}; choose {', '.join(PRESETS)}")
 
 
-PRESETS = ("quick", "paper")
+PRESETS = ("quick", "paper", "real")
 
 
 def load_study(path, base=None):
