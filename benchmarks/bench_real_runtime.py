@@ -11,10 +11,9 @@ largest ones, whose tasks dominate.
 Usage::
 
     python benchmarks/bench_real_runtime.py lending_club,ames,grants
-    python benchmarks/bench_real_runtime.py lending_club --defaults
+    python benchmarks/bench_real_runtime.py ames --folds 5
 
-``--defaults`` times every selector at its defaults instead of the preset's
-settings.
+``--folds`` extrapolates to another number of folds than the preset's.
 """
 
 import argparse
@@ -30,15 +29,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("datasets", help="comma-separated datasets of the suite")
     parser.add_argument("--selectors", help="comma-separated selectors (all)")
-    parser.add_argument(
-        "--defaults", action="store_true", help="selectors at their defaults"
-    )
+    parser.add_argument("--folds", type=int, help="folds to extrapolate to")
     args = parser.parse_args(argv)
     study = replace(preset("real"), datasets=tuple(args.datasets.split(",")))
     if args.selectors:
         study = replace(study, selectors=tuple(args.selectors.split(",")))
-    if args.defaults:
-        study = replace(study, selector_params={})
     study.validate()
     tasks = [task for task in make_tasks(study) if task.fold == 0]
     per_dataset = defaultdict(float)
@@ -57,12 +52,12 @@ def main(argv=None):
     print("\nCPU seconds of fold 0, by selector:")
     for selector, cpu in sorted(per_selector.items(), key=lambda item: -item[1]):
         print(f"  {selector:13s} {cpu:7.1f}")
-    settings = "defaults" if args.defaults else "preset settings"
-    print(f"\nEstimate for {study.folds} folds ({settings}):")
+    folds = args.folds or study.folds
+    print(f"\nEstimate for {folds} folds:")
     total = 0.0
     for dataset, cpu in per_dataset.items():
-        total += cpu * study.folds
-        print(f"  {dataset:22s} {cpu * study.folds / 60:6.1f} CPU min")
+        total += cpu * folds
+        print(f"  {dataset:22s} {cpu * folds / 60:6.1f} CPU min")
     print(
         f"  {'total':22s} {total / 60:6.1f} CPU min; with --n-jobs 2 on two "
         f"free cores about {total / 120:.0f} min"

@@ -393,7 +393,8 @@ def test_real_study_is_the_real_preset():
     assert study == real
     assert real.datasets == tuple(real_suite()) and len(real.datasets) >= 20
     assert real.selectors == ("none", *available_selectors())
-    assert (real.folds, real.models) == (5, ("linear", "rf"))
+    assert (real.folds, real.models) == (3, ("linear", "rf"))
+    assert not real.selector_params, "every selector at its defaults"
     assert real.retention == (0.2, 0.4, 0.6)
 
 

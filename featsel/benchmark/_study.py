@@ -478,17 +478,17 @@ def preset(name):
     forest with 200 trees and XGBoost; 20/40/60 %) on its datasets, every
     installed selector at its defaults; about 6 minutes with 2 workers on 2
     free cores (``benchmarks/results/runner.md``), resumable after a stop.
-    ``real``: every installed selector on the real-data suite
-    (:func:`featsel.datasets.real_suite`: 22 tables with the ``data`` extra,
-    from 165 to 9,857 rows and up to 1,502 features), 5 folds, linear and
-    random-forest models, 20/40/60 %; ``benchmarks/studies/real.toml`` is
-    the same study. At every selector's defaults it would take about 80
-    minutes with 2 workers on 2 free cores (fold 0 timed on the largest
-    tables with ``benchmarks/bench_real_runtime.py``), the four KAN
-    selectors most of it; so the KAN selectors rank features by 2 networks
-    of at most 100 epochs (``cv=2, max_epochs=100``, instead of 5 of 200),
-    and the neural ones train at most 50 epochs, which brings the study
-    near 40 minutes. The other selectors run at their defaults.
+    ``real``: every installed selector at its defaults on the real-data
+    suite (:func:`featsel.datasets.real_suite`: 22 tables with the ``data``
+    extra, from 165 to 9,857 rows and up to 1,502 features), linear and
+    random-forest models, 20/40/60 %, 3 outer folds;
+    ``benchmarks/studies/real.toml`` is the same study. With 5 folds it
+    would take about an hour with 2 workers on 2 free cores (CPU time of
+    fold 0 measured on the largest tables with
+    ``benchmarks/bench_real_runtime.py``, the others extrapolated), most of
+    it in the downstream random forests, which lighter selector settings
+    do not shorten; 3 folds bring it near 40 minutes. Add seeds for more
+    paired observations per dataset.
     """
     if name == "quick":
         selectors = (NO_SELECTION, *available_selectors())
@@ -518,27 +518,13 @@ def preset(name):
     if name == "real":
         from ..datasets import real_suite
 
-        selectors = (NO_SELECTION, *available_selectors())
         return Study(
             datasets=tuple(real_suite()),
-            selectors=selectors,
-            # Lighter settings for the costliest selectors: see the docstring.
-            selector_params={
-                selector: dict(params)
-                for selector, params in {
-                    **dict.fromkeys(
-                        ("kan-l1", "kan-l2", "kan-si", "kan-ko"),
-                        {"cv": 2, "max_epochs": 100},
-                    ),
-                    **dict.fromkeys(
-                        ("seqattn", "featgrad", "optfs"), {"max_epochs": 50}
-                    ),
-                }.items()
-                if selector in selectors
-            },
+            selectors=(NO_SELECTION, *available_selectors()),
             models=("linear", "rf"),
             retention=(0.2, 0.4, 0.6),
-            folds=5,
+            # 3 folds, not 5: see the docstring.
+            folds=3,
         )
     raise ValueError(f"unknown preset {name!r}; choose {', '.join(PRESETS)}")
 
