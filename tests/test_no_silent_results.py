@@ -195,7 +195,9 @@ def test_what_the_runner_guessed_is_said_and_reported(tmp_path, capsys):
     path = tmp_path / "saved_with_index.csv"
     frame.to_csv(path)  # pandas' index becomes a first column, "Unnamed: 0"
     counts = tmp_path / "counts.csv"
-    frame.assign(y=np.round(20 * frame["a"]).astype(int)).to_csv(counts, index=False)
+    # 31 integer values, each on 2 rows: enough for 2 stratified folds.
+    many = pd.DataFrame(rng.normal(size=(62, 3)), columns=["a", "b", "c"])
+    many.assign(y=np.arange(62) // 2).to_csv(counts, index=False)
     out = tmp_path / "out"
     argv = ["bench", "--datasets", f"{path},{counts}", "--target", "y"]
     argv += ["--selectors", "none,lasso", "--models", "linear", "--folds", "2"]
@@ -208,10 +210,9 @@ def test_what_the_runner_guessed_is_said_and_reported(tmp_path, capsys):
         "Guessed: saved_with_index.csv: the float target 'y' has 2 values "
         "(0.0, 1.0) and is run as regression; give task classification "
         "(--task classification) if they are classes.",
-        f"Guessed: counts.csv: the integer target 'y' has "
-        f"{frame['a'].mul(20).round().nunique()} values and is run as "
-        "classification; give task regression (--task regression) if it is a "
-        "quantity.",
+        "Guessed: counts.csv: the integer target 'y' has 31 values and is run "
+        "as classification; give task regression (--task regression) if it is "
+        "a quantity.",
     ]
     results = load(out)
     assert all("Unnamed: 0" not in selected for selected in results["selected"])

@@ -95,3 +95,29 @@ def quote_attribute_names_in_types(app, what, name, obj, options, lines):
         if match:
             kind = _BARE_TRAILING_UNDERSCORE.sub(r"`\1`", match[2])
             lines[i] = match[1] + kind
+
+
+#: The raw HTML block that sphinx-gallery puts on its timing pages
+#: (``sg_execution_times``): jQuery, DataTables and Bootstrap from CDNs, to
+#: make the table sortable. Offline, the page keeps its plain table.
+_CDN_BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)\.\. raw:: html\n(?:(?P=indent)[ \t]+.*\n|[ \t]*\n)*",
+    re.MULTILINE,
+)
+
+
+def drop_cdn_scripts(app, docname, source):
+    """Remove raw HTML that loads scripts or styles from another site.
+
+    Connected to ``source-read``: the built pages must work offline and
+    reference no external script (tests/test_docs_offline.py checks the
+    built HTML).
+    """
+
+    def offline(match):
+        block = match.group(0)
+        if re.search(r"""(src|href)=["']https?://""", block):
+            return "\n"
+        return block
+
+    source[0] = _CDN_BLOCK.sub(offline, source[0])

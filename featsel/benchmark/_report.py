@@ -711,8 +711,9 @@ def report(out, *, plots=True):
         ``stability``, ``failures``; with shift evaluations also
         ``robustness_summary``, ``importance_drop`` and ``robustness``; with
         the own-choice level ``own_choice``; and ``progress``, the tasks
-        done of those planned. A table without rows is not written. ``out/report/summary.md`` gathers
-        them with a sentence on what each shows.
+        done of those planned. A table without rows is not written.
+        ``out/report/summary.md`` gathers them with a sentence on what each
+        shows.
     """
     out = Path(out)
     found, (results, shifts) = _tables(out)

@@ -325,12 +325,15 @@ class Study:
                 "folds"
             )
         if task == "classification":
-            largest = int(data.y.value_counts().max())
-            if largest < self.folds:
+            # Every fold needs a row of every class: the smallest class bounds
+            # the folds (StratifiedKFold would leave a class out of a fold).
+            counts = data.y.value_counts()
+            smallest = int(counts.min())
+            if smallest < self.folds:
                 raise ValueError(
-                    f"folds={self.folds} is more than dataset {name!r} allows "
-                    f"(at most {largest} rows per class); choose folds between "
-                    f"2 and {largest}"
+                    f"folds={self.folds} is more than dataset {name!r} allows: "
+                    f"its smallest class, {counts.idxmin()}, has {smallest} "
+                    f"rows; choose folds between 2 and {smallest}"
                 )
         _check_finite_values(name, data.X)
         _check_scorer_fits(name, scorer, data.y, task)
@@ -562,7 +565,7 @@ def _is_a(value, what):
 
 
 def _looks_like_file(name):
-    return str(name).lower().endswith((".csv", ".parquet", ".pq"))
+    return str(name).lower().endswith((".csv", ".csv.gz", ".parquet", ".pq"))
 
 
 def preset(name):
@@ -575,6 +578,17 @@ def preset(name):
     forest with 200 trees and XGBoost; 20/40/60 %) on its datasets, every
     installed selector at its defaults; about 6 minutes with 2 workers on 2
     free cores (``benchmarks/results/runner.md``), resumable after a stop.
+    ``real``: every installed selector at its defaults on the real-data
+    suite (:func:`featsel.datasets.real_suite`: 22 tables with the ``data``
+    extra, from 165 to 9,857 rows and up to 1,502 features), linear and
+    random-forest models, 20/40/60 %, 3 outer folds;
+    ``benchmarks/studies/real.toml`` is the same study. With 5 folds it
+    would take about an hour with 2 workers on 2 free cores (CPU time of
+    fold 0 measured on the largest tables with
+    ``benchmarks/bench_real_runtime.py``, the others extrapolated), most of
+    it in the downstream random forests, which lighter selector settings
+    do not shorten; 3 folds bring it near 40 minutes. Add seeds for more
+    paired observations per dataset.
     """
     if name == "quick":
         selectors = (NO_SELECTION, *available_selectors())
@@ -601,10 +615,21 @@ def preset(name):
             models=("linear", "rf", "xgb") if xgboost_available() else ("linear", "rf"),
             folds=5,
         )
-    raise ValueError(f"unknown preset {name!r}; choose quick or paper")
+    if name == "real":
+        from ..datasets import real_suite
+
+        return Study(
+            datasets=tuple(real_suite()),
+            selectors=(NO_SELECTION, *available_selectors()),
+            models=("linear", "rf"),
+            retention=(0.2, 0.4, 0.6),
+            # 3 folds, not 5: see the docstring.
+            folds=3,
+        )
+    raise ValueError(f"unknown preset {name!r}; choose {', '.join(PRESETS)}")
 
 
-PRESETS = ("quick", "paper")
+PRESETS = ("quick", "paper", "real")
 
 
 def load_study(path, base=None):

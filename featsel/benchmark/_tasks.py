@@ -124,7 +124,7 @@ def resolved_params(selector, params, seed):
 
 
 def _is_file_name(name):
-    return Path(str(name)).suffix.lower() in (".csv", ".parquet", ".pq")
+    return str(name).lower().endswith((".csv", ".csv.gz", ".parquet", ".pq"))
 
 
 def make_tasks(study):
