@@ -109,6 +109,15 @@ def _frame(X, y, name, task, informative, description):
 FILE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 
 
+def is_data_file(name):
+    """Whether ``name`` names a data file (by its suffix), not a registry set.
+
+    >>> is_data_file("trial.CSV.gz"), is_data_file("wine")
+    (True, False)
+    """
+    return str(name).lower().endswith(FILE_SUFFIXES)
+
+
 def _classification(random_state=0):
     X, y = sk_datasets.make_classification(
         500,
@@ -784,7 +793,7 @@ def load_dataset(name, *, target="target", random_state=0, digest=None):
         return _load_real(name)
     if name in _SYNTHETIC:
         return _SYNTHETIC[name](random_state)
-    if str(name).lower().endswith(FILE_SUFFIXES):
+    if is_data_file(name):
         return load_file(name, target=target, digest=digest)
     raise ValueError(
         f"Unknown dataset {name!r}; choose one of {', '.join(list_datasets())}, "

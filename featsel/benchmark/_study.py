@@ -14,7 +14,7 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.metrics import get_scorer, get_scorer_names
 
 from .._base import MANY_CLASSES_WARNING_THRESHOLD
-from ..datasets import list_datasets, load_dataset
+from ..datasets import is_data_file, list_datasets, load_dataset
 from ..shift import SCENARIOS
 from ._registry import (
     EVERY_SELECTOR,
@@ -171,7 +171,7 @@ class Study:
                 f"{', '.join(unavailable)} (install featsel[all])"
             )
         for name in self.datasets:
-            if name not in list_datasets() and not _looks_like_file(name):
+            if name not in list_datasets() and not is_data_file(name):
                 raise ValueError(
                     f"unknown dataset {name!r}; choose from "
                     f"{', '.join(list_datasets())} or give a .csv/.parquet file"
@@ -352,7 +352,7 @@ class Study:
         for name in self.datasets:
             data = load_dataset(name, target=self.target)
             lines += data.notes
-            if self.task != "auto" or not _looks_like_file(name):
+            if self.task != "auto" or not is_data_file(name):
                 continue
             label, n_values = dataset_label(name), data.y.nunique()
             if data.task == "regression" and n_values == 2:
@@ -386,7 +386,7 @@ class Study:
             "data_digests": {
                 str(name): data_digest(name)
                 for name in self.datasets
-                if _looks_like_file(name)
+                if is_data_file(name)
             },
         }
 
@@ -562,10 +562,6 @@ def _is_a(value, what):
             "table": dict,
         }[what],
     )
-
-
-def _looks_like_file(name):
-    return str(name).lower().endswith((".csv", ".csv.gz", ".parquet", ".pq"))
 
 
 def preset(name):

@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 
 from .. import __version__, shift
 from .._meta import strict_ranking
-from ..datasets import file_digest, load_dataset
+from ..datasets import file_digest, is_data_file, load_dataset
 from ._registry import (
     NO_SELECTION,
     OWN_CHOICE,
@@ -90,7 +90,7 @@ class Task:
 
 def data_digest(name):
     """The content digest of a data file; empty for a registry dataset."""
-    if not _is_file_name(name):
+    if not is_data_file(name):
         return ""
     return file_digest(Path(name).read_bytes())
 
@@ -121,10 +121,6 @@ def resolved_params(selector, params, seed):
         return ()
     built = build_selector(selector, dict(params), seed).get_params(deep=True)
     return tuple(sorted((name, repr(value)) for name, value in built.items()))
-
-
-def _is_file_name(name):
-    return str(name).lower().endswith((".csv", ".csv.gz", ".parquet", ".pq"))
 
 
 def make_tasks(study):
