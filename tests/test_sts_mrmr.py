@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_classification
+from sklearn.feature_selection import f_classif
 
 from featsel import STSmRMRSelector, _sts_mrmr
 from featsel._survey_data import make_survey
@@ -117,7 +118,13 @@ def test_planted_name_is_chosen_first(bundled_model):
     X, y = planted_frame()
     data_only = STSmRMRSelector(1, alpha_sts=0).fit(X, y)
     assert data_only.get_feature_names_out()[0] == "Number of siblings"
-    semantic = STSmRMRSelector(1, target_description="Pain after surgery").fit(X, y)
+    # Siblings explain about 1.5 times the variance pain does: the wording
+    # tips the balance at equal weights, not at the default 1 to 5.
+    default = STSmRMRSelector(1, target_description="Pain after surgery").fit(X, y)
+    assert default.get_feature_names_out()[0] == "Number of siblings"
+    semantic = STSmRMRSelector(
+        1, target_description="Pain after surgery", alpha_sts=0.5
+    ).fit(X, y)
     assert semantic.get_feature_names_out()[0] == "Pain score before the operation"
     assert np.argmax(semantic.sts_relevance_) == 2
 
@@ -264,8 +271,29 @@ def test_redundancy_term_matches_direct_computation(scheme):
     correlation = np.abs(np.corrcoef(X, rowvar=False)) ** (
         1 if scheme == "quotient" else 2
     )
+    # In the difference scheme each source is divided by its largest
+    # relevance: the text's cosine similarity to the target, the share of
+    # variance explained (the F statistic's squared correlation ratio). The
+    # quotient scales both relevances to a top of 1 and mixes the raw
+    # redundancies.
+    text_scale = np.clip(selector.sts_relevance_, 0, None).max()
+    relevance_text_scale = text_scale
+    f_statistic = f_classif(X, y)[0]
+    data_relevance = f_statistic / (f_statistic + y.size - 2)
+    data_scale = 1.0 if scheme == "quotient" else data_relevance.max()
+    data_term = (
+        f_statistic / f_statistic.max() if scheme == "quotient" else data_relevance
+    )
+    np.testing.assert_allclose(
+        selector.relevance_,
+        0.4 * np.clip(selector.sts_relevance_, 0, None) / relevance_text_scale
+        + 0.6 * data_term / data_scale,
+    )
+    if scheme == "quotient":
+        text_scale = 1.0
     redundancy = (
-        0.4 * np.clip(embeddings @ embeddings.T, 0, 1) + 0.6 * correlation
+        0.4 * np.clip(embeddings @ embeddings.T, 0, 1) / text_scale
+        + 0.6 * correlation / data_scale
     ) / (0.4 + 0.6)
     if scheme == "quotient":
         redundancy = np.maximum(redundancy, 0.001)
