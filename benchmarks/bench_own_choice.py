@@ -14,9 +14,11 @@ same questions is separate). Each part prints a Markdown table:
 - ``stability``: StabilitySelector (50 pairs) with the same selectors on
   the same problem, and on the null problem (no informative column) for
   the false selections against the bound.
-- ``optfs``: OptFSSelector's own count on breast_cancer, and the 5-fold
-  accuracy of a LogisticRegression on the kept columns against every
-  column.
+- ``optfs``: OptFSSelector's own count on breast_cancer and wine, the
+  5-fold accuracy of a LogisticRegression on the kept columns against
+  every column, and on the interaction table (1000 x 20, y = sign(x0 x1),
+  800 training rows) how often exactly the pair is kept;
+  ``--optfs-sparsity`` compares penalties.
 - ``shap``: SHAPForwardSelector's own choice (``tol="auto"``, defaults) on
   the ``interaction`` dataset (y = sign(x0 x1 + noise), 20 noise columns,
   random column order): the columns it keeps per seed and the noise among
@@ -24,8 +26,8 @@ same questions is separate). Each part prints a Markdown table:
 
 Usage::
 
-    python benchmarks/bench_own_choice.py [--parts lasso,cv,stability,optfs]
-        [--seeds 10]
+    python benchmarks/bench_own_choice.py [--parts lasso,cv,stability,optfs,shap]
+        [--seeds 10] [--optfs-sparsity default,0.003]
 """
 
 import argparse
@@ -171,26 +173,74 @@ def part_stability(seeds):
     )
 
 
-def part_optfs(seeds):
+def interaction_table(seed, n_samples=1000, n_features=20):
+    """y = sign(x0 x1) among 18 noise columns, in random order: (X, y, pair mask)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    order = rng.permutation(n_features)
+    pair = np.zeros(n_features, bool)
+    pair[:2] = True
+    return X[:, order], y, pair[order]
+
+
+def part_optfs(seeds, sparsities=("default",)):
+    from sklearn.datasets import load_wine
+
     from featsel import OptFSSelector
 
-    print("## OptFSSelector's own count on breast_cancer (5 folds)\n")
-    X, y = load_breast_cancer(return_X_y=True)
+    print("## OptFSSelector's own count (5 folds, random_state 0)\n")
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
     rows = []
-    for seed in range(min(seeds, 3)):
-        kept, accuracy = [], []
-        for train, test in cv.split(X, y):
-            selector = OptFSSelector(random_state=seed).fit(X[train], y[train])
-            columns = selector.support_
-            kept.append(columns.sum())
-            fitted = clone(model).fit(X[train][:, columns], y[train])
-            accuracy.append(fitted.score(X[test][:, columns], y[test]))
-        rows.append([seed, kept, f"{np.mean(accuracy):.3f}"])
-    every = cross_val_score(model, X, y, cv=cv).mean()
-    rows.append(["every column", 30, f"{every:.3f}"])
-    table(["seed", "kept per fold", "accuracy"], rows)
+    for sparsity in sparsities:
+        params = {} if sparsity == "default" else {"sparsity": float(sparsity)}
+        for name, load in [("breast_cancer", load_breast_cancer), ("wine", load_wine)]:
+            X, y = load(return_X_y=True)
+            kept, accuracy, seconds = [], [], []
+            for train, test in cv.split(X, y):
+                start = time.perf_counter()
+                selector = OptFSSelector(random_state=0, **params)
+                columns = selector.fit(X[train], y[train]).support_
+                seconds.append(time.perf_counter() - start)
+                kept.append(int(columns.sum()))
+                fitted = clone(model).fit(X[train][:, columns], y[train])
+                accuracy.append(fitted.score(X[test][:, columns], y[test]))
+            every = cross_val_score(model, X, y, cv=cv).mean()
+            rows.append(
+                [
+                    sparsity,
+                    name,
+                    kept,
+                    f"{np.mean(accuracy):.3f}",
+                    f"{every:.3f} ({X.shape[1]})",
+                    f"{np.mean(seconds):.1f}",
+                ]
+            )
+        exact, noise, seconds = 0, [], []
+        for seed in range(seeds):
+            X, y, pair = interaction_table(seed)
+            train = np.arange(800)
+            start = time.perf_counter()
+            selector = OptFSSelector(random_state=0, **params)
+            support = selector.fit(X[train], y[train]).support_
+            seconds.append(time.perf_counter() - start)
+            exact += bool(np.array_equal(support, pair))
+            noise.append(int(support[~pair].sum()))
+        rows.append(
+            [
+                sparsity,
+                f"interaction 1000 x 20, {seeds} seeds (800 training rows)",
+                f"exactly the pair: {exact}/{seeds}",
+                f"noise kept: {noise}",
+                "",
+                f"{np.mean(seconds):.1f}",
+            ]
+        )
+    table(
+        ["sparsity", "data", "kept per fold", "accuracy", "every column", "s per fit"],
+        rows,
+    )
 
 
 def part_shap(seeds):
@@ -198,28 +248,69 @@ def part_shap(seeds):
     from featsel.datasets import load_dataset
 
     print("## SHAPForwardSelector's own choice on the interaction table\n")
-    rows, noisy = [], 0
+    rows, noisy, found = [], 0, 0
     for seed in range(seeds):
         data = load_dataset("interaction", random_state=seed)
         start = time.perf_counter()
         selector = SHAPForwardSelector(random_state=0).fit(data.X, data.y)
         seconds = time.perf_counter() - start
         entered = [str(name) for name in selector.step_names_]
-        noise = sum(name not in ("x0", "x1") for name in entered)
+        kept = [str(name) for name in selector.get_feature_names_out()]
+        noise = sum(name not in ("x0", "x1") for name in kept)
         noisy += noise > 0
+        found += {"x0", "x1"} <= set(kept)
         path = ", ".join(f"{score:.3f}" for score in selector.scores_path_)
-        rows.append([seed, " > ".join(entered), noise, path, f"{seconds:.1f}"])
-    table(["seed", "order of entry", "noise kept", "score path", "s"], rows)
-    print(f"noise admitted on {noisy} of {seeds} seeds\n")
+        rows.append(
+            [
+                seed,
+                " > ".join(entered),
+                ", ".join(kept),
+                noise,
+                path,
+                f"{seconds:.1f}",
+            ]
+        )
+    table(["seed", "order of entry", "kept", "noise kept", "score path", "s"], rows)
+    print(
+        f"noise kept on {noisy} of {seeds} seeds; the pair kept on {found} of {seeds}\n"
+    )
+    print("## SHAPForwardSelector's own choice on planted data (5 of 30)\n")
+    rows = []
+    for seed in range(seeds):
+        X, y, informative = planted(seed)
+        start = time.perf_counter()
+        support = SHAPForwardSelector(random_state=0).fit(X, y).support_
+        seconds = time.perf_counter() - start
+        rows.append(
+            [
+                seed,
+                int(support[informative].sum()),
+                int(support[~informative].sum()),
+                f"{seconds:.1f}",
+            ]
+        )
+    recall = np.mean([row[1] for row in rows]) / 5
+    noise = np.mean([row[2] for row in rows])
+    rows.append(["mean", f"recall {recall:.2f}", f"{noise:.1f}", ""])
+    table(["seed", "informative kept (of 5)", "noise kept", "s"], rows)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parts", default="lasso,cv,stability,optfs")
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument(
+        "--optfs-sparsity",
+        default="default",
+        help="comma-separated sparsity values of the optfs part; 'default' "
+        "leaves the parameter at its default",
+    )
     args = parser.parse_args()
     for part in args.parts.split(","):
-        globals()[f"part_{part}"](args.seeds)
+        if part == "optfs":
+            part_optfs(args.seeds, args.optfs_sparsity.split(","))
+        else:
+            globals()[f"part_{part}"](args.seeds)
 
 
 if __name__ == "__main__":

@@ -381,7 +381,11 @@ def univariate_f_statistic(X, y, *, classification):
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        filled = np.where(np.isnan(X), np.nan_to_num(np.nanmean(X, axis=0)), X)
+        filled = (
+            X
+            if sparse.issparse(X)
+            else np.where(np.isnan(X), np.nan_to_num(np.nanmean(X, axis=0)), X)
+        )
         statistic = (f_classif if classification else f_regression)(filled, y)[0]
     return np.nan_to_num(statistic, nan=0.0, posinf=0.0)
 

@@ -92,3 +92,20 @@ def test_regression_own_choice_uses_the_one_standard_error_rule():
     assert own.n_features_to_select_ < np.count_nonzero(requested.estimator_.coef_)
     assert own.support_[coef != 0].all()
     assert own.n_features_to_select_ <= 6
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_permuting_the_columns_permutes_the_ranking(task):
+    # The own choice leaves most coefficients at 0: their order must come
+    # from the data, not from the column positions.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 20))
+    signal = X[:, 0] - X[:, 1] + 0.3 * X[:, 2:].sum(axis=1) / np.sqrt(18)
+    y = signal + rng.normal(size=200)
+    if task == "classification":
+        y = (y > 0).astype(int)
+    selector = LassoSelector(random_state=0).fit(X, y)
+    assert (selector.scores_ == 0).sum() >= 10
+    permutation = rng.permutation(20)
+    permuted = LassoSelector(random_state=0).fit(X[:, permutation], y)
+    np.testing.assert_array_equal(permuted.ranking_, selector.ranking_[permutation])
