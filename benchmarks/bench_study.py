@@ -29,6 +29,8 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from _provenance import accelerator, commit
+
 from featsel.benchmark import PRESETS, load_study, preset, report, run
 
 
@@ -54,7 +56,7 @@ def load(args):
 def machine():
     load_average = os.getloadavg()[0]
     return (
-        f"{platform.machine()}, {os.cpu_count()} CPU cores, no GPU, Python "
+        f"{platform.machine()}, {os.cpu_count()} CPU cores, {accelerator()}, Python "
         f"{platform.python_version()}; load average {load_average:.1f} at the "
         "start (other jobs share the cores when it exceeds the core count)"
     )
@@ -87,7 +89,7 @@ def main(argv=None):
         ["python", "benchmarks/bench_study.py", *(argv or sys.argv[1:])]
     )
     started = datetime.now(timezone.utc)
-    where = machine()
+    where, code = machine(), commit()
     start = time.perf_counter()
     run(study, out, n_jobs=args.n_jobs, progress=sys.stderr.isatty())
     elapsed = time.perf_counter() - start
@@ -97,7 +99,7 @@ def main(argv=None):
         "",
         f"Regenerate: `{command}` (resumable: after a stop the same command "
         f"skips finished tasks; store in `{out}`).  ",
-        f"Machine: {where}.  ",
+        f"Commit: {code}; machine: {where}.  ",
         f"Date: {started:%Y-%m-%d %H:%M} UTC; wall time of this invocation "
         f"{elapsed / 60:.1f} min with {args.n_jobs} parallel task(s).  ",
         f"Study: {_describe(args.study)}; the same tables, plots and LaTeX / "
