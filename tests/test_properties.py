@@ -312,10 +312,6 @@ def test_all_tied_scores_warn():
         def _fit_scores(self, X, y):
             return np.ones(X.shape[1])
 
-        def _tie_break_scores(self):
-            # Without a measured tie-break: the ranking is column order.
-            return None
-
     with pytest.warns(UserWarning, match="gave all 4 non-constant features the same"):
         Flat().fit(X, y)
 
