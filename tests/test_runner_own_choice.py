@@ -1,13 +1,15 @@
 """The runner's own-choice level, its wrappers and third-party selectors."""
 
 import json
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import featsel
 from featsel import cli
-from featsel.benchmark import Study, load, report, run
+from featsel.benchmark import Study, _tasks, load, report, run
 from featsel.benchmark._registry import parse_name
 from featsel.benchmark._tasks import make_tasks
 
@@ -149,3 +151,33 @@ def test_names_parse_and_expand():
     study = Study(selectors=("none", "all+stability"))
     assert "kan-l2+stability" in study.selectors or "lasso+stability" in study.selectors
     assert all(name.endswith("+stability") for name in study.selectors[1:])
+
+
+def test_stability_counts_every_column_a_fold_could_encode():
+    # One-hot columns differ between seeds: once an IndexError in the report.
+    group = pd.DataFrame(
+        {
+            "key": ["a", "b", "c"],
+            "n_features": [3, 4, 3],
+            "selected": [["x", "c=1"], ["x", "c=2"], ["x", "c=3", "c=4"]],
+        }
+    )
+    stability, lower, upper = featsel.benchmark._report._stability(group)
+    assert -1 <= lower <= stability <= upper <= 1
+
+
+def test_presentation_modules_exist_and_leave_the_fingerprint_alone(monkeypatch):
+    root = Path(featsel.__file__).parent
+    for name in _tasks.PRESENTATION_MODULES:
+        assert (root / name).is_file(), name
+    before = _tasks.code_fingerprint()
+    _tasks.code_fingerprint.cache_clear()
+    original = Path.read_bytes
+
+    def edited(path):
+        content = original(path)
+        return content + b"\n# edited" if path.name == "_report.py" else content
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert _tasks.code_fingerprint() == before
+    _tasks.code_fingerprint.cache_clear()

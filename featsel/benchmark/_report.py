@@ -290,16 +290,20 @@ def stability_table(results):
 def _stability(group):
     """Nogueira stability (with its interval) of the selections of ``group``.
 
-    One selection per task: the downstream models share it.
+    One selection per task: the downstream models share it. The interval is
+    clipped to [-1, 1], the range of the estimate.
     """
     selections = group.drop_duplicates("key")
-    n_features = int(selections["n_features"].iloc[0])
     columns = sorted({name for chosen in selections["selected"] for name in chosen})
     universe = {name: j for j, name in enumerate(columns)}
+    # One-hot columns differ between folds and seeds (the categories seen in
+    # each training part): the features are all that any task could choose.
+    n_features = max(int(selections["n_features"].max()), len(universe))
     masks = np.zeros((len(selections), n_features), dtype=bool)
     for row, chosen in enumerate(selections["selected"]):
         masks[row, [universe[name] for name in chosen]] = True
-    return nogueira_stability(masks, n_features)
+    stability, lower, upper = nogueira_stability(masks, n_features)
+    return stability, max(lower, -1.0), min(upper, 1.0)
 
 
 def split_own_choice(results):
