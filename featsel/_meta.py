@@ -101,11 +101,14 @@ def _importance(selector):
     return None
 
 
-def input_tags_of(selector, tags):
-    """Copy the input tags of ``selector`` onto ``tags`` (those of a wrapper)."""
-    inner = get_tags(selector).input_tags
-    tags.input_tags.sparse = inner.sparse
-    tags.input_tags.allow_nan = inner.allow_nan
-    tags.input_tags.categorical = inner.categorical
-    tags.input_tags.string = inner.string
+def input_tags_of(tags, *estimators):
+    """Set on ``tags`` (a wrapper's) the input every one of ``estimators`` takes.
+
+    A wrapper passes its input to each of them (the selector, and for
+    :class:`~featsel.SelectorCV` the downstream model too), so it takes
+    sparse, missing, categorical or string input only where all of them do.
+    """
+    inner = [get_tags(estimator).input_tags for estimator in estimators]
+    for name in ("sparse", "allow_nan", "categorical", "string"):
+        setattr(tags.input_tags, name, all(getattr(each, name) for each in inner))
     return tags

@@ -216,7 +216,7 @@ class SelectorCV(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
-        return input_tags_of(self.selector, tags)
+        return input_tags_of(tags, self.selector, self.estimator)
 
     @_fit_context(
         # SelectorCV.selector and SelectorCV.estimator are not validated yet.

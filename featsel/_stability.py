@@ -218,7 +218,7 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
-        return input_tags_of(self.selector, tags)
+        return input_tags_of(tags, self.selector)
 
     @_fit_context(
         # StabilitySelector.selector is not validated yet.

@@ -279,3 +279,14 @@ def test_plot_cv_results():
     assert ax.get_xlabel() == "Number of features"
     assert any("chosen: 4" in text.get_text() for text in ax.get_legend().texts)
     plt.close(ax.figure)
+
+
+def test_categorical_input_only_where_the_estimator_takes_it_too():
+    # Once: OptFS takes categories, so SelectorCV did, and its linear model
+    # failed on "could not convert string to float".
+    from featsel import OptFSSelector
+
+    wrapper = SelectorCV(OptFSSelector(), LogisticRegression())
+    assert OptFSSelector().__sklearn_tags__().input_tags.categorical
+    assert not wrapper.__sklearn_tags__().input_tags.categorical
+    assert not wrapper.__sklearn_tags__().input_tags.allow_nan
