@@ -346,8 +346,14 @@ class STSmRMRSelector(BaseSelector):
     ... ]
     >>> X = pd.DataFrame(rng.normal(size=(100, 4)), columns=questions)
     >>> y = (X.iloc[:, 0] + X.iloc[:, 1] + rng.normal(size=100) > 0).astype(int)
+
+    The first two questions are equally informative in the data; with the
+    wording weighed as much as the data, it picks the one about pain:
+
     >>> selector = STSmRMRSelector(
-    ...     n_features_to_select=1, target_description="Pain after surgery"
+    ...     n_features_to_select=1,
+    ...     target_description="Pain after surgery",
+    ...     alpha_sts=0.5,
     ... ).fit(X, y)
     >>> selector.get_feature_names_out()
     array(['How strong was your pain before the operation?'], dtype=object)

@@ -328,7 +328,9 @@ def test_retention_plot_of_the_reference_alone_has_a_percent_axis(tmp_path):
     assert ax.xaxis.get_major_formatter().format_pct(50, 100) == "50%"
 
 
-def _bench_study_script():
+def _bench_study_script(monkeypatch):
+    # As `python benchmarks/bench_study.py` runs it: its folder on the path.
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     spec = importlib.util.spec_from_file_location(
         "bench_study", ROOT / "benchmarks" / "bench_study.py"
     )
@@ -337,19 +339,19 @@ def _bench_study_script():
     return module
 
 
-def test_results_files_come_from_the_runner_and_its_report(tmp_path):
+def test_results_files_come_from_the_runner_and_its_report(tmp_path, monkeypatch):
     config = tmp_path / "tiny.toml"
     config.write_text(
         'datasets = ["wine", "classification"]\nselectors = ["none", "lasso", "mi"]\n'
         'retention = [0.5]\nmodels = ["linear"]\nfolds = 2\n'
     )
     out, output = tmp_path / "store", tmp_path / "tiny.md"
-    _bench_study_script().main(
+    _bench_study_script(monkeypatch).main(
         [str(config), "--out", str(out), "--output", str(output), "--n-jobs", "1"]
     )
     text = output.read_text()
     assert f"Regenerate: `python benchmarks/bench_study.py {config}" in text
-    assert "Machine: " in text and "Date: " in text
+    assert "Commit: " in text and "machine: " in text and "Date: " in text
     # The results file is the report's summary: the same tables, to the digit.
     assert text.endswith((out / "report" / "summary.md").read_text())
     assert (out / "report" / "gap.md").read_text() in text
