@@ -38,10 +38,13 @@ bench-studies: install
 	$(STUDY) benchmarks/studies/shift.toml
 	$(STUDY) benchmarks/studies/hepatic_seeds.toml
 	$(STUDY) benchmarks/studies/hepatic_sts_mi.toml
+	$(STUDY) benchmarks/studies/how_many.toml
+	$(STUDY) benchmarks/studies/real.toml
 
 bench-speed: install
 	$(BIN)/python benchmarks/bench_speed.py
 	$(BIN)/python benchmarks/bench_runner.py
+	$(BIN)/python benchmarks/bench_soak.py --seeds 170 --kill-after 5 20
 	$(BIN)/python benchmarks/bench_ground_truth.py --out benchmarks/results/ground_truth.md
 	$(BIN)/python benchmarks/bench_kan.py
 	$(BIN)/python benchmarks/bench_neural.py
