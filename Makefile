@@ -25,7 +25,7 @@ bench: install
 
 # Every file in benchmarks/results/: the runner's studies (quality tables,
 # feature shift), then what the runner cannot measure (speed against peers,
-# scaling, memory, planted interactions). About two hours on 2 free cores
+# scaling, memory, planted interactions). About three hours on 2 free cores
 # (benchmarks/results/runner.md); each study resumes where it stopped when
 # re-run (its store is in bench-results/).
 bench-paper: bench-studies bench-speed
