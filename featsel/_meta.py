@@ -6,6 +6,7 @@
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import get_tags
+from sklearn.utils.validation import validate_data
 
 from ._base import BaseSelector
 
@@ -99,6 +100,25 @@ def _importance(selector):
             if n_features is None or value.shape == (n_features,):
                 return value
     return None
+
+
+def validate_wrapped_input(wrapper, X, y, **kwargs):
+    """``validate_data`` for a wrapper: the input its input tags admit.
+
+    Sparse, missing and categorical input pass exactly where
+    :func:`input_tags_of` set the wrapper's tags; ``kwargs`` go to
+    :func:`~sklearn.utils.validation.validate_data`.
+    """
+    tags = wrapper.__sklearn_tags__().input_tags
+    return validate_data(
+        wrapper,
+        X,
+        y,
+        accept_sparse=["csr", "csc"] if tags.sparse else False,
+        ensure_all_finite=not tags.allow_nan,
+        dtype=None if tags.categorical else "numeric",
+        **kwargs,
+    )
 
 
 def input_tags_of(tags, *estimators):

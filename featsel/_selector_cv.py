@@ -19,10 +19,16 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.metrics import check_scoring
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import check_cv_fits
-from ._meta import fit_selector, input_tags_of, selects_per_k, strict_ranking
+from ._meta import (
+    fit_selector,
+    input_tags_of,
+    selects_per_k,
+    strict_ranking,
+    validate_wrapped_input,
+)
 from ._meta import top_features as _top_features
 
 #: With ``n_features_grid=None``, every count up to this many features is
@@ -238,16 +244,7 @@ class SelectorCV(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         self : object
             Fitted selector.
         """
-        tags = self.__sklearn_tags__().input_tags
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"] if tags.sparse else False,
-            ensure_all_finite=not tags.allow_nan,
-            dtype=None if tags.categorical else "numeric",
-            ensure_min_samples=2,
-        )
+        X, y = validate_wrapped_input(self, X, y, ensure_min_samples=2)
         grid = _resolve_grid(self.n_features_grid, self.n_features_in_)
         cv = check_cv_fits(self.cv, y, classifier=is_classifier(self.estimator))
         scorer = check_scoring(self.estimator, scoring=self.scoring)

@@ -13,9 +13,15 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ._meta import fit_selector, input_tags_of, strict_ranking, top_features
+from ._meta import (
+    fit_selector,
+    input_tags_of,
+    strict_ranking,
+    top_features,
+    validate_wrapped_input,
+)
 
 #: Highest threshold on the selection frequency that the default number of
 #: features per fit may need: the default ``q`` is the largest whose bound
@@ -240,15 +246,7 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         self : object
             Fitted selector.
         """
-        tags = self.__sklearn_tags__().input_tags
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"] if tags.sparse else False,
-            ensure_all_finite=not tags.allow_nan,
-            dtype=None if tags.categorical else "numeric",
-        )
+        X, y = validate_wrapped_input(self, X, y)
         if y.shape[0] < 4:
             raise ValueError(
                 "StabilitySelector needs at least 4 rows (2 in each half), got "
