@@ -144,9 +144,12 @@ def make_tasks(study):
         digest = data_digest(dataset)
         for selector in study.selectors:
             params = study.params_of(selector) if selector != NO_SELECTION else {}
+            # Built once per selector (and seed), not once per task.
+            level_groups = _level_groups(study, selector, params)
             for seed in study.seeds:
+                resolved = resolved_params(selector, params, seed)
                 for fold in range(study.folds):
-                    for levels in _level_groups(study, selector, params):
+                    for levels in level_groups:
                         tasks.append(
                             Task(
                                 dataset=str(dataset),
@@ -162,7 +165,7 @@ def make_tasks(study):
                                 shift=tuple(study.shift),
                                 task=study.task,
                                 data_digest=digest,
-                                resolved_params=resolved_params(selector, params, seed),
+                                resolved_params=resolved,
                                 code=code_fingerprint(),
                             )
                         )
