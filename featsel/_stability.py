@@ -11,7 +11,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
@@ -28,8 +28,11 @@ from ._meta import (
 #: is met at this threshold. Meinshausen and Buehlmann found the results
 #: insensitive to the threshold between 0.6 and 0.9; a high one lets each
 #: fit keep more features (a larger ``q``) for the same bound, and 0.95
-#: still leaves one fit in ten free to miss a feature (two pairs in 50).
+#: still leaves one fit in twenty free to miss a feature (five of 100).
 DEFAULT_THRESHOLD = 0.95
+
+#: The assumptions under which the bound on the false selections holds.
+ASSUMPTIONS = ("unimodal", "none")
 
 
 class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
@@ -60,11 +63,11 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
 
     n_features_per_fit : int or None, default=None
         Number ``q`` of features each fit keeps. None: the largest ``q``
-        whose bound on the false selections is met at the given
-        ``threshold``, or at 0.95 when the threshold is None,
-        ``q = floor(sqrt((2 threshold - 1) max_false_selections p))`` (at
-        least 1) for ``p`` features: 4 of 20 features, 5 of 30, 9 of 100
-        and 30 of 1000 at the default bound of 1.
+        whose bound on the false selections (see ``assumption``) is met at
+        the given ``threshold``, or at 0.95 when the threshold is None (at
+        least 1). At the defaults (50 pairs, a bound of 1, unimodal) that is
+        9 of 20 features, 11 of 30, 20 of 100 and 65 of 1000; with
+        ``assumption="none"``, 4, 5, 9 and 30.
 
     max_false_selections : float, default=1.0
         Bound on the expected number of falsely selected features ``E[V]``
@@ -74,9 +77,20 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
 
     threshold : float in (0.5, 1] or None, default=None
         Selection frequency a feature needs to be selected. None: the
-        smallest threshold that meets ``max_false_selections``,
-        ``0.5 + q^2 / (2 p max_false_selections)``; a ValueError says what
-        to change when that exceeds 1.
+        smallest threshold that meets ``max_false_selections``: with
+        ``assumption="none"``, ``0.5 + q^2 / (2 p max_false_selections)``;
+        with ``"unimodal"``, the smallest multiple of ``1 / (2 n_pairs)``
+        (the values a frequency takes) whose bound is met. A ValueError
+        says what to change when no threshold up to 1 meets it.
+
+    assumption : {"unimodal", "none"}, default="unimodal"
+        Which bound sets ``q`` and the threshold (see Notes). "none": the
+        bound of Meinshausen and Buehlmann, which holds for any
+        distribution of the selection frequencies; "unimodal": Shah and
+        Samworth's bound for unimodal frequencies of the noise features,
+        about four times tighter near a threshold of 0.9, so each fit may
+        keep about twice as many features for the same bound. The default
+        of the R package stabs (Hofner, Boccuto and Goeker, 2015).
 
     n_jobs : int or None, default=None
         Number of selector fits run in parallel (joblib). None means 1
@@ -116,9 +130,9 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
 
     false_selection_bound_ : float
         The bound on the expected number of false selections that the fits
-        achieve, ``q_mean^2 / ((2 threshold_ - 1) p)`` with ``q_mean`` the
-        mean number of features the fits kept (at most ``q``; a selector
-        may stop early).
+        achieve under ``assumption``, with ``q_mean``, the mean number of
+        features the fits kept, in place of ``q`` (at most ``q``; a
+        selector may stop early).
 
     fit_rankings_ : ndarray of shape (2 * n_pairs, n_features_in_)
         Strict ranking of the features by each fit; rows ``2b`` and
@@ -148,7 +162,7 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
     ``pi_thr`` in (0.5, 1], the expected number ``V`` of selected noise
     features satisfies
 
-    ``E[V] <= q^2 / ((2 pi_thr - 1) p)``.
+    ``E[V] <= q^2 / ((2 pi_thr - 1) p)``  (``assumption="none"``).
 
     For complementary pairs this is Theorem 1 of Shah and Samworth with the
     assumptions of Meinshausen and Buehlmann: the noise features are
@@ -157,10 +171,23 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
     features at least as often as a random choice of ``q`` would). Neither
     can be checked from the data; correlated noise features, or noise
     features the selector favours (many-valued categories, for some
-    importances), break the first. The bound is known to be conservative:
-    the false selections are usually well below it, and fewer features are
-    selected than with a looser rule; Shah and Samworth give tighter bounds
-    under unimodality of the frequencies, not used here.
+    importances), break the first. This bound is conservative: the false
+    selections are usually well below it, and few features are selected.
+
+    If, in addition, the distribution of a noise feature's selection
+    frequency over the half-samples is unimodal (``assumption=
+    "unimodal"``, equation (8) of Shah and Samworth), then with ``B``
+    pairs and ``theta = q / p``
+
+    ``E[V] <= q^2 / p * 4 (1 - pi_thr + 1/(2B)) / (1 + 1/B)`` for
+    ``pi_thr`` in (3/4, 1], and
+
+    ``E[V] <= q^2 / p / (2 (2 pi_thr - 1 - 1/(2B))`` for ``pi_thr`` in
+    (1/2 + min(theta^2, 1/(2B) + 3 theta^2 / 4), 3/4].
+
+    Shah and Samworth report unimodal frequencies for the noise variables
+    in all their simulations; a tighter bound still, under r-concavity, is
+    not used here.
 
     The threshold is chosen for the nominal ``q``; ``false_selection_bound_``
     reports the bound with the mean number of features the fits actually
@@ -182,9 +209,9 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
     >>> stability = StabilitySelector(
     ...     LassoSelector(), n_pairs=10, random_state=0).fit(X, y)
     >>> stability.n_features_per_fit_, round(stability.threshold_, 3)
-    (4, 0.9)
+    (7, 0.95)
     >>> stability.selection_frequencies_[:4]
-    array([1.  , 1.  , 1.  , 0.15])
+    array([1. , 1. , 1. , 0.3])
     >>> stability.get_support(indices=True)
     array([0, 1, 2])
     """
@@ -195,6 +222,7 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         "n_features_per_fit": [None, Interval(Integral, 1, None, closed="left")],
         "max_false_selections": [Interval(Real, 0, None, closed="neither")],
         "threshold": [None, Interval(Real, 0.5, 1, closed="right")],
+        "assumption": [StrOptions(set(ASSUMPTIONS))],
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -208,6 +236,7 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         n_features_per_fit=None,
         max_false_selections=1.0,
         threshold=None,
+        assumption="unimodal",
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -217,6 +246,7 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         self.n_features_per_fit = n_features_per_fit
         self.max_false_selections = max_false_selections
         self.threshold = threshold
+        self.assumption = assumption
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -276,38 +306,55 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         # tolerance, so that a threshold of 0.9 admits 90 of 100 fits.
         self.support_ = self.selection_frequencies_ >= self.threshold_ - 1e-12
         q_mean = self.fit_supports_.sum(axis=1).mean()
-        self.false_selection_bound_ = float(q_mean**2 / ((2 * self.threshold_ - 1) * p))
+        self.false_selection_bound_ = false_selection_bound(
+            q_mean, p, self.threshold_, self.n_pairs, self.assumption
+        )
         return self
 
     def _resolve_q_threshold(self, p):
         """The number of features per fit and the threshold, from the bound."""
         bound = self.max_false_selections
-        threshold = self.threshold
         q = self.n_features_per_fit
         if q is not None and q > p:
             raise ValueError(
                 f"n_features_per_fit={q} is larger than the number of features ({p})."
             )
+
+        def meets(q, threshold):
+            return false_selection_bound(
+                q, p, threshold, self.n_pairs, self.assumption
+            ) <= bound * (1 + 1e-12)
+
         if q is None:
-            level = DEFAULT_THRESHOLD if threshold is None else threshold
-            q = max(1, math.floor(math.sqrt((2 * level - 1) * bound * p)))
-            q = min(q, p)
+            level = DEFAULT_THRESHOLD if self.threshold is None else self.threshold
+            q = max([1] + [k for k in range(1, p + 1) if meets(k, level)])
+        if self.threshold is not None:
+            return int(q), float(self.threshold)
+        if self.assumption == "none":
+            candidates = [0.5 + q**2 / (2 * p * bound)]
+        else:
+            # A frequency is a multiple of 1 / (2 B): a threshold between
+            # two of them selects what the next one selects, with a looser
+            # bound.
+            steps = 2 * self.n_pairs
+            candidates = [j / steps for j in range(self.n_pairs + 1, steps + 1)]
+        threshold = next((t for t in candidates if t <= 1 and meets(q, t)), None)
         if threshold is None:
-            threshold = 0.5 + q**2 / (2 * p * bound)
-            if threshold > 1:
-                largest = math.floor(math.sqrt(bound * p))
-                change = (
-                    f"lower n_features_per_fit to at most {largest}"
-                    if largest >= 1
-                    else f"a bound of at least {1 / p:.3g} is needed for "
-                    "n_features_per_fit=1"
-                )
-                raise ValueError(
-                    f"n_features_per_fit={q} and max_false_selections={bound:g} "
-                    f"with {p} features need a selection frequency threshold "
-                    f"of {threshold:.3g}, above 1: {change}, or raise "
-                    "max_false_selections."
-                )
+            largest = max([0] + [k for k in range(1, p + 1) if meets(k, 1.0)])
+            change = (
+                f"lower n_features_per_fit to at most {largest}"
+                if largest >= 1
+                else "a bound of at least "
+                f"{false_selection_bound(1, p, 1.0, self.n_pairs, self.assumption):.3g}"
+                " is needed for n_features_per_fit=1"
+            )
+            raise ValueError(
+                f"n_features_per_fit={q} and max_false_selections={bound:g} "
+                f"with {p} features and n_pairs={self.n_pairs} need a "
+                f"selection frequency threshold above 1 (assumption="
+                f"{self.assumption!r}): {change}, or raise "
+                "max_false_selections."
+            )
         return int(q), float(threshold)
 
     def _get_support_mask(self):
@@ -388,6 +435,46 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         ax.set_ylabel("Selection frequency")
         ax.legend(loc="center left")
         return ax
+
+
+def false_selection_bound(q, p, threshold, n_pairs, assumption="unimodal"):
+    """Bound on the expected number of falsely selected features.
+
+    Parameters
+    ----------
+    q : float
+        Number of features each fit keeps (on average).
+
+    p : int
+        Number of features.
+
+    threshold : float in (0.5, 1]
+        Selection frequency threshold ``pi_thr``.
+
+    n_pairs : int
+        Number ``B`` of complementary pairs of half-samples.
+
+    assumption : {"unimodal", "none"}, default="unimodal"
+        See :class:`StabilitySelector`; "none" does not use ``n_pairs``.
+
+    Returns
+    -------
+    bound : float
+        The bound on ``E[V]``; ``inf`` where the unimodal bound does not
+        apply (a threshold at most ``1/2 + min(theta^2, 1/(2B) + 3
+        theta^2 / 4)`` with ``theta = q / p``).
+    """
+    base = q**2 / p
+    if assumption == "none":
+        return float(base / (2 * threshold - 1))
+    theta = q / p
+    if threshold > 0.75:
+        return float(
+            base * 4 * (1 - threshold + 1 / (2 * n_pairs)) / (1 + 1 / n_pairs)
+        )
+    if threshold <= 0.5 + min(theta**2, 1 / (2 * n_pairs) + 0.75 * theta**2):
+        return math.inf
+    return float(base / (2 * (2 * threshold - 1 - 1 / (2 * n_pairs))))
 
 
 def _complementary_halves(y, n_pairs, random_state):

@@ -8,7 +8,7 @@ from sklearn.feature_selection import SelectKBest, f_classif
 from sklearn.utils._param_validation import InvalidParameterError
 
 from featsel import BaseSelector, LassoSelector, StabilitySelector
-from featsel._stability import _complementary_halves
+from featsel._stability import _complementary_halves, false_selection_bound
 
 
 def planted(seed, n_samples=300, n_features=30, signal=True):
@@ -68,9 +68,38 @@ def test_error_bound_on_a_null_problem(max_false_selections):
     assert np.mean(false_selections) <= max_false_selections
 
 
-def test_bound_and_defaults():
+def test_unimodal_bound_and_defaults():
+    # Shah and Samworth's unimodal bound at B = 50, pi = 0.9, q^2 / p = 1:
+    # 4 (0.1 + 0.01) / 1.02.
+    assert false_selection_bound(10, 100, 0.9, 50) == pytest.approx(0.44 / 1.02)
+    # Below 3/4: 1 / (2 (2 pi - 1 - 1 / (2B))), where it applies.
+    assert false_selection_bound(10, 100, 0.7, 50) == pytest.approx(1 / 0.78)
+    assert false_selection_bound(90, 100, 0.7, 50) == np.inf
+
     X, y = planted(0, n_samples=100, n_features=30)
     stability = StabilitySelector(LassoSelector(), n_pairs=3, random_state=0)
+    stability.fit(X, y)
+    # q: the largest with 4 (1 - 0.95 + 1/6) / (4/3) q^2 / 30 <= 1, so 6;
+    # then the smallest multiple of 1/6 that meets the bound is 1
+    # (5/6 gives 1.2).
+    assert stability.n_features_per_fit_ == 6
+    assert stability.threshold_ == 1.0
+    assert stability.false_selection_bound_ == pytest.approx(0.6)
+    np.testing.assert_array_equal(stability.fit_supports_.sum(axis=1), 6)
+
+    # With 50 pairs each fit may keep twice as many features as without
+    # the assumption, at the same bound.
+    unimodal = StabilitySelector(LassoSelector(), n_pairs=50)
+    none = StabilitySelector(LassoSelector(), n_pairs=50, assumption="none")
+    assert unimodal._resolve_q_threshold(100) == (20, 0.95)
+    assert none._resolve_q_threshold(100) == (9, pytest.approx(0.905))
+
+
+def test_bound_without_assumption_and_defaults():
+    X, y = planted(0, n_samples=100, n_features=30)
+    stability = StabilitySelector(
+        LassoSelector(), n_pairs=3, assumption="none", random_state=0
+    )
     stability.fit(X, y)
     # q = floor(sqrt(0.9 * 1 * 30)) = 5; threshold = 0.5 + 25 / 60.
     assert stability.n_features_per_fit_ == 5
@@ -79,14 +108,18 @@ def test_bound_and_defaults():
     np.testing.assert_array_equal(stability.fit_supports_.sum(axis=1), 5)
 
     given = StabilitySelector(
-        LassoSelector(), n_pairs=3, threshold=0.8, random_state=0
+        LassoSelector(), n_pairs=3, threshold=0.8, assumption="none", random_state=0
     ).fit(X, y)
     # q = floor(sqrt(0.6 * 30)) = 4 for the given threshold.
     assert given.n_features_per_fit_ == 4
     assert given.false_selection_bound_ == pytest.approx(16 / (0.6 * 30))
 
     both = StabilitySelector(
-        LassoSelector(), n_pairs=3, threshold=0.6, n_features_per_fit=6
+        LassoSelector(),
+        n_pairs=3,
+        threshold=0.6,
+        n_features_per_fit=6,
+        assumption="none",
     ).fit(X, y)
     assert both.false_selection_bound_ == pytest.approx(36 / (0.2 * 30))
 
@@ -169,14 +202,21 @@ def test_third_party_selector():
             {"n_features_per_fit": 8, "max_false_selections": 1.0},
             ValueError,
             r"n_features_per_fit=8 and max_false_selections=1 with 20 features "
-            r"need a selection frequency threshold of 2.1, above 1: lower "
-            r"n_features_per_fit to at most 4, or raise max_false_selections",
+            r"and n_pairs=2 need a selection frequency threshold above 1 "
+            r"\(assumption='unimodal'\): lower n_features_per_fit to at most 5, "
+            r"or raise max_false_selections",
         ),
         (
             {"max_false_selections": 0.01},
             ValueError,
+            r"a bound of at least 0.0333 is needed for n_features_per_fit=1",
+        ),
+        (
+            {"max_false_selections": 0.01, "assumption": "none"},
+            ValueError,
             r"a bound of at least 0.05 is needed for n_features_per_fit=1",
         ),
+        ({"assumption": "r-concave"}, InvalidParameterError, "'assumption'"),
         ({"n_features_per_fit": 21}, ValueError, "larger than the number"),
     ],
 )

@@ -50,9 +50,11 @@ fig.tight_layout()
 
 # %%
 # With a bound of 1 false selection and 40 columns, each fit keeps
-# ``q = 6`` features and a feature must be among them in 95 of the 100
-# fits. The weakest informative feature (``x5``, weight 0.4) competes with
-# noise for the last place and is kept in a quarter of the fits only. A
+# ``q = 13`` features (by Shah and Samworth's bound for unimodal selection
+# frequencies, the default; 6 without that assumption) and a feature must
+# be among them in 95 of the 100 fits. The five strong features are in all
+# of them; the weakest informative feature (``x5``, weight 0.4) competes
+# with noise for the last places and is kept in about three quarters. A
 # looser bound lets each fit keep more features, at the same threshold:
 
 loose = StabilitySelector(
@@ -66,9 +68,9 @@ print(
 )
 
 # %%
-# Even with 12 features per fit, ``x5`` is kept in fewer than 95 of the 100
-# half-samples: with 200 rows its effect is too weak to be found reliably,
-# and stability selection says so rather than keeping it.
+# Even with 26 features per fit, ``x5`` is kept in fewer than 95 of the
+# 100 half-samples: with 200 rows its effect is too weak to be found
+# reliably, and stability selection says so rather than keeping it.
 #
 # No signal at all
 # ----------------
