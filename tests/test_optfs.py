@@ -48,7 +48,9 @@ def mixed_frame(n_samples=500, seed=0):
 
 def test_dataframe_with_categorical_columns():
     X, y = mixed_frame()
-    selector = OptFSSelector(3, random_state=0).fit(X, y)
+    # At the default penalty every value gate of a useful column stays
+    # open; the larger one closes the values that do not pay for themselves.
+    selector = OptFSSelector(3, sparsity=0.01, random_state=0).fit(X, y)
     assert list(selector.get_feature_names_out()) == ["a", "city", "color"]
     np.testing.assert_array_equal(selector.categorical_, [False] * 4 + [True, True])
     city = selector.category_gates_["city"]
@@ -128,12 +130,16 @@ def test_informative_categorical_column_stays_open(seed):
 
 def test_own_choice_keeps_the_informative_columns():
     # 10 informative columns and 2 linear combinations of them first, then
-    # 38 noise columns; without weight decay every gate closed.
+    # 38 noise columns; without weight decay every gate closed. The default
+    # penalty keeps all ten and some noise; the larger one no noise.
     X, y = make_classification(
         1000, 50, n_informative=10, shuffle=False, random_state=0
     )
-    selector = OptFSSelector(random_state=0).fit(X, y)
-    kept = np.flatnonzero(selector.support_)
+    kept = np.flatnonzero(OptFSSelector(random_state=0).fit(X, y).support_)
+    assert np.isin(np.arange(10), kept).all()
+    assert np.sum(kept >= 12) <= 8
+    strict = OptFSSelector(sparsity=0.01, random_state=0).fit(X, y)
+    kept = np.flatnonzero(strict.support_)
     assert 8 <= kept.size <= 12
     assert np.all(kept < 12)
 
@@ -145,7 +151,8 @@ def test_own_choice_does_not_keep_an_open_copy():
     X = rng.normal(size=(300, 6))
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
     X = np.column_stack([X, X[:, 0]])
-    selector = OptFSSelector(random_state=0, max_epochs=30).fit(X, y)
+    selector = OptFSSelector(sparsity=0.01, random_state=0, max_epochs=30)
+    selector.fit(X, y)
     assert selector.gate_logits_[6] > 0
     assert list(np.flatnonzero(selector.support_)) == [0, 1]
 
