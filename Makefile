@@ -39,6 +39,8 @@ bench-studies: install
 	$(STUDY) benchmarks/studies/hepatic_seeds.toml
 	$(STUDY) benchmarks/studies/hepatic_sts_mi.toml
 	$(STUDY) benchmarks/studies/how_many.toml
+	$(STUDY) benchmarks/studies/how_many_real.toml
+	$(STUDY) benchmarks/studies/optfs_own.toml
 	$(STUDY) benchmarks/studies/real.toml
 
 bench-speed: install
