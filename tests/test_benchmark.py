@@ -256,10 +256,28 @@ def test_report_files_hold_the_stored_numbers(tmp_path):
         (results["selector"] == "lasso") & (results["dataset"] == "wine")
     ]
     expected = f"{lasso_wine['score'].mean():.3f}"
-    assert expected in tables["headline"].loc[("linear", "lasso"), "wine (f1_macro)"]
+    assert str(tables["headline"].loc[("linear", "lasso"), "wine (f1_macro)"]).startswith(
+        f"{expected} ± "
+    )
     for suffix in ("md", "tex"):
         text = (folder / f"headline.{suffix}").read_text()
         assert expected in text and "diabetes (r2)" in text
+    # The CSV files hold numbers: a mean and a standard deviation column.
+    headline = pd.read_csv(folder / "headline.csv").set_index(["model", "selector"])
+    assert headline.loc[("linear", "lasso"), "wine (f1_macro) mean"] == pytest.approx(
+        lasso_wine["score"].mean(), abs=1e-12
+    )
+    per_fold = lasso_wine[lasso_wine["model"] == "linear"].groupby("fold")["score"]
+    assert headline.loc[("linear", "lasso"), "wine (f1_macro) sd"] == pytest.approx(
+        per_fold.mean().std()
+    )
+    for name in ("gap", "levels", "stability"):
+        numbers = pd.read_csv(folder / f"{name}.csv")
+        text = numbers.select_dtypes(exclude="number").columns.tolist()
+        assert set(text) <= {"dataset", "metric", "model", "selector", "best"}, (
+            name,
+            text,
+        )
     assert "wine (s)" in (folder / "fit_time.md").read_text()
     summary = (folder / "summary.md").read_text()
     assert "## Gap to the best classical baseline" in summary

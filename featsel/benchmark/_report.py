@@ -3,6 +3,7 @@
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -57,8 +58,99 @@ def _done(results):
     return results[results["status"] == "done"]
 
 
-def _mean_std(values):
-    return f"{values.mean():.3f} ± {values.std(ddof=1) if values.size > 1 else 0:.3f}"
+@dataclass(frozen=True)
+class MeanSD:
+    """A mean over folds (and seeds) with its standard deviation: one cell.
+
+    Text tables show ``0.820 ± 0.025`` (``+0.010 ± 0.020`` when ``signed``),
+    with the folds it stands on when they are fewer than planned, or
+    ``failed`` when none finished; CSV files get the numbers, one column
+    each (see :func:`numeric_columns`).
+    """
+
+    mean: float
+    sd: float
+    signed: bool = False
+    done: int | None = None
+    planned: int | None = None
+
+    def __str__(self):
+        folds = f" ({self.done}/{self.planned} folds)" if self.planned else ""
+        if self.done == 0:
+            return f"failed{folds}"
+        sign = "+" if self.signed else ""
+        text = f"{self.mean:{sign}.3f} ± {self.sd:.3f}"
+        return text + folds if self.done is not None and self.done < self.planned else text
+
+    def numbers(self, name):
+        columns = {f"{name} mean": self.mean, f"{name} sd": self.sd}
+        if self.planned is not None:
+            columns |= {f"{name} folds done": self.done, f"{name} folds": self.planned}
+        return columns
+
+
+@dataclass(frozen=True)
+class Interval:
+    """An estimate with its confidence interval: ``0.820 [0.700, 0.900]``."""
+
+    value: float
+    low: float
+    high: float
+
+    def __str__(self):
+        return f"{self.value:.3f} [{self.low:.3f}, {self.high:.3f}]"
+
+    def numbers(self, name):
+        return {name: self.value, f"{name} low": self.low, f"{name} high": self.high}
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A difference, shown with its sign in text (``+0.004``)."""
+
+    value: float
+
+    def __str__(self):
+        return f"{self.value:+.3f}"
+
+    def numbers(self, name):
+        return {name: self.value}
+
+
+_CELLS = (MeanSD, Interval, Signed)
+
+
+def numeric_columns(flat):
+    """A flat table with each cell of :class:`MeanSD`, ... spread into numbers.
+
+    A column holding such cells becomes the columns of their numbers (``X
+    mean``, ``X sd``, ...), so that a CSV file holds numbers, not text; an
+    empty cell gives missing values.
+    """
+    columns = {}
+    for name, values in flat.items():
+        cells = [value for value in values if isinstance(value, _CELLS)]
+        if not cells:
+            columns[name] = values
+            continue
+        # Every cell of a column gets the columns of the widest one.
+        template = max((cell.numbers(name) for cell in cells), key=len)
+        for column in template:
+            columns[column] = [
+                value.numbers(name).get(column, np.nan)
+                if isinstance(value, _CELLS)
+                else np.nan
+                for value in values
+            ]
+    return pd.DataFrame(columns, index=flat.index)
+
+
+def _mean_sd(values, **kwargs):
+    return MeanSD(
+        float(values.mean()),
+        float(values.std(ddof=1)) if values.size > 1 else 0.0,
+        **kwargs,
+    )
 
 
 def _level_names(levels):
@@ -105,7 +197,7 @@ def headline_table(results):
         "score"
     ].mean()
     grouped = per_fold.groupby(["model", "selector", "dataset"])
-    scores, finished = grouped.agg(_mean_std), grouped.size()
+    finished = grouped.size()
     planned = (
         results.drop_duplicates(["selector", "dataset", "seed", "fold"])
         .groupby(["selector", "dataset"])
@@ -116,12 +208,11 @@ def headline_table(results):
         for (selector, dataset), n_folds in planned.items():
             key = (model, selector, dataset)
             n_done = int(finished.get(key, 0))
-            if n_done == 0:
-                cells[key] = f"failed (0/{n_folds} folds)"
-            elif n_done < n_folds:
-                cells[key] = f"{scores[key]} ({n_done}/{n_folds} folds)"
-            else:
-                cells[key] = scores[key]
+            cells[key] = (
+                _mean_sd(per_fold.loc[key], done=n_done, planned=int(n_folds))
+                if n_done
+                else MeanSD(np.nan, np.nan, done=0, planned=int(n_folds))
+            )
     table = pd.Series(cells).rename_axis(["model", "selector", "dataset"])
     table = table.unstack("dataset")
     metrics = _metrics(results)
@@ -184,10 +275,12 @@ def gap_table(results):
         f"{_with_metric(row.dataset, metrics)}, best: {row.best}"
         for row in long.itertuples()
     ]
-    long["cell"] = [f"{row.gap:+.3f} ± {row.spread:.3f}" for row in long.itertuples()]
+    long["cell"] = [
+        MeanSD(row.gap, row.spread, signed=True) for row in long.itertuples()
+    ]
     table = long.pivot(index="selector", columns="column", values="cell")
     table = table[list(dict.fromkeys(long["column"]))]
-    table["worst"] = long.groupby("selector")["gap"].min().map("{:+.3f}".format)
+    table["worst"] = long.groupby("selector")["gap"].min().map(Signed)
     table.index.name = "selector"
     table.columns.name = None
     return table.reindex(_selector_order(table.index))
@@ -237,7 +330,7 @@ def level_table(results):
     if "metric" in done:
         done = done.fillna({"metric": "score"})
     keys = ["dataset", *(["metric"] if "metric" in done else []), "model", "selector"]
-    table = done.groupby([*keys, "level"])["score"].agg(_mean_std).unstack("level")
+    table = done.groupby([*keys, "level"])["score"].agg(_mean_sd).unstack("level")
     table.columns = [_level_name(level) for level in table.columns]
     finished = set(zip(done["selector"], done["dataset"], strict=True))
     failed = {
@@ -246,7 +339,7 @@ def level_table(results):
         if pair not in finished
     }
     rows = {
-        (*row, selector): ["failed"] * table.shape[1]
+        (*row, selector): [MeanSD(np.nan, np.nan, done=0)] * table.shape[1]
         for row in table.index.droplevel("selector").unique()
         for selector, dataset in failed
         if dataset == row[0]
@@ -277,7 +370,7 @@ def stability_table(results):
                 "dataset": dataset,
                 "selector": selector,
                 "level": _level_name(level),
-                "stability": f"{stability:.3f} [{lower:.3f}, {upper:.3f}]",
+                "stability": Interval(stability, lower, upper),
             }
         )
     if not rows:
@@ -848,7 +941,7 @@ def _flat(table):
 
 def _write_table(table, stem):
     flat = _flat(table)
-    flat.to_csv(stem.with_suffix(".csv"), index=False)
+    numeric_columns(flat).to_csv(stem.with_suffix(".csv"), index=False)
     stem.with_suffix(".md").write_text(to_markdown(flat))
     stem.with_suffix(".tex").write_text(to_latex(flat))
     stem.with_suffix(".html").write_text(flat.to_html(index=False, na_rep=""))
@@ -861,6 +954,8 @@ def _column_name(column):
 
 
 def _cell(value):
+    if isinstance(value, _CELLS):
+        return str(value)
     if isinstance(value, float):
         return "" if np.isnan(value) else f"{value:.3f}"
     if value is None:
