@@ -1,6 +1,7 @@
 """The benchmark runner, its store, its reports and its command line."""
 
 import importlib.util
+import math
 import os
 import re
 import signal
@@ -340,12 +341,50 @@ def test_report_on_a_users_csv_names_the_file_and_the_metric(tmp_path):
     assert not any(ax.get_legend() for ax in panels) and figure.legends
 
 
-def test_retention_plot_of_the_reference_alone_has_a_percent_axis(tmp_path):
+def test_retention_plot_of_the_reference_alone_draws_its_line(tmp_path):
     study = Study(datasets=("wine",), selectors=("none",), models=("linear",), folds=2)
     results = run(study, tmp_path, progress=False)
     (ax,) = plot_retention(results).axes
-    assert ax.get_xlim() == (0, 105)
-    assert ax.xaxis.get_major_formatter().format_pct(50, 100) == "50%"
+    assert [line.get_label() for line in ax.get_lines()] == ["none (every feature)"]
+    assert not [tick.get_text() for tick in ax.get_xticklabels()]
+
+
+def _wide_results(n_selectors, levels, n_features):
+    """Results of one dataset: selector j scores j / 100 at every fold."""
+    rows = [
+        {
+            "status": "done",
+            "dataset": "wide",
+            "model": "linear",
+            "selector": selector,
+            "level": level,
+            "fold": fold,
+            "score": j / 100 + fold / 1000,
+            "n_selected": math.ceil(level * n_features),
+            "metric": "f1_macro",
+        }
+        for j, selector in enumerate(list(SELECTORS)[:n_selectors])
+        for level in levels
+        for fold in range(3)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_retention_plot_highlights_the_best_and_fits_its_axis_to_the_levels():
+    # k = 10 and 50 of 2,308 columns: under 1 % and about 2 %.
+    figure = plot_retention(_wide_results(13, (10 / 2308, 50 / 2308), 2308))
+    (ax,) = figure.axes
+    labels = [tick.get_text() for tick in ax.get_xticklabels()]
+    assert labels == ["0.43 %\nk = 10", "2 %\nk = 50"]
+    assert ax.get_xlim() == (-0.5, 1.5)
+    # The four best selectors (the last four of the registry here) in colour,
+    # with error bars; the other nine grey lines behind them.
+    highlighted = {bars.get_label(): bars for bars in ax.containers}
+    assert set(highlighted) == set(list(SELECTORS)[9:13])
+    greys = [line for line in ax.get_lines() if line.get_label() == "other selectors"]
+    assert len(greys) == 9
+    colours = {str(bars.lines[0].get_color()) for bars in highlighted.values()}
+    assert len(colours) == 4
 
 
 def _bench_study_script(monkeypatch):
