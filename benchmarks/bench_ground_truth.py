@@ -3,7 +3,7 @@
 Two experiments the benchmark runner (``featsel bench``) does not compute,
 because they score a selector by the features it finds rather than by a
 downstream model. The data come from :mod:`featsel.datasets` and the
-selectors from the runner's registry (``featsel.benchmark._registry``),
+selectors from the runner's registry (``featsel.benchmark``),
 built by their short names at their default parameters, as a user runs
 them; the no-selection reference row is left out.
 
@@ -48,7 +48,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 import featsel
-from featsel.benchmark._registry import (
+from featsel.benchmark import (
     NO_SELECTION,
     SELECTORS,
     available_selectors,

@@ -34,8 +34,7 @@ from sklearn import datasets as sk_datasets
 from sklearn.base import clone
 
 from featsel import KANSelector
-from featsel.benchmark import Study, run
-from featsel.benchmark._report import to_markdown
+from featsel.benchmark import Study, run, to_markdown
 from featsel.datasets import load_dataset
 
 KAN_METHODS = ("l1", "l2", "si", "ko")

@@ -41,7 +41,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from featsel import STSmRMRSelector
-from featsel.benchmark._report import to_markdown
+from featsel.benchmark import to_markdown
 from featsel.datasets import make_survey
 
 N_FACTORS = 60

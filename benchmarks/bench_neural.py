@@ -45,8 +45,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from featsel import FeatureGradientsSelector, SequentialAttentionSelector
-from featsel.benchmark._registry import build_model
-from featsel.benchmark._report import to_markdown
+from featsel.benchmark import build_model, to_markdown
 
 #: Width of the hidden layer of SequentialAttentionSelector's MLP (its
 #: default), also used for the MLP wrapped by SequentialFeatureSelector.

@@ -21,8 +21,7 @@ import time
 from collections import defaultdict
 from dataclasses import replace
 
-from featsel.benchmark import preset
-from featsel.benchmark._tasks import make_tasks, run_task
+from featsel.benchmark import make_tasks, preset, run_task
 
 
 def main(argv=None):

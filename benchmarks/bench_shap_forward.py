@@ -37,7 +37,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from xgboost import XGBClassifier
 
 from featsel import SHAPForwardSelector
-from featsel.benchmark._report import to_markdown
+from featsel.benchmark import to_markdown
 
 N_TEST = 5000
 N_SIGNAL = 15  # informative + redundant columns, first with shuffle=False

@@ -63,9 +63,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser():
-    from .benchmark import PRESETS
-    from .benchmark._registry import MODELS
-    from .benchmark._run import BACKENDS
+    from .benchmark import BACKENDS, MODELS, PRESETS
 
     parser = _Parser(prog="featsel", description="Feature selection for scikit-learn.")
     parser.add_argument("--version", action="version", version=__version__)
@@ -242,13 +240,14 @@ def _study_from_args(args):
 
 
 def _bench(args):
-    from .benchmark import load_tasks, run
-    from .benchmark._estimate import estimate
-    from .benchmark._report import (
+    from .benchmark import (
         annotate,
         data_only_note,
+        estimate,
         headline_table,
+        load_tasks,
         own_choice_table,
+        run,
         split_own_choice,
     )
 
@@ -326,7 +325,7 @@ def _what_runs(args, study):
 
 def _print_failures(results, shown=3):
     """Each distinct failure reason once, with the tasks it ended."""
-    from .benchmark._report import failure_reasons, failure_table
+    from .benchmark import failure_reasons, failure_table
 
     failed = failure_table(results)
     for reason in failure_reasons(results).itertuples():
@@ -342,7 +341,7 @@ def _print_failures(results, shown=3):
 
 
 def _recover(args):
-    from .benchmark._store import recover
+    from .benchmark import recover
 
     kept, lost, damaged = recover(args.outdir)
     print(
@@ -354,8 +353,7 @@ def _recover(args):
 
 
 def _report(args):
-    from .benchmark import report
-    from .benchmark._report import incomplete
+    from .benchmark import incomplete, report
 
     if len(args.outdir) > 1 and args.out is None:
         raise ValueError(
@@ -396,7 +394,7 @@ def _list_datasets(args):
 
 
 def _list_selectors(args):
-    from .benchmark._registry import SELECTORS, selector_available
+    from .benchmark import SELECTORS, selector_available
 
     print(f"{'none':14s} {'-':30s} no selection (the reference row)")
     print(f"{'all':14s} {'-':30s} every available selector below")
