@@ -21,6 +21,8 @@ import time
 from collections import defaultdict
 from dataclasses import replace
 
+from _provenance import header
+
 from featsel.benchmark import make_tasks, preset, run_task
 
 
@@ -30,6 +32,7 @@ def main(argv=None):
     parser.add_argument("--selectors", help="comma-separated selectors (all)")
     parser.add_argument("--folds", type=int, help="folds to extrapolate to")
     args = parser.parse_args(argv)
+    print("\n".join(header("Run time of the real preset, from fold 0")))
     study = replace(preset("real"), datasets=tuple(args.datasets.split(",")))
     if args.selectors:
         study = replace(study, selectors=tuple(args.selectors.split(",")))

@@ -71,3 +71,14 @@ def test_command_line_and_scripts_use_only_the_runners_public_names():
     assert {name: hits for name, hits in found.items() if hits} == {}
     for name in featsel.benchmark.__all__:
         assert hasattr(featsel.benchmark, name), name
+
+
+def test_every_benchmark_script_writes_the_shared_provenance_header():
+    # One header (command, commit, machine with its GPU, date) and one timer
+    # for every script: none writes its own, none says "no GPU" unasked.
+    root = Path(featsel.__file__).resolve().parents[1] / "benchmarks"
+    for path in sorted(root.glob("bench_*.py")):
+        text = path.read_text()
+        assert "from _provenance import" in text, path.name
+        assert "no GPU" not in text, path.name
+        assert not re.search(r"^def (timed\w*)\(", text, re.MULTILINE), path.name
