@@ -15,23 +15,23 @@ from ._registry import _WRAPPER_COST, NO_SELECTION, SELECTORS, parse_name
 #: (``benchmarks/results/task_costs.md``, which also compares the estimate
 #: with measured wall times).
 FIT_SECONDS = {
-    "featgrad": {"default": 1.082, "quick": 0.722},
-    "kan-ko": {"default": 0.617, "quick": 0.161},
-    "kan-l1": {"default": 0.988, "quick": 0.178},
-    "kan-l2": {"default": 0.631, "quick": 0.183},
-    "kan-si": {"default": 0.633, "quick": 0.19},
-    "lasso": {"default": 0.118},
-    "mi": {"default": 0.019},
-    "optfs": {"default": 0.124, "quick": 0.076},
-    "rf": {"default": 0.171},
-    "seqattn": {"default": 0.329, "quick": 0.32},
-    "shap-forward": {"default": 2.132, "quick": 0.591},
+    "featgrad": {"default": 1.058, "quick": 0.616},
+    "kan-ko": {"default": 0.626, "quick": 0.125},
+    "kan-l1": {"default": 1.059, "quick": 0.149},
+    "kan-l2": {"default": 0.575, "quick": 0.128},
+    "kan-si": {"default": 0.593, "quick": 0.126},
+    "lasso": {"default": 0.105},
+    "mi": {"default": 0.009},
+    "optfs": {"default": 0.125, "quick": 0.05},
+    "rf": {"default": 0.132},
+    "seqattn": {"default": 0.348, "quick": 0.288},
+    "shap-forward": {"default": 2.185, "quick": 0.566},
     "sts-mrmr": {"default": 0.0},
-    "svm-rfe": {"default": 0.004},
+    "svm-rfe": {"default": 0.0},
 }
 
 #: Mean CPU seconds to fit and score one downstream model at one level.
-EVALUATION_SECONDS = {"linear": 0.029, "rf": 0.257, "xgb": 0.081}
+EVALUATION_SECONDS = {"linear": 0.033, "rf": 0.297, "xgb": 0.089}
 
 #: The largest table (rows x features) of those the costs were measured on:
 #: a task on a larger one takes longer than its estimate.
