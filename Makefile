@@ -46,6 +46,7 @@ bench-studies: install
 bench-speed: install
 	$(BIN)/python benchmarks/bench_speed.py
 	$(BIN)/python benchmarks/bench_runner.py
+	$(BIN)/python benchmarks/bench_task_costs.py
 	$(BIN)/python benchmarks/bench_soak.py --seeds 170 --kill-after 5 20
 	$(BIN)/python benchmarks/bench_ground_truth.py --out benchmarks/results/ground_truth.md
 	$(BIN)/python benchmarks/bench_kan.py

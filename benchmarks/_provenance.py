@@ -1,11 +1,17 @@
-"""The provenance header of a benchmark results file: command, code, machine."""
+"""What every benchmark script shares: its results file's header, its timer.
+
+The header names the command, the commit, the machine (with the GPU, if
+any) and the date; :func:`timed` times calls of a function.
+"""
 
 import importlib.util
 import os
 import platform
 import shlex
+import shutil
 import subprocess
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,14 +30,42 @@ def commit():
 
 
 def accelerator():
-    """The GPU torch sees, or "no GPU" (torch is not imported unless present)."""
-    if importlib.util.find_spec("torch") is None:
-        return "no GPU (torch not installed)"
-    import torch
+    """The GPU of the machine, or "no GPU".
 
-    if torch.cuda.is_available():
-        return f"GPU {torch.cuda.get_device_name(0)}"
+    The one torch sees where torch is installed (torch is imported only
+    then), else the first that ``nvidia-smi`` lists.
+    """
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        if torch.cuda.is_available():
+            return f"GPU {torch.cuda.get_device_name(0)}"
+        return "no GPU"
+    if shutil.which("nvidia-smi"):
+        listed = subprocess.run(
+            ["nvidia-smi", "-L"], capture_output=True, text=True, check=False
+        ).stdout.splitlines()
+        if listed:
+            return f"{listed[0].partition(' (UUID')[0]} (torch not installed)"
     return "no GPU"
+
+
+def timed(function, repeats=1):
+    """Call ``function`` ``repeats`` times: the wall seconds of each call, and
+    the last call's result.
+
+    Callers take the best or the median of the times: the machine is shared.
+
+    >>> times, result = timed(lambda: 42, repeats=2)
+    >>> len(times), result
+    (2, 42)
+    """
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return times, result
 
 
 def header(title, argv=None):

@@ -3,7 +3,7 @@
 Two experiments the benchmark runner (``featsel bench``) does not compute,
 because they score a selector by the features it finds rather than by a
 downstream model. The data come from :mod:`featsel.datasets` and the
-selectors from the runner's registry (``featsel.benchmark._registry``),
+selectors from the runner's registry (``featsel.benchmark``),
 built by their short names at their default parameters, as a user runs
 them; the no-selection reference row is left out.
 
@@ -35,20 +35,15 @@ Usage::
 """
 
 import argparse
-import os
-import platform
-import subprocess
-import sys
 import time
 import warnings
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+from _provenance import header, timed
 from joblib import Parallel, delayed
 
-import featsel
-from featsel.benchmark._registry import (
+from featsel.benchmark import (
     NO_SELECTION,
     SELECTORS,
     available_selectors,
@@ -227,56 +222,12 @@ def time_table(results, selectors, experiments):
     return lines
 
 
-def _git(*args):
-    root = Path(featsel.__file__).resolve().parent.parent
-    try:
-        return subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return ""
-
-
-def _cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def provenance(args, wall_seconds):
-    import torch
-
-    if torch.cuda.is_available():
-        accelerator = f"GPU {torch.cuda.get_device_name(0)} (not used: device='cpu')"
-    else:
-        accelerator = "no GPU (torch.cuda.is_available() is False)"
-    commit = _git("rev-parse", "--short", "HEAD") or "unknown"
-    if _git("status", "--porcelain", "--untracked-files=no"):
-        commit += " with uncommitted changes"
-    command = " ".join(["python benchmarks/bench_ground_truth.py", *sys.argv[1:]])
-    return [
-        f"Command: `{command}`  ",
-        f"Machine: {os.cpu_count()} CPU cores ({platform.machine()}, "
-        f"{_cpu_model()}), {accelerator}, "
-        f"load average {os.getloadavg()[0]:.1f} at the end  ",
-        f"Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  ",
-        f"featsel {featsel.__version__}, git commit {commit}; "
-        f"Python {platform.python_version()}, torch {torch.__version__}  ",
-        f"Seeds: 0..{args.seeds - 1}; rows per dataset: {args.n_samples}; "
-        f"--n-jobs {args.n_jobs}; wall time {wall_seconds / 60:.1f} min",
-    ]
-
-
-def report(results, args, selectors, wall_seconds):
+def report(results, args, selectors, provenance, wall_seconds):
     experiments = [INTERACTION, *SIGNALS]
     lines = [
-        "# Ground truth: selectors at their defaults on planted features",
-        "",
-        *provenance(args, wall_seconds),
+        *provenance,
+        f"Seeds: 0..{args.seeds - 1}; rows per dataset: {args.n_samples}; "
+        f"--n-jobs {args.n_jobs}; wall time {wall_seconds / 60:.1f} min",
         "",
         "## The interacting pair",
         "",
@@ -348,11 +299,13 @@ def main(argv=None):
         selectors = available_selectors()
     selectors = [name for name in selectors if name != NO_SELECTION]
 
-    start = time.perf_counter()
-    results = run(
-        selectors, [INTERACTION, *SIGNALS], args.seeds, args.n_samples, args.n_jobs
+    provenance = header("Ground truth: selectors at their defaults on planted features")
+    [seconds], results = timed(
+        lambda: run(
+            selectors, [INTERACTION, *SIGNALS], args.seeds, args.n_samples, args.n_jobs
+        )
     )
-    text = report(results, args, selectors, time.perf_counter() - start)
+    text = report(results, args, selectors, provenance, seconds)
     if args.out:
         Path(args.out).write_text(text)
     print(text)

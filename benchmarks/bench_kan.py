@@ -20,22 +20,16 @@ Usage::
 """
 
 import argparse
-import math
-import os
-import platform
-import sys
 import tempfile
-import time
-from datetime import date
 
 import pandas as pd
 import torch
+from _provenance import header, timed
 from sklearn import datasets as sk_datasets
 from sklearn.base import clone
 
 from featsel import KANSelector
-from featsel.benchmark import Study, run
-from featsel.benchmark._report import to_markdown
+from featsel.benchmark import Study, run, to_markdown
 from featsel.datasets import load_dataset
 
 KAN_METHODS = ("l1", "l2", "si", "ko")
@@ -60,16 +54,6 @@ def downstream_score(method, backend, folds):
     return results["score"].mean()
 
 
-def timed_fit(selector, X, y, repeats):
-    """Best wall time of ``repeats`` fits (the machine is shared)."""
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fitted = clone(selector).fit(X, y)
-        best = min(best, time.perf_counter() - start)
-    return best, fitted
-
-
 def speed(args, out):
     out.append("## Speed\n")
     data = load_dataset("breast_cancer")
@@ -78,7 +62,11 @@ def speed(args, out):
     rows = []
     for backend in ("torch", "pykan"):
         selector = KANSelector(method=method, backend=backend, random_state=0)
-        seconds, fitted = timed_fit(selector, X, y, args.repeats)
+        # The best of the repeats: the machine is shared.
+        times, fitted = timed(
+            lambda selector=selector: clone(selector).fit(X, y), args.repeats
+        )
+        seconds = min(times)
         downstream = downstream_score(method, backend, args.folds)
         epochs = int(fitted.n_epochs_.sum())
         rows.append((backend, seconds, epochs, 1000 * seconds / epochs, downstream))
@@ -149,7 +137,8 @@ def scaling_fit(n_samples, n_features):
     selector = KANSelector(
         method="l2", cv=None, max_epochs=SCALING_EPOCHS, random_state=0
     )
-    seconds, fitted = timed_fit(selector, X, y, 2)
+    times, fitted = timed(lambda: clone(selector).fit(X, y), 2)
+    seconds = min(times)
     return fitted.hidden_units_, seconds, seconds / int(fitted.n_epochs_.sum())
 
 
@@ -161,16 +150,9 @@ def main(argv=None):
     parser.add_argument("--output", default="benchmarks/results/kan.md")
     args = parser.parse_args(argv)
 
-    out = [
-        "# KAN selectors: speed\n",
-        f"Command: `python benchmarks/bench_kan.py {' '.join(sys.argv[1:])}`".rstrip()
-        + "\n",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores (shared), no "
-        f"GPU, Python {platform.python_version()}; date: {date.today()}.\n",
-    ]
-    start = time.perf_counter()
-    speed(args, out)
-    out.append(f"Total wall time: {time.perf_counter() - start:.0f} s.\n")
+    out = ["\n".join(header("KAN selectors: speed"))]
+    [seconds], _ = timed(lambda: speed(args, out))
+    out.append(f"Total wall time: {seconds:.0f} s.\n")
     text = "\n".join(out)
     if args.output:
         with open(args.output, "w") as file:

@@ -25,23 +25,19 @@ Usage::
 """
 
 import argparse
-import os
-import platform
 import statistics
-import sys
-import time
-from datetime import date
 from functools import partial
 
 import numpy as np
 import pandas as pd
+from _provenance import header, timed
 from mrmr import mrmr_classif, mrmr_regression
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from featsel import STSmRMRSelector
-from featsel.benchmark._report import to_markdown
+from featsel.benchmark import to_markdown
 from featsel.datasets import make_survey
 
 N_FACTORS = 60
@@ -66,29 +62,23 @@ def factor_data(n_samples, n_features, task, seed):
     return pd.DataFrame(X, columns=columns), pd.Series(y, name="target")
 
 
-def timed(function, repeats):
-    """Median wall time of ``repeats`` calls, and the last result."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
 def speed(args):
     rows = []
     for task in ("classification", "regression"):
         X, y = factor_data(args.n_samples, args.n_features, task, seed=0)
         reference = mrmr_classif if task == "classification" else mrmr_regression
-        theirs_time, theirs = timed(
+        # The median of the repeats: the machine is shared.
+        times, theirs = timed(
             partial(reference, X, y, K=args.k, show_progress=False), args.repeats
         )
+        theirs_time = statistics.median(times)
         selector = STSmRMRSelector(args.k, alpha_sts=0, scheme="quotient")
-        ours_time, fitted = timed(partial(selector.fit, X, y), args.repeats)
+        times, fitted = timed(partial(selector.fit, X, y), args.repeats)
+        ours_time = statistics.median(times)
         ours = list(X.columns[fitted.selection_order_])
         difference = STSmRMRSelector(args.k, alpha_sts=0)
-        difference_time, _ = timed(partial(difference.fit, X, y), args.repeats)
+        times, _ = timed(partial(difference.fit, X, y), args.repeats)
+        difference_time = statistics.median(times)
         rows.append(
             {
                 "task": task,
@@ -142,21 +132,6 @@ def survey(args):
     return pd.DataFrame(rows)
 
 
-def header(args):
-    return "\n".join(
-        [
-            "# STS-mRMR benchmark (issue 5)",
-            "",
-            f"- Command: `{' '.join([os.path.relpath(sys.executable), *sys.argv])}`",
-            f"- Date: {date.today().isoformat()}",
-            f"- Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU, "
-            f"Python {platform.python_version()}; shared with other jobs "
-            f"(load average at start {os.getloadavg()[0]:.1f})",
-            "",
-        ]
-    )
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", default="speed,survey")
@@ -167,7 +142,7 @@ def main(argv=None):
     parser.add_argument("--output", default="benchmarks/results/mrmr.md")
     args = parser.parse_args(argv)
     parts = args.parts.split(",")
-    sections = [header(args)]
+    sections = ["\n".join(header("STS-mRMR benchmark (issue 5)"))]
     if "speed" in parts:
         table = speed(args)
         sections += [

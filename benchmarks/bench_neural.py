@@ -24,17 +24,15 @@ Usage::
 
 import argparse
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
 import time
 import warnings
-from datetime import date
 
 import numpy as np
 import pandas as pd
+from _provenance import header
 from sklearn import datasets as sk_datasets
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
@@ -45,8 +43,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from featsel import FeatureGradientsSelector, SequentialAttentionSelector
-from featsel.benchmark._registry import build_model
-from featsel.benchmark._report import to_markdown
+from featsel.benchmark import build_model, to_markdown
 
 #: Width of the hidden layer of SequentialAttentionSelector's MLP (its
 #: default), also used for the MLP wrapped by SequentialFeatureSelector.
@@ -89,7 +86,6 @@ def downstream(columns, X, y, X_test, y_test):
 
 def speed(args, out):
     out.append("## Speed: Sequential Attention against forward selection\n")
-    out.append(args.provenance)
     X, y, X_test, y_test = speed_data()
     informative = set(
         np.flatnonzero(
@@ -237,7 +233,6 @@ def fg_worker(n_samples, n_features, epochs):
 
 def scale(args, out):
     out.append("## Scale: FeatureGradientsSelector, float32\n")
-    out.append(args.provenance)
     configs = [
         (25_000, 1_000, args.fg_epochs),
         (50_000, 1_000, args.fg_epochs),
@@ -314,15 +309,7 @@ def main():
     if args.fg_worker:
         fg_worker(*map(int, args.fg_worker.split(",")))
         return
-    command = "python benchmarks/bench_neural.py " + " ".join(sys.argv[1:])
-    machine = (
-        f"{platform.machine()}, {os.cpu_count()} CPU cores, no GPU, Python "
-        f"{platform.python_version()}, shared with other jobs (load average "
-        f"{os.getloadavg()[0]:.1f} at start): timings are indicative"
-    )
-    args.provenance = (
-        f"Command: `{command.strip()}`; {date.today().isoformat()}; {machine}.\n"
-    )
+    provenance = header("Neural selectors: speed and scale (issue 4)")
     parts = {"speed": speed, "scale": scale}
     sections = {}
     start = time.perf_counter()
@@ -332,7 +319,7 @@ def main():
         sections[part] = []
         parts[part](args, sections[part])
         print(f"{part} done at {time.perf_counter() - start:.0f} s", file=sys.stderr)
-    out = ["# Neural selectors: speed and scale (issue 4)\n", args.provenance]
+    out = ["\n".join(provenance)]
     for part in parts:
         out.extend(sections.get(part, []))
     out.append(f"Total benchmark wall time: {time.perf_counter() - start:.0f} s.\n")

@@ -34,6 +34,7 @@ import argparse
 import time
 
 import numpy as np
+from _provenance import header
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, make_regression
 from sklearn.linear_model import LassoCV, LogisticRegression
@@ -306,6 +307,7 @@ def main():
         "leaves the parameter at its default",
     )
     args = parser.parse_args()
+    print("\n".join(header("The selectors' own choice of count")))
     for part in args.parts.split(","):
         if part == "optfs":
             part_optfs(args.seeds, args.optfs_sparsity.split(","))

@@ -21,8 +21,9 @@ import time
 from collections import defaultdict
 from dataclasses import replace
 
-from featsel.benchmark import preset
-from featsel.benchmark._tasks import make_tasks, run_task
+from _provenance import header
+
+from featsel.benchmark import make_tasks, preset, run_task
 
 
 def main(argv=None):
@@ -31,6 +32,7 @@ def main(argv=None):
     parser.add_argument("--selectors", help="comma-separated selectors (all)")
     parser.add_argument("--folds", type=int, help="folds to extrapolate to")
     args = parser.parse_args(argv)
+    print("\n".join(header("Run time of the real preset, from fold 0")))
     study = replace(preset("real"), datasets=tuple(args.datasets.split(",")))
     if args.selectors:
         study = replace(study, selectors=tuple(args.selectors.split(",")))

@@ -25,26 +25,24 @@ Usage::
 
 import argparse
 import math
-import os
-import platform
 import resource
-import shlex
-import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
+
+from _provenance import header, timed
 
 from featsel.benchmark import preset, run
 from featsel.datasets import load_dataset
 
 
-def timed_run(study, n_jobs):
+def study_seconds(study, n_jobs):
     with tempfile.TemporaryDirectory() as out:
-        start = time.perf_counter()
-        results = run(study, out, n_jobs=n_jobs, progress=False)
-        return time.perf_counter() - start, results
+        [seconds], results = timed(
+            lambda: run(study, out, n_jobs=n_jobs, progress=False)
+        )
+        return seconds, results
 
 
 def cpu_seconds():
@@ -116,24 +114,16 @@ def main():
     if args.selectors:
         study = replace(study, selectors=tuple(args.selectors.split(",")))
 
-    serial_time, results = timed_run(study, n_jobs=1)
+    serial_time, results = study_seconds(study, n_jobs=1)
     tasks = results.drop_duplicates("key")
     work = tasks["fit_time"].sum() + tasks["model_time"].sum()
     overhead = 1 - work / serial_time
-    parallel_time, _ = timed_run(study, n_jobs=2)
+    parallel_time, _ = study_seconds(study, n_jobs=2)
     failed = tasks[tasks["status"] == "failed"]
 
     per_selector = tasks.groupby("selector")[["fit_time", "model_time"]].sum().round(1)
-    command = shlex.join(["python", "benchmarks/bench_runner.py", *sys.argv[1:]])
     lines = [
-        "# Benchmark runner performance",
-        "",
-        f"Command: `{command}`  ",
-        f"Machine: {os.cpu_count()} CPU cores ({platform.processor() or 'x86_64'}), "
-        f"load average {os.getloadavg()[0]:.1f} at the start, "
-        "no GPU  ",
-        f"Date: {date.today().isoformat()}",
-        "",
+        *header("Benchmark runner performance"),
         f"Study: the quick preset, {len(study.datasets)} datasets x "
         f"{len(study.selectors)} selectors ({', '.join(study.selectors)}) x "
         f"{study.folds} folds, retention {list(study.retention)}, models "

@@ -22,14 +22,10 @@ Usage::
 """
 
 import argparse
-import os
-import platform
-import sys
-import time
-from datetime import date
 
 import numpy as np
 import pandas as pd
+from _provenance import header, timed
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.feature_selection import SequentialFeatureSelector
@@ -37,7 +33,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from xgboost import XGBClassifier
 
 from featsel import SHAPForwardSelector
-from featsel.benchmark._report import to_markdown
+from featsel.benchmark import to_markdown
 
 N_TEST = 5000
 N_SIGNAL = 15  # informative + redundant columns, first with shuffle=False
@@ -62,9 +58,7 @@ def data(n_samples, n_features):
 
 
 def evaluate(name, selector, model, cv, X, y, X_test, y_test):
-    start = time.perf_counter()
-    selector.fit(X, y)
-    seconds = time.perf_counter() - start
+    [seconds], _ = timed(lambda: selector.fit(X, y))
     support = selector.get_support()
     cv_accuracy = cross_val_score(
         clone(model), X[:, support], y, cv=cv, scoring="accuracy"
@@ -89,7 +83,7 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--output", default="benchmarks/results/shap_forward.md")
     args = parser.parse_args(argv)
-    load = os.getloadavg()[0]
+    provenance = header("SHAP forward selection benchmark (issue 5)")
 
     X, y, X_test, y_test = data(args.n_samples, args.n_features)
     model = XGBClassifier(n_estimators=100, n_jobs=1, random_state=0)
@@ -139,17 +133,10 @@ def main(argv=None):
     table["speed-up"] = reference["fit time (s)"] / table["fit time (s)"]
     table["CV accuracy - SFS"] = table["CV accuracy"] - reference["CV accuracy"]
 
-    command = " ".join([os.path.relpath(sys.executable), *sys.argv])
     text = "\n".join(
         [
-            "# SHAP forward selection benchmark (issue 5)",
-            "",
-            f"- Command: `{command}`",
-            f"- Date: {date.today().isoformat()}",
-            f"- Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU, "
-            f"Python {platform.python_version()}; shared with other jobs "
-            f"(load average at start {load:.1f})",
-            f"- Data: make_classification, n={args.n_samples} training rows "
+            *provenance,
+            f"Data: make_classification, n={args.n_samples} training rows "
             f"(+{N_TEST} held out), d={args.n_features}, k={args.k}; "
             "XGBClassifier(n_estimators=100, n_jobs=1, random_state=0); "
             f"StratifiedKFold(5); accuracy; n_jobs={args.n_jobs}",

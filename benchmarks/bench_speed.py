@@ -38,14 +38,14 @@ import argparse
 import contextlib
 import importlib.util
 import os
-import platform
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 
 import numpy as np
+from _provenance import header, timed
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.feature_selection import SequentialFeatureSelector
 from sklearn.model_selection import StratifiedKFold, train_test_split
@@ -76,13 +76,6 @@ def registry_selector(name):
     """The runner's selector ``name`` at its defaults, seeded."""
     spec = SELECTORS[name]
     return getattr(featsel, spec.class_name)(**spec.params, random_state=0)
-
-
-def timed(function, *args):
-    """(seconds, result) of ``function(*args)``."""
-    start = time.perf_counter()
-    result = function(*args)
-    return time.perf_counter() - start, result
 
 
 @contextlib.contextmanager
@@ -233,13 +226,12 @@ def peers(args, lines):
         # A first fit pays one-time costs (the cold start row measures
         # them); a fit this short is timed several times, its median kept.
         KANSelector(random_state=0, **kan).fit(X, y)
-        runs = [
-            timed(lambda: KANSelector(random_state=0, **kan).fit(X, y))
-            for _ in range(KAN_REPEATS)
-        ]
-        featsel_s, selector = sorted(runs, key=lambda run: run[0])[KAN_REPEATS // 2]
+        times, selector = timed(
+            lambda: KANSelector(random_state=0, **kan).fit(X, y), KAN_REPEATS
+        )
+        featsel_s = statistics.median(times)
         if importlib.util.find_spec("kan") is not None:
-            pykan_s, _ = timed(lambda: pykan_training(X, y, steps))
+            [pykan_s], _ = timed(lambda: pykan_training(X, y, steps))
             rows.append(
                 (
                     "KANSelector (cv=5, KAN-L2) vs pykan's own Adam training "
@@ -249,7 +241,7 @@ def peers(args, lines):
                     ">= 40x",
                 )
             )
-            backend_s, _ = timed(
+            [backend_s], _ = timed(
                 lambda: KANSelector(backend="pykan", random_state=0, **kan).fit(X, y)
             )
             rows.append(
@@ -262,7 +254,7 @@ def peers(args, lines):
             )
         if args.paper_code:
             epochs = 10 if quick else 100
-            paper_s, _ = timed(lambda: paper_training(args.paper_code, X, y, epochs))
+            [paper_s], _ = timed(lambda: paper_training(args.paper_code, X, y, epochs))
             rows.append(
                 (
                     "KANSelector vs the KAN paper's code (KAN-L2 recipe, "
@@ -303,11 +295,11 @@ def peers(args, lines):
         X_train, X_test, y_train, y_test = train_test_split(
             X_shap, y_shap, test_size=0.25, random_state=0, stratify=y_shap
         )
-        shap_s, shap = timed(
+        [shap_s], shap = timed(
             lambda: SHAPForwardSelector(k, random_state=0).fit(X_train, y_train)
         )
         booster = XGBClassifier(n_jobs=1, random_state=0, verbosity=0)
-        sfs_s, sfs = timed(
+        [sfs_s], sfs = timed(
             lambda: SequentialFeatureSelector(
                 booster, n_features_to_select=k, n_jobs=1
             ).fit(X_train, y_train)
@@ -427,24 +419,6 @@ def wide(args, lines, names):
     ]
 
 
-def machine():
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:
-        models = [
-            line.split(":", 1)[1].strip() for line in info if "model name" in line
-        ]
-        cpu = models[0] if models else cpu
-    gpu = "no GPU"
-    with contextlib.suppress(Exception):
-        import torch
-
-        if torch.cuda.is_available():
-            gpu = torch.cuda.get_device_name(0)
-    return (
-        f"{os.cpu_count()} CPU cores ({cpu}), {gpu}, Python {platform.python_version()}"
-    )
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", default="peers,scaling,wide")
@@ -460,14 +434,7 @@ def main():
     names = args.selectors.split(",") if args.selectors else available_selectors()
 
     start = time.perf_counter()
-    lines = [
-        "# Speed at scale: benchmark results",
-        "",
-        f"Command: `python {' '.join(sys.argv)}`",
-        "",
-        f"Machine: {machine()}; date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.",
-        "",
-    ]
+    lines = header("Speed at scale: benchmark results")
     if "peers" in parts:
         peers(args, lines)
     if "scaling" in parts or "wide" in parts:

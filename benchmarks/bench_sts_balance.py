@@ -19,6 +19,7 @@ Usage::
 import argparse
 
 import numpy as np
+from _provenance import header
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -56,6 +57,11 @@ def main():
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--n-samples", type=int, default=500)
     args = parser.parse_args()
+    print(
+        "\n".join(
+            header("STS-mRMR: informative questions and decoys against alpha_sts")
+        )
+    )
     print(
         f"make_survey(n_filler=30, noise=2.0), n={args.n_samples}, k={K}, "
         f"{args.seeds} seeds, alpha_data=0.5\n"

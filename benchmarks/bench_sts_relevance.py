@@ -20,6 +20,7 @@ import argparse
 import warnings
 
 import numpy as np
+from _provenance import header
 
 from featsel import STSmRMRSelector
 
@@ -47,6 +48,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=10)
     args = parser.parse_args()
+    print("\n".join(header("STS-mRMR: data relevance and scheme on planted signals")))
     print(
         "| scheme | relevance | interaction: pair first | linear: informative "
         "in top 5 | linear: 2nd pick informative |"

@@ -9,6 +9,7 @@ import shlex
 import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from . import __version__
 from .datasets import list_datasets, load_dataset
@@ -62,9 +63,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser():
-    from .benchmark import PRESETS
-    from .benchmark._registry import MODELS
-    from .benchmark._run import BACKENDS
+    from .benchmark import BACKENDS, MODELS, PRESETS
 
     parser = _Parser(prog="featsel", description="Feature selection for scikit-learn.")
     parser.add_argument("--version", action="version", version=__version__)
@@ -85,11 +84,11 @@ def _build_parser():
     bench.add_argument(
         "--preset",
         choices=PRESETS,
-        default="quick",
         help=(
-            "base study (default: quick, minutes); paper: every selector on "
-            "the KAN paper's protocol, about 6 minutes with --n-jobs 2 on 2 "
-            "cores (resumable: re-run the same command after a stop)"
+            "base study (default: quick, 3 folds and lighter selector "
+            "settings, minutes); paper: every selector on the KAN paper's "
+            "protocol; real: every selector on 22 real tables (each "
+            "resumable: re-run the same command after a stop)"
         ),
     )
     bench.add_argument(
@@ -161,10 +160,17 @@ def _build_parser():
         help="write tables and plots of a study",
         description=(
             "Write Markdown, LaTeX, CSV and HTML tables and PNG/SVG plots of "
-            "the study stored in OUTDIR into OUTDIR/report."
+            "the study stored in OUTDIR into OUTDIR/report; several OUTDIRs "
+            "are combined into one report (in --out) when their studies "
+            "share folds, models, levels, scoring, parameters and code, and "
+            "a dataset in several has the same seeds in each."
         ),
     )
-    report.add_argument("outdir", help="output folder of `featsel bench`")
+    report.add_argument("outdir", nargs="+", help="output folder(s) of `featsel bench`")
+    report.add_argument(
+        "--out",
+        help="folder of the report (default: OUTDIR/report; needed for several)",
+    )
     report.add_argument("--no-plots", action="store_true", help="tables only")
     report.add_argument(
         "--partial",
@@ -200,7 +206,7 @@ def _build_parser():
 def _study_from_args(args):
     from .benchmark import load_study, preset
 
-    study = preset(args.preset)
+    study = preset(args.preset or "quick")
     if args.config:
         study = load_study(args.config, base=study)
     datasets = args.datasets
@@ -234,11 +240,14 @@ def _study_from_args(args):
 
 
 def _bench(args):
-    from .benchmark import load_tasks, run
-    from .benchmark._report import (
+    from .benchmark import (
         annotate,
+        data_only_note,
+        estimate,
         headline_table,
+        load_tasks,
         own_choice_table,
+        run,
         split_own_choice,
     )
 
@@ -250,6 +259,11 @@ def _bench(args):
         )
     for line in study.guesses():
         print(f"Guessed: {line}.", file=sys.stderr)
+
+    def announce(pending):
+        print(f"{_what_runs(args, study)}.", file=sys.stderr)
+        print(f"{estimate(pending, args.n_jobs)}.", file=sys.stderr)
+
     start = time.perf_counter()
     results = run(
         study,
@@ -258,6 +272,7 @@ def _bench(args):
         backend=args.backend,
         scheduler=args.scheduler,
         progress=not args.no_progress,
+        announce=announce,
     )
     elapsed = time.perf_counter() - start
     tasks = results.drop_duplicates("key")
@@ -272,6 +287,9 @@ def _bench(args):
             f"{elapsed:.0f} s.\n"
         )
         print(headline_table(retention).to_string())
+    note = data_only_note(annotated)
+    if note:
+        print(f"\n{note}.")
     own = own_choice_table(annotated)
     if not own.empty:
         columns = [c for c in ("kept", "of", "score", "vs all") if c in own]
@@ -287,9 +305,27 @@ def _bench(args):
     return 1 if n_failed else 0
 
 
+def _what_runs(args, study):
+    """One line naming the preset, the folds and the models that run."""
+    protocol = (
+        f"{len(study.datasets)} dataset(s), {len(study.selectors)} selector(s), "
+        f"{study.folds} outer folds x {len(study.seeds)} seed(s), models "
+        f"{', '.join(study.models)}"
+    )
+    if args.preset is None and study.preset == "quick":
+        return (
+            "No --preset given: running the quick preset (3 outer folds, "
+            "selectors at lighter settings than their defaults), with your "
+            f"flags on top: {protocol}; --preset paper or real for the full protocols"
+        )
+    if study.preset:
+        return f"Preset {study.preset}, with your flags on top: {protocol}"
+    return f"Study: {protocol}"
+
+
 def _print_failures(results, shown=3):
     """Each distinct failure reason once, with the tasks it ended."""
-    from .benchmark._report import failure_reasons, failure_table
+    from .benchmark import failure_reasons, failure_table
 
     failed = failure_table(results)
     for reason in failure_reasons(results).itertuples():
@@ -305,7 +341,7 @@ def _print_failures(results, shown=3):
 
 
 def _recover(args):
-    from .benchmark._store import recover
+    from .benchmark import recover
 
     kept, lost, damaged = recover(args.outdir)
     print(
@@ -317,14 +353,13 @@ def _recover(args):
 
 
 def _report(args):
-    from pathlib import Path
+    from .benchmark import incomplete, report
 
-    from .benchmark import report
-    from .benchmark._report import incomplete
-
-    if not (Path(args.outdir) / "results.sqlite").is_file():
-        raise ValueError(f"{args.outdir} holds no featsel results (results.sqlite)")
-    tables = report(args.outdir, plots=not args.no_plots)
+    if len(args.outdir) > 1 and args.out is None:
+        raise ValueError(
+            "a report of several folders needs --out, the folder to write it to"
+        )
+    tables = report(args.outdir, plots=not args.no_plots, into=args.out)
     missing = incomplete(tables.get("progress"))
     if missing:
         print(f"{missing}.\n")
@@ -334,7 +369,8 @@ def _report(args):
     ):
         if name in tables:
             print(f"{title}:\n{tables[name].to_string()}\n")
-    print(f"\nTables and plots written to {Path(args.outdir) / 'report'}")
+    written = args.out or Path(args.outdir[0]) / "report"
+    print(f"\nTables and plots written to {written}")
     if missing and not args.partial:
         print(
             "featsel report: the study is incomplete (first line above); re-run "
@@ -358,7 +394,7 @@ def _list_datasets(args):
 
 
 def _list_selectors(args):
-    from .benchmark._registry import SELECTORS, selector_available
+    from .benchmark import SELECTORS, selector_available
 
     print(f"{'none':14s} {'-':30s} no selection (the reference row)")
     print(f"{'all':14s} {'-':30s} every available selector below")

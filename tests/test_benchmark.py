@@ -1,12 +1,15 @@
 """The benchmark runner, its store, its reports and its command line."""
 
 import importlib.util
+import math
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -154,12 +157,12 @@ def test_failed_selectors_keep_their_row_in_the_headline(spies, tmp_path):
     )
     run(study, tmp_path, progress=False)
     headline = report(tmp_path, plots=False)["headline"]
-    cells = headline.droplevel("model")["wine (f1_macro)"]
+    cells = headline.droplevel("model")["wine (f1_macro)"].map(str)
     assert cells["failing"] == "failed (0/2 folds)"
     assert cells["failingononefold"].endswith("(1/2 folds)")
     assert "folds" not in cells["none"]
     levels = report(tmp_path, plots=False)["levels"]
-    assert set(levels.xs("failing", level="selector").iloc[0]) == {"failed"}
+    assert set(levels.xs("failing", level="selector").iloc[0].map(str)) == {"failed"}
     failures = (tmp_path / "report" / "failures.md").read_text().splitlines()
     # One row per failed task, however many lines its message had.
     assert len(failures) == 2 + 3
@@ -256,10 +259,28 @@ def test_report_files_hold_the_stored_numbers(tmp_path):
         (results["selector"] == "lasso") & (results["dataset"] == "wine")
     ]
     expected = f"{lasso_wine['score'].mean():.3f}"
-    assert expected in tables["headline"].loc[("linear", "lasso"), "wine (f1_macro)"]
+    assert str(
+        tables["headline"].loc[("linear", "lasso"), "wine (f1_macro)"]
+    ).startswith(f"{expected} ± ")
     for suffix in ("md", "tex"):
         text = (folder / f"headline.{suffix}").read_text()
         assert expected in text and "diabetes (r2)" in text
+    # The CSV files hold numbers: a mean and a standard deviation column.
+    headline = pd.read_csv(folder / "headline.csv").set_index(["model", "selector"])
+    assert headline.loc[("linear", "lasso"), "wine (f1_macro) mean"] == pytest.approx(
+        lasso_wine["score"].mean(), abs=1e-12
+    )
+    per_fold = lasso_wine[lasso_wine["model"] == "linear"].groupby("fold")["score"]
+    assert headline.loc[("linear", "lasso"), "wine (f1_macro) sd"] == pytest.approx(
+        per_fold.mean().std()
+    )
+    for name in ("gap", "levels", "stability"):
+        numbers = pd.read_csv(folder / f"{name}.csv")
+        text = numbers.select_dtypes(exclude="number").columns.tolist()
+        assert set(text) <= {"dataset", "metric", "model", "selector", "best"}, (
+            name,
+            text,
+        )
     assert "wine (s)" in (folder / "fit_time.md").read_text()
     summary = (folder / "summary.md").read_text()
     assert "## Gap to the best classical baseline" in summary
@@ -320,12 +341,50 @@ def test_report_on_a_users_csv_names_the_file_and_the_metric(tmp_path):
     assert not any(ax.get_legend() for ax in panels) and figure.legends
 
 
-def test_retention_plot_of_the_reference_alone_has_a_percent_axis(tmp_path):
+def test_retention_plot_of_the_reference_alone_draws_its_line(tmp_path):
     study = Study(datasets=("wine",), selectors=("none",), models=("linear",), folds=2)
     results = run(study, tmp_path, progress=False)
     (ax,) = plot_retention(results).axes
-    assert ax.get_xlim() == (0, 105)
-    assert ax.xaxis.get_major_formatter().format_pct(50, 100) == "50%"
+    assert [line.get_label() for line in ax.get_lines()] == ["none (every feature)"]
+    assert not [tick.get_text() for tick in ax.get_xticklabels()]
+
+
+def _wide_results(n_selectors, levels, n_features):
+    """Results of one dataset: selector j scores j / 100 at every fold."""
+    rows = [
+        {
+            "status": "done",
+            "dataset": "wide",
+            "model": "linear",
+            "selector": selector,
+            "level": level,
+            "fold": fold,
+            "score": j / 100 + fold / 1000,
+            "n_selected": math.ceil(level * n_features),
+            "metric": "f1_macro",
+        }
+        for j, selector in enumerate(list(SELECTORS)[:n_selectors])
+        for level in levels
+        for fold in range(3)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_retention_plot_highlights_the_best_and_fits_its_axis_to_the_levels():
+    # k = 10 and 50 of 2,308 columns: under 1 % and about 2 %.
+    figure = plot_retention(_wide_results(13, (10 / 2308, 50 / 2308), 2308))
+    (ax,) = figure.axes
+    labels = [tick.get_text() for tick in ax.get_xticklabels()]
+    assert labels == ["0.43 %\nk = 10", "2 %\nk = 50"]
+    assert ax.get_xlim() == (-0.5, 1.5)
+    # The four best selectors (the last four of the registry here) in colour,
+    # with error bars; the other nine grey lines behind them.
+    highlighted = {bars.get_label(): bars for bars in ax.containers}
+    assert set(highlighted) == set(list(SELECTORS)[9:13])
+    greys = [line for line in ax.get_lines() if line.get_label() == "other selectors"]
+    assert len(greys) == 9
+    colours = {str(bars.lines[0].get_color()) for bars in highlighted.values()}
+    assert len(colours) == 4
 
 
 def _bench_study_script(monkeypatch):
@@ -435,10 +494,29 @@ def test_cli_end_to_end(tmp_path, capsys):
     argv += ["--retention", "0.4", "--folds", "2", "--models", "linear"]
     argv += ["--out", str(out), "--no-progress"]
     assert cli.main(argv) == 0
-    printed = capsys.readouterr().out
-    assert "lasso" in printed and "diabetes" in printed
+    printed = capsys.readouterr()
+    assert "lasso" in printed.out and "diabetes" in printed.out
+    # No --preset: the console says the quick preset runs, and how long.
+    said = printed.err.splitlines()
+    assert said[0].startswith(
+        "No --preset given: running the quick preset (3 outer folds, selectors "
+        "at lighter settings than their defaults), with your flags on top: 2 "
+        "dataset(s), 3 selector(s), 2 outer folds x 1 seed(s), models linear;"
+    ), said
+    assert re.fullmatch(
+        r"Estimated time: about \d+ s for 12 tasks with \d worker\(s\), a rough "
+        r"guess from mean task times measured on small tables "
+        r"\(benchmarks/results/task_costs.md\)\.",
+        said[1],
+    ), said[1]
     assert cli.main(["report", str(out), "--no-plots"]) == 0
     assert (out / "report" / "headline.md").is_file()
+    summary = (out / "report" / "summary.md").read_text()
+    assert summary.startswith("Preset: quick, the default of `featsel bench`")
+    # A second run has nothing left to do, and says so up front.
+    assert cli.main(argv) == 0
+    said = capsys.readouterr().err.splitlines()
+    assert said[1] == "Estimated time: nothing to run, every task is in the store."
 
 
 def test_user_csv_with_categorical_columns(tmp_path):
@@ -596,3 +674,71 @@ def test_dask_backend_matches_joblib(tmp_path):
     with_joblib = run(study, tmp_path / "joblib", n_jobs=2, progress=False)
     columns = ["dataset", "selector", "fold", "level", "score", "selected"]
     pd.testing.assert_frame_equal(with_dask[columns], with_joblib[columns])
+
+
+def test_sts_mrmr_without_descriptions_is_marked_as_plain_mrmr(tmp_path, capsys):
+    pytest.importorskip("sentence_transformers")
+    out = tmp_path / "study"
+    argv = ["bench", "--datasets", "wine", "--selectors", "none,sts-mrmr,mi"]
+    argv += ["--retention", "0.4", "--folds", "2", "--models", "linear"]
+    argv += ["--out", str(out), "--no-progress", "--n-jobs", "1"]
+    assert cli.main(argv) == 0
+    note = (
+        "sts-mrmr: data only, no feature descriptions (no target_description "
+        "given): plain mRMR on wine."
+    )
+    assert note in capsys.readouterr().out.splitlines()
+    report(out, plots=False)
+    summary = (out / "report" / "summary.md").read_text()
+    # Under every table, each of which has an sts-mrmr row.
+    assert summary.count(f"*{note}*") == summary.count("\n## ") == 7
+    # With a description of the target, the text terms run: no note.
+    described = tmp_path / "described"
+    params = '{"sts-mrmr": {"target_description": "wine cultivar"}}'
+    argv = [*argv[:-5], "--out", str(described), "--no-progress", "--n-jobs", "1"]
+    assert cli.main([*argv, "--selector-params", params]) == 0
+    assert "plain mRMR" not in capsys.readouterr().out
+    report(described, plots=False)
+    assert "plain mRMR" not in (described / "report" / "summary.md").read_text()
+
+
+def test_report_combines_folders_and_refuses_what_does_not_compare(tmp_path, capsys):
+    base = Study(
+        datasets=("wine",),
+        selectors=("none", "lasso"),
+        retention=(0.5,),
+        models=("linear",),
+        folds=2,
+    )
+    first, second, both = tmp_path / "first", tmp_path / "second", tmp_path / "both"
+    run(base, first, progress=False)
+    # The second folder holds a new selector and, again, one of the first's.
+    run(replace(base, selectors=("lasso", "mi")), second, progress=False)
+    argv = ["report", str(first), str(second), "--no-plots"]
+    assert cli.main([*argv, "--out", str(both)]) == 0
+    gap = pd.read_csv(both / "gap.csv").set_index("selector")
+    assert list(gap.index) == ["none", "lasso", "mi"]
+    progress = pd.read_csv(both / "progress.csv").set_index("selector")
+    # A task both folders hold is counted once.
+    assert progress.loc["lasso", "planned"] == progress.loc["lasso", "done"] == 2
+    summary = (both / "summary.md").read_text()
+    assert summary.startswith(f"Combined from {first}, {second}.")
+
+    with pytest.raises(SystemExit, match="2"):
+        cli.main(argv)
+    assert "a report of several folders needs --out" in capsys.readouterr().err
+    for name, change, message in (
+        ("folds", {"folds": 3}, "folds: 2 in {a}, 3 in {b}"),
+        (
+            "seeds",
+            {"seeds": (1,), "selectors": ("mi",)},
+            "dataset 'wine' has seeds [0] in {a} and [1] in {b}",
+        ),
+    ):
+        other = tmp_path / name
+        run(replace(base, **change), other, progress=False)
+        with pytest.raises(SystemExit, match="2"):
+            cli.main([*argv[:2], str(other), "--out", str(both)])
+        error = capsys.readouterr().err
+        assert f"cannot combine {first} and {other} into one report" in error
+        assert message.format(a=first, b=other) in error

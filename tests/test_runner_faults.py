@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 
 import featsel
 from featsel import cli
-from featsel.benchmark import Study, load, run
+from featsel.benchmark import Study, load, report, run
 from featsel.benchmark._registry import SELECTORS, SelectorSpec
 from featsel.benchmark._store import STORE_NAME, Store, StoreError, recover
 from featsel.benchmark._tasks import make_tasks
@@ -266,6 +267,47 @@ def test_different_study_into_one_folder_is_refused(tmp_path):
         run(other, tmp_path, progress=False)
     # The same study again resumes.
     assert (run(SMALL, tmp_path, progress=False)["status"] == "done").all()
+
+
+def test_a_study_grows_in_its_folder_by_selectors_datasets_and_seeds(tmp_path):
+    first = run(SMALL, tmp_path, progress=False)
+    grown = replace(
+        SMALL,
+        datasets=("wine", "diabetes"),
+        selectors=("none", "lasso", "mi"),
+        seeds=(0, 1),
+    )
+    results = run(grown, tmp_path, progress=False)
+    # Only the new tasks ran: the first run's rows are kept as they were.
+    kept = results.merge(first, on=["key", "level", "model"], suffixes=("", " first"))
+    assert len(kept) == len(first)
+    assert (kept["wall_time"] == kept["wall_time first"]).all()
+    assert len(results) == len(make_tasks(grown))
+    progress = report(tmp_path, plots=False)["progress"]
+    assert progress["planned"].sum() == progress["done"].sum() == len(results)
+    assert progress.loc[("diabetes", "none"), "planned"] == 2 * SMALL.folds
+    # A part of the grown study runs from the same folder too.
+    assert (run(SMALL, tmp_path, progress=False)["status"] == "done").all()
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"folds": 2}, "folds: 3 there, 2 now"),
+        ({"models": ("rf",)}, "models: ['linear'] there, ['rf'] now"),
+        (
+            {"selector_params": {"mi": {"n_neighbors": 5}}},
+            "selector_params: {'mi': {}} there, {'mi': {'n_neighbors': 5}} now",
+        ),
+    ],
+)
+def test_a_grown_study_keeps_the_protocol(tmp_path, change, message):
+    run(SMALL, tmp_path, progress=False)
+    changed = replace(SMALL, selectors=("mi", "svm-rfe"), **change)
+    with pytest.raises(StoreError) as caught:
+        run(changed, tmp_path, progress=False)
+    assert f"different study ({message})" in str(caught.value)
+    assert "may only add datasets, selectors or seeds" in str(caught.value)
 
 
 KILL_DURING_COMMIT = """

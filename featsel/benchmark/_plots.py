@@ -72,29 +72,49 @@ def _percent_axis(ax, label):
     ax.set_xlabel(label)
 
 
-def plot_retention(results):
+#: Selectors drawn in colour, with error bars, in each retention panel: the
+#: best by mean score there; the others are thin grey lines behind them.
+HIGHLIGHTED = 4
+
+
+def plot_retention(results, highlight=HIGHLIGHTED):
     """Score against retention level, one panel per dataset and model.
 
-    Each line is a selector (mean over folds and seeds, bars: one standard
-    deviation); the no-selection reference is a dashed horizontal line.
-    The y-axis names each dataset's metric.
+    In each panel the ``highlight`` selectors with the best mean score are
+    lines in colour (mean over folds and seeds, bars: one standard
+    deviation), each in the colour it has in every panel; the other
+    selectors are thin grey lines without bars, so that 13 or more
+    selectors stay readable. The no-selection reference is a dashed
+    horizontal line. The x-axis has one evenly spaced place per retention
+    level run, labelled by the share kept and the count it keeps (``0.43
+    %`` and ``k = 10`` of 2,308 columns: never a rounded ``0 %``). The
+    y-axis names each dataset's metric.
     """
     done = results[results["status"] == "done"]
     if done.empty:
         return None
     datasets = sorted(done["dataset"].unique())
     models = list(dict.fromkeys(done["model"]))
-    selectors = sorted(set(done["selector"]) - {NO_SELECTION})
-    styles = _styles(selectors)
-    # Lines side by side at each level, so that error bars stay apart.
-    spread = 1.5 if len(styles) > 1 else 0.0
-    offsets = dict(zip(styles, np.linspace(-spread, spread, len(styles)), strict=True))
+    selected = done[done["selector"] != NO_SELECTION]
+    styles = _styles(sorted(set(selected["selector"])))
+    # The highlighted lines sit side by side at each level, bars apart.
+    offsets = np.linspace(-0.12, 0.12, highlight) if highlight > 1 else [0.0]
     figure, axes = _panel_grid(
         datasets,
         models,
-        "Test score against features kept (mean ± one sd over folds)",
+        f"Test score against features kept: the best {highlight} selectors of "
+        "each panel in colour (mean ± one sd over folds), the others in grey",
     )
     for row, dataset in enumerate(datasets):
+        # The levels run on this dataset, and the count each keeps of it.
+        kept = (
+            selected[selected["dataset"] == dataset]
+            .groupby("level")["n_selected"]
+            .median()
+        )
+        levels = list(kept.index)
+        place = {level: i for i, level in enumerate(levels)}
+        labels = [_level_label(level, kept[level]) for level in levels]
         for column, model in enumerate(models):
             ax = axes[row, column]
             data = done[(done["dataset"] == dataset) & (done["model"] == model)]
@@ -110,29 +130,58 @@ def plot_retention(results):
                 ["selector", "level"]
             )["score"]
             means, stds = curves.mean(), curves.std().fillna(0)
-            drawn = set(means.index.get_level_values(0))
-            for selector in [name for name in styles if name in drawn]:
-                levels = means[selector].index.to_numpy()
+            best = list(
+                means.groupby(level="selector")
+                .mean()
+                .sort_values(ascending=False)
+                .index[:highlight]
+            )
+            for selector in [name for name in styles if name in means.index]:
+                x = [place[level] for level in means[selector].index]
+                if selector not in best:
+                    ax.plot(
+                        x,
+                        means[selector].to_numpy(),
+                        color="0.8",
+                        linewidth=0.8,
+                        zorder=1,
+                        label="other selectors",
+                    )
+                    continue
                 ax.errorbar(
-                    levels * 100 + offsets[selector],
+                    np.add(x, offsets[best.index(selector)]),
                     means[selector].to_numpy(),
                     yerr=stds[selector].to_numpy(),
-                    capsize=1.5,
+                    capsize=2,
                     markersize=4,
-                    linewidth=1,
-                    elinewidth=0.6,
+                    linewidth=1.2,
+                    elinewidth=0.7,
+                    zorder=2,
                     label=selector,
                     **styles[selector],
                 )
-            _label_panel(ax, dataset, model, "features kept", data, first=column == 0)
+            _label_panel(ax, dataset, model, data, first=column == 0)
+            ax.set_xticks(range(len(levels)), labels, fontsize="small")
+            ax.set_xlim(-0.5, max(len(levels) - 0.5, 0.5))
+            ax.set_xlabel("features kept")
     _legend(figure, axes)
     return figure
 
 
-def _label_panel(ax, dataset, model, xlabel, data, *, first):
-    """Title, percent x-axis and grid of one panel; the metric on the first."""
+def _level_label(level, n_kept):
+    """The tick label of a retention level: its share, and the median count kept.
+
+    >>> _level_label(0.2, 462.0), _level_label(0.00433, 10.0)
+    ('20 %\\nk = 462', '0.43 %\\nk = 10')
+    """
+    percent = level * 100
+    share = f"{percent:.0f} %" if percent >= 1 else f"{percent:.2g} %"
+    return f"{share}\nk = {n_kept:.0f}"
+
+
+def _label_panel(ax, dataset, model, data, *, first):
+    """Title and grid of one panel; the metric on the first of a row."""
     ax.set_title(f"{dataset}, {model} model", fontsize="medium")
-    _percent_axis(ax, xlabel)
     if first:
         ax.set_ylabel(f"{_metric_label(data)} on test folds")
     ax.grid(alpha=0.3)
@@ -182,9 +231,8 @@ def plot_shift(shifts):
                     label=selector,
                     **styles[selector],
                 )
-            _label_panel(
-                ax, dataset, model, "selected features shifted", data, first=column == 0
-            )
+            _label_panel(ax, dataset, model, data, first=column == 0)
+            _percent_axis(ax, "selected features shifted")
     _legend(figure, axes)
     return figure
 
@@ -271,7 +319,13 @@ def plot_critical_difference(results, model=None, alpha=0.05):
 
 
 def _palette(n):
+    """``n`` distinct colours: tab10's, then the dark shades of tab20b.
+
+    Not tab20, whose pairs of a dark and a light shade of one hue read as
+    one selector.
+    """
     from matplotlib import colormaps
 
-    cmap = colormaps["tab10" if n <= 10 else "tab20"]
-    return [cmap(i % cmap.N) for i in range(n)]
+    dark = [colormaps["tab10"](i) for i in range(10)]
+    dark += [colormaps["tab20b"](i) for i in range(0, 20, 4)]
+    return [dark[i % len(dark)] for i in range(n)]

@@ -3,6 +3,8 @@
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +20,8 @@ from ._registry import (
     family,
     own_choice_only,
 )
-from ._run import load, load_shifts, load_tasks
 from ._stats import nogueira_stability
-from ._store import Store
+from ._store import STORE_NAME, Store, _differences
 
 TABLE_FORMATS = ("md", "tex", "csv", "html")
 
@@ -36,9 +37,47 @@ def annotate(results, tasks):
         row.key: dict(row.config["scoring"]).get(row.task_type)
         for row in tasks.itertuples()
     }
+    data_only = {row.key: _data_only(row.config) for row in tasks.itertuples()}
     return results.assign(
         dataset=results["dataset"].map(dataset_label),
         metric=results["key"].map(metrics),
+        data_only=results["key"].map(data_only).eq(True),
+    )
+
+
+#: The selector that is plain mRMR without a description of the target.
+STS_MRMR = "sts-mrmr"
+
+
+def _data_only(config):
+    """Whether a task's STS-mRMR ran without its text terms: plain mRMR.
+
+    Its semantic terms need a ``target_description`` and a positive
+    ``alpha_sts``; the runner passes neither unless the study's
+    ``selector_params`` do.
+    """
+    if config["selector"] != STS_MRMR:
+        return False
+    params = dict(config["resolved_params"])
+    return params.get("target_description") == "None" or params.get("alpha_sts") in (
+        "0",
+        "0.0",
+    )
+
+
+def data_only_note(results):
+    """A footnote naming the datasets where ``sts-mrmr`` is plain mRMR, or None.
+
+    ``results`` are annotated (:func:`annotate`).
+    """
+    if "data_only" not in results:
+        return None
+    datasets = results.loc[results["data_only"], "dataset"].unique()
+    if not datasets.size:
+        return None
+    return (
+        f"{STS_MRMR}: data only, no feature descriptions (no target_description "
+        f"given): plain mRMR on {', '.join(map(dataset_label, datasets))}"
     )
 
 
@@ -57,8 +96,101 @@ def _done(results):
     return results[results["status"] == "done"]
 
 
-def _mean_std(values):
-    return f"{values.mean():.3f} ± {values.std(ddof=1) if values.size > 1 else 0:.3f}"
+@dataclass(frozen=True)
+class MeanSD:
+    """A mean over folds (and seeds) with its standard deviation: one cell.
+
+    Text tables show ``0.820 ± 0.025`` (``+0.010 ± 0.020`` when ``signed``),
+    with the folds it stands on when they are fewer than planned, or
+    ``failed`` when none finished; CSV files get the numbers, one column
+    each (see :func:`numeric_columns`).
+    """
+
+    mean: float
+    sd: float
+    signed: bool = False
+    done: int | None = None
+    planned: int | None = None
+
+    def __str__(self):
+        folds = f" ({self.done}/{self.planned} folds)" if self.planned else ""
+        if self.done == 0:
+            return f"failed{folds}"
+        sign = "+" if self.signed else ""
+        text = f"{self.mean:{sign}.3f} ± {self.sd:.3f}"
+        return (
+            text + folds if self.done is not None and self.done < self.planned else text
+        )
+
+    def numbers(self, name):
+        columns = {f"{name} mean": self.mean, f"{name} sd": self.sd}
+        if self.planned is not None:
+            columns |= {f"{name} folds done": self.done, f"{name} folds": self.planned}
+        return columns
+
+
+@dataclass(frozen=True)
+class Interval:
+    """An estimate with its confidence interval: ``0.820 [0.700, 0.900]``."""
+
+    value: float
+    low: float
+    high: float
+
+    def __str__(self):
+        return f"{self.value:.3f} [{self.low:.3f}, {self.high:.3f}]"
+
+    def numbers(self, name):
+        return {name: self.value, f"{name} low": self.low, f"{name} high": self.high}
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A difference, shown with its sign in text (``+0.004``)."""
+
+    value: float
+
+    def __str__(self):
+        return f"{self.value:+.3f}"
+
+    def numbers(self, name):
+        return {name: self.value}
+
+
+_CELLS = (MeanSD, Interval, Signed)
+
+
+def numeric_columns(flat):
+    """A flat table with each cell of :class:`MeanSD`, ... spread into numbers.
+
+    A column holding such cells becomes the columns of their numbers (``X
+    mean``, ``X sd``, ...), so that a CSV file holds numbers, not text; an
+    empty cell gives missing values.
+    """
+    columns = {}
+    for name, values in flat.items():
+        cells = [value for value in values if isinstance(value, _CELLS)]
+        if not cells:
+            columns[name] = values
+            continue
+        # Every cell of a column gets the columns of the widest one.
+        template = max((cell.numbers(name) for cell in cells), key=len)
+        for column in template:
+            columns[column] = [
+                value.numbers(name).get(column, np.nan)
+                if isinstance(value, _CELLS)
+                else np.nan
+                for value in values
+            ]
+    return pd.DataFrame(columns, index=flat.index)
+
+
+def _mean_sd(values, **kwargs):
+    return MeanSD(
+        float(values.mean()),
+        float(values.std(ddof=1)) if values.size > 1 else 0.0,
+        **kwargs,
+    )
 
 
 def _level_names(levels):
@@ -105,7 +237,7 @@ def headline_table(results):
         "score"
     ].mean()
     grouped = per_fold.groupby(["model", "selector", "dataset"])
-    scores, finished = grouped.agg(_mean_std), grouped.size()
+    finished = grouped.size()
     planned = (
         results.drop_duplicates(["selector", "dataset", "seed", "fold"])
         .groupby(["selector", "dataset"])
@@ -116,12 +248,11 @@ def headline_table(results):
         for (selector, dataset), n_folds in planned.items():
             key = (model, selector, dataset)
             n_done = int(finished.get(key, 0))
-            if n_done == 0:
-                cells[key] = f"failed (0/{n_folds} folds)"
-            elif n_done < n_folds:
-                cells[key] = f"{scores[key]} ({n_done}/{n_folds} folds)"
-            else:
-                cells[key] = scores[key]
+            cells[key] = (
+                _mean_sd(per_fold.loc[key], done=n_done, planned=int(n_folds))
+                if n_done
+                else MeanSD(np.nan, np.nan, done=0, planned=int(n_folds))
+            )
     table = pd.Series(cells).rename_axis(["model", "selector", "dataset"])
     table = table.unstack("dataset")
     metrics = _metrics(results)
@@ -184,10 +315,12 @@ def gap_table(results):
         f"{_with_metric(row.dataset, metrics)}, best: {row.best}"
         for row in long.itertuples()
     ]
-    long["cell"] = [f"{row.gap:+.3f} ± {row.spread:.3f}" for row in long.itertuples()]
+    long["cell"] = [
+        MeanSD(row.gap, row.spread, signed=True) for row in long.itertuples()
+    ]
     table = long.pivot(index="selector", columns="column", values="cell")
     table = table[list(dict.fromkeys(long["column"]))]
-    table["worst"] = long.groupby("selector")["gap"].min().map("{:+.3f}".format)
+    table["worst"] = long.groupby("selector")["gap"].min().map(Signed)
     table.index.name = "selector"
     table.columns.name = None
     return table.reindex(_selector_order(table.index))
@@ -237,7 +370,7 @@ def level_table(results):
     if "metric" in done:
         done = done.fillna({"metric": "score"})
     keys = ["dataset", *(["metric"] if "metric" in done else []), "model", "selector"]
-    table = done.groupby([*keys, "level"])["score"].agg(_mean_std).unstack("level")
+    table = done.groupby([*keys, "level"])["score"].agg(_mean_sd).unstack("level")
     table.columns = [_level_name(level) for level in table.columns]
     finished = set(zip(done["selector"], done["dataset"], strict=True))
     failed = {
@@ -246,7 +379,7 @@ def level_table(results):
         if pair not in finished
     }
     rows = {
-        (*row, selector): ["failed"] * table.shape[1]
+        (*row, selector): [MeanSD(np.nan, np.nan, done=0)] * table.shape[1]
         for row in table.index.droplevel("selector").unique()
         for selector, dataset in failed
         if dataset == row[0]
@@ -277,7 +410,7 @@ def stability_table(results):
                 "dataset": dataset,
                 "selector": selector,
                 "level": _level_name(level),
-                "stability": f"{stability:.3f} [{lower:.3f}, {upper:.3f}]",
+                "stability": Interval(stability, lower, upper),
             }
         )
     if not rows:
@@ -656,13 +789,14 @@ DESCRIPTIONS = {
 }
 
 
-def _tables(out):
-    """Every non-empty table of the study stored in ``out``, by name."""
-    out = Path(out)
-    tasks = load_tasks(out)
-    results = load(out)
+def _tables(stored):
+    """Every non-empty table of a study's stored rows, by name."""
+    tasks, results, shifts = stored.tasks, stored.results, stored.shifts
     if results.empty:
-        raise ValueError(f"{out} holds no results; run `featsel bench` first")
+        raise ValueError(
+            f"{', '.join(map(str, stored.folders))} holds no results; run "
+            "`featsel bench` first"
+        )
     results = annotate(results, tasks)
     found = {
         "failures": failure_table(results),
@@ -679,25 +813,163 @@ def _tables(out):
             "fit_time": time_table(retention),
             "stability": stability_table(retention),
         }
-    shifts = load_shifts(out)
     if not shifts.empty:
         shifts = annotate(shifts, tasks)
         found["robustness_summary"] = robustness_summary(shifts)
         found["importance_drop"] = importance_drop_table(shifts, tasks)
         found["robustness"] = robustness_table(shifts)
+    progress = _progress(stored.planned)
+    if not progress.empty:
+        found["progress"] = progress
     return {name: table for name, table in found.items() if not table.empty}, (
         results,
         shifts,
     )
 
 
-def report(out, *, plots=True):
+@dataclass(frozen=True)
+class _Stored:
+    """The rows of one or more stores, each task once."""
+
+    folders: tuple
+    tasks: pd.DataFrame
+    results: pd.DataFrame
+    shifts: pd.DataFrame
+    planned: pd.DataFrame
+    guesses: list
+    presets: list
+
+
+def _read(folders):
+    """The rows of the stores in ``folders``, after checking they combine.
+
+    A task held by several stores (the same key: the same configuration) is
+    read from one store, one that finished it if any did.
+    """
+    for folder in folders:
+        if not (folder / STORE_NAME).is_file():
+            raise ValueError(f"{folder} holds no featsel results ({STORE_NAME})")
+    parts = []
+    for folder in folders:
+        with Store(folder) as store:
+            parts.append(
+                {
+                    "studies": store.studies(),
+                    "seeds": store.planned_seeds(),
+                    "tasks": store.tasks(),
+                    "results": store.results(),
+                    "shifts": store.shifts(),
+                    "planned": store.planned_tasks(),
+                }
+            )
+    _check_combinable(folders, parts)
+
+    def finished_first(frame):
+        done_last = frame["status"] != "done"
+        return frame.sort_values("status", key=lambda _: done_last, kind="stable")
+
+    tasks = pd.concat(
+        [part["tasks"].assign(store=i) for i, part in enumerate(parts)],
+        ignore_index=True,
+    )
+    tasks = finished_first(tasks).drop_duplicates("key").sort_index()
+    owner = dict(zip(tasks["key"], tasks["store"], strict=True))
+
+    def owned(name):
+        return pd.concat(
+            [
+                part[name][part[name]["key"].map(owner) == i]
+                for i, part in enumerate(parts)
+            ],
+            ignore_index=True,
+        )
+
+    planned = pd.concat([part["planned"] for part in parts], ignore_index=True)
+    studies = [study for part in parts for study in part["studies"]]
+    return _Stored(
+        folders=tuple(folders),
+        tasks=tasks.drop(columns="store").reset_index(drop=True),
+        results=owned("results"),
+        shifts=owned("shifts"),
+        planned=finished_first(planned).drop_duplicates("key").sort_index(),
+        guesses=list(
+            dict.fromkeys(
+                line for study in studies for line in study.get("guesses", [])
+            )
+        ),
+        presets=list(
+            dict.fromkeys(
+                part["studies"][-1].get("preset", "")
+                for part in parts
+                if part["studies"]
+            )
+        ),
+    )
+
+
+def _check_combinable(folders, parts):
+    """Refuse stores whose rows would not compare, naming the difference.
+
+    Stores combine when one study could have grown into their union (see
+    :meth:`~featsel.benchmark._store.Store.record_study`: the same folds,
+    models, levels, scoring, parameters, data and featsel code), and a
+    dataset in several of them has the same seeds in each: the gaps are
+    paired fold by fold.
+    """
+    for i, (first, part_a) in enumerate(zip(folders, parts, strict=True)):
+        for second, part_b in zip(folders[i + 1 :], parts[i + 1 :], strict=True):
+            names = (f"in {first}", f"in {second}")
+            seeds_a, seeds_b = part_a["seeds"], part_b["seeds"]
+            for a in part_a["studies"]:
+                for b in part_b["studies"]:
+                    differences = _differences(a, b, names) or _differences(
+                        b, a, names[::-1]
+                    )
+                    if differences:
+                        raise ValueError(
+                            f"cannot combine {first} and {second} into one "
+                            f"report: their studies differ ({'; '.join(differences)})"
+                        )
+            for dataset in sorted(set(seeds_a) & set(seeds_b)):
+                if seeds_a[dataset] != seeds_b[dataset]:
+                    raise ValueError(
+                        f"cannot combine {first} and {second} into one report: "
+                        f"dataset {dataset_label(dataset)!r} has seeds "
+                        f"{seeds_a[dataset]} in {first} and {seeds_b[dataset]} "
+                        f"in {second}; its selectors are compared fold by fold, "
+                        "so give it the same seeds in both (re-run one with the "
+                        "other's seeds)"
+                    )
+
+
+def _progress(planned):
+    """Tasks planned, done and failed per dataset x selector (order of plan)."""
+    if planned.empty:
+        return pd.DataFrame()
+    planned = planned.assign(dataset=planned["dataset"].map(dataset_label))
+    grouped = planned.groupby(["dataset", "selector"], sort=False)["status"]
+    return pd.DataFrame(
+        {
+            "planned": grouped.size(),
+            "done": grouped.agg(lambda s: int((s == "done").sum())),
+            "failed": grouped.agg(lambda s: int((s == "failed").sum())),
+        }
+    ).astype(int)
+
+
+def report(out, *, plots=True, into=None):
     """Write the tables (Markdown, LaTeX, CSV, HTML) and plots of a study.
 
     Parameters
     ----------
-    out : str or path
-        The study's output folder (given to :func:`featsel.benchmark.run`).
+    out : str, path or list of them
+        The study's output folder (given to :func:`featsel.benchmark.run`),
+        or several: their rows are combined into one report (each task
+        once). Folders combine when one study could have grown into their
+        union: the same folds, models, levels, scoring, selector
+        parameters, data and featsel code, and the same seeds for a
+        dataset in several of them; otherwise a ValueError names the
+        difference.
 
     plots : bool, default=True
         Also write the plots (PNG and SVG): score against retention level,
@@ -705,38 +977,53 @@ def report(out, *, plots=True):
         diagram over datasets, the selectors' fit times and, with shift
         evaluations, score against the fraction of shifted features.
 
+    into : str or path, default=None
+        The folder the report is written to; by default ``out/report`` for
+        one folder. Required for several.
+
     Returns
     -------
     tables : dict of str to pandas.DataFrame
         The non-empty tables by name, each also written to
-        ``out/report/<name>.{md,tex,csv,html}``: ``gap`` (to the best
+        ``<into>/<name>.{md,tex,csv,html}``: ``gap`` (to the best
         classical baseline), ``headline``, ``overview``, ``levels``,
         ``recall`` (datasets with a known truth), ``fit_time``,
         ``stability``, ``failures``; with shift evaluations also
         ``robustness_summary``, ``importance_drop`` and ``robustness``; with
         the own-choice level ``own_choice``; and ``progress``, the tasks
         done of those planned. A table without rows is not written.
-        ``out/report/summary.md`` gathers them with a sentence on what each
+        ``<into>/summary.md`` gathers them with a sentence on what each
         shows.
     """
-    out = Path(out)
-    found, (results, shifts) = _tables(out)
-    report_folder = out / "report"
-    report_folder.mkdir(exist_ok=True)
+    folders = (
+        [Path(out)] if isinstance(out, (str, os.PathLike)) else list(map(Path, out))
+    )
+    if not folders:
+        raise ValueError("give at least one study folder to report on")
+    if into is None and len(folders) > 1:
+        raise ValueError(
+            "a report of several folders needs a folder of its own to be "
+            "written to (into=..., --out in `featsel report`)"
+        )
+    stored = _read(folders)
+    found, (results, shifts) = _tables(stored)
+    report_folder = Path(into) if into is not None else folders[0] / "report"
+    report_folder.mkdir(parents=True, exist_ok=True)
     for name in DESCRIPTIONS:
         for suffix in TABLE_FORMATS:
             # A table of an earlier report that has no rows now goes.
             report_folder.joinpath(f"{name}.{suffix}").unlink(missing_ok=True)
     for name, table in found.items():
         _write_table(table, report_folder / name)
-    with Store(out) as store:
-        guesses = store.study().get("guesses", [])
-        progress = store.progress()
-    if not progress.empty:
-        progress["dataset"] = progress["dataset"].map(dataset_label)
-        found["progress"] = progress.set_index(["dataset", "selector"]).astype(int)
-        _write_table(found["progress"], report_folder / "progress")
-    (report_folder / "summary.md").write_text(summary_markdown(found, results, guesses))
+    (report_folder / "summary.md").write_text(
+        summary_markdown(
+            found,
+            results,
+            stored.guesses,
+            presets=stored.presets,
+            folders=folders if len(folders) > 1 else (),
+        )
+    )
     if plots:
         _write_plots(split_own_choice(results)[0], shifts, report_folder)
     return found
@@ -793,18 +1080,34 @@ def incomplete(progress):
     )
 
 
-def summary_markdown(found, results, guesses=()):
+#: What the report says of a study started from each preset.
+PRESET_NOTES = {
+    "quick": (
+        "Preset: quick, the default of `featsel bench` (3 outer folds, "
+        "selectors at lighter settings than their defaults); `--preset "
+        "paper` or `--preset real` runs the full protocols.  "
+    ),
+}
+
+
+def summary_markdown(found, results, guesses=(), presets=(), folders=()):
     """The tables of a report as one Markdown document, each explained.
 
-    A line saying the study is incomplete, if it is, and ``guesses`` (what
-    the study guessed from the data, one line each) head the document, where
-    a reader sees them before any number.
+    A line saying the study is incomplete, if it is, the ``folders`` a
+    combined report reads, ``guesses`` (what the study guessed from the
+    data, one line each) and the ``presets`` the study started from head
+    the document, where a reader sees them before any number.
     """
     done = _done(results)
     metrics = dict(_metrics(results))
     missing = incomplete(found.get("progress"))
     lines = [f"**{missing}.**", ""] if missing else []
+    if folders:
+        lines.append(f"Combined from {', '.join(map(str, folders))}.  ")
     lines += [f"Guessed: {line}.  " for line in guesses]
+    lines += [
+        PRESET_NOTES.get(preset, f"Preset: {preset}.  ") for preset in presets if preset
+    ]
     lines += [
         "Datasets (metric): "
         + ", ".join(f"{name} ({metric})" for name, metric in sorted(metrics.items()))
@@ -820,6 +1123,7 @@ def summary_markdown(found, results, guesses=()):
         "task time.",
         "",
     ]
+    note = data_only_note(results)
     reasons = failure_reasons(results)
     if not reasons.empty:
         lines += ["## Why tasks failed", "", to_markdown(reasons), ""]
@@ -836,7 +1140,16 @@ def summary_markdown(found, results, guesses=()):
                 lines += [to_markdown(_flat(part)), ""]
         else:
             lines += [to_markdown(_flat(table)), ""]
+        if note and _names_sts_mrmr(table):
+            lines += [f"*{note}.*", ""]
     return "\n".join(lines)
+
+
+def _names_sts_mrmr(table):
+    labels = [*table.index.to_flat_index(), *table.columns]
+    if "selector" in table:
+        labels += list(table["selector"])
+    return any(STS_MRMR in str(label) for label in labels)
 
 
 def _flat(table):
@@ -848,7 +1161,7 @@ def _flat(table):
 
 def _write_table(table, stem):
     flat = _flat(table)
-    flat.to_csv(stem.with_suffix(".csv"), index=False)
+    numeric_columns(flat).to_csv(stem.with_suffix(".csv"), index=False)
     stem.with_suffix(".md").write_text(to_markdown(flat))
     stem.with_suffix(".tex").write_text(to_latex(flat))
     stem.with_suffix(".html").write_text(flat.to_html(index=False, na_rep=""))
@@ -861,6 +1174,8 @@ def _column_name(column):
 
 
 def _cell(value):
+    if isinstance(value, _CELLS):
+        return str(value)
     if isinstance(value, float):
         return "" if np.isnan(value) else f"{value:.3f}"
     if value is None:

@@ -23,6 +23,7 @@ def run(
     backend="joblib",
     scheduler=None,
     progress=True,
+    announce=None,
 ):
     """Run a study, skipping the tasks already finished in ``out``.
 
@@ -49,6 +50,11 @@ def run(
 
     progress : bool, default=True
         Show a progress bar with tasks done and failed, and the ETA.
+
+    announce : callable, default=None
+        Called with the list of tasks still to run once the store has
+        accepted the study, before the first of them starts (the command
+        line prints what runs and an estimate of how long).
 
     Returns
     -------
@@ -84,6 +90,8 @@ def run(
         store.plan(tasks)
         finished = store.finished_keys()
         pending = [task for task in tasks if task.key not in finished]
+        if announce is not None:
+            announce(pending)
         results = (
             _run_dask(pending, scheduler)
             if backend == "dask"

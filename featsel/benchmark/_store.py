@@ -188,21 +188,25 @@ class Store:
 
     @_translating_errors
     def record_study(self, started, config):
-        """Record a run of a study; refuse a different study in this folder.
+        """Record a run of a study; refuse one that would mix protocols.
 
-        Studies kept apart: results of different settings (or of an edited
-        data file) written into one folder would be merged into one report.
+        A study may grow: a run may add datasets, selectors or seeds (or run
+        a part of the study), since each task's key identifies its rows.
+        Any other difference from a study recorded here (folds, models,
+        levels, scoring, a selector's parameters, a data file's content,
+        featsel's code) is refused: its rows would be merged into tables
+        made under another protocol.
         """
         config = json.loads(json.dumps(config, default=str))
-        stored = self.study()
-        if stored:
+        for stored in self.studies():
             differences = _differences(stored, config)
             if differences:
                 raise StoreError(
                     f"{self.folder} holds the results of a different study "
                     f"({'; '.join(differences)}); choose another --out folder "
                     "(or delete this one): rows made by other settings, data "
-                    "or featsel code are never mixed with new ones"
+                    "or featsel code are never mixed with new ones (a study "
+                    "may only add datasets, selectors or seeds)"
                 )
         with self._connection:
             self._connection.execute(
@@ -218,6 +222,23 @@ class Store:
         return {} if row is None else json.loads(row[0])
 
     @_translating_errors
+    def studies(self):
+        """The settings of every run recorded in this store, oldest first."""
+        rows = self._connection.execute("SELECT config FROM studies ORDER BY rowid")
+        return [json.loads(text) for (text,) in rows]
+
+    @_translating_errors
+    def planned_seeds(self):
+        """The seeds planned for each dataset, as sorted lists."""
+        rows = self._connection.execute(
+            "SELECT DISTINCT dataset, seed FROM planned ORDER BY dataset, seed"
+        )
+        seeds = {}
+        for dataset, seed in rows:
+            seeds.setdefault(dataset, []).append(seed)
+        return seeds
+
+    @_translating_errors
     def plan(self, tasks):
         """Record the tasks a run of the study sets out to do."""
         with self._connection:
@@ -230,19 +251,16 @@ class Store:
             )
 
     @_translating_errors
-    def progress(self):
-        """Tasks planned, done and failed per dataset x selector.
+    def planned_tasks(self):
+        """One row per planned task: key, dataset, selector and status.
 
-        Empty when no run recorded its plan (a store written before plans
-        were recorded).
+        The status is ``done``, ``failed`` or missing (not run yet).
         """
         return pd.read_sql_query(
-            "SELECT p.dataset, p.selector, COUNT(*) AS planned, "
-            "SUM(t.status = 'done') AS done, SUM(t.status = 'failed') AS failed "
-            "FROM planned p LEFT JOIN tasks t ON p.key = t.key "
-            "GROUP BY p.dataset, p.selector ORDER BY MIN(p.rowid)",
+            "SELECT p.key, p.dataset, p.selector, t.status FROM planned p "
+            "LEFT JOIN tasks t ON p.key = t.key ORDER BY p.rowid",
             self._connection,
-        ).fillna({"done": 0, "failed": 0})
+        )
 
     @_translating_errors
     def warnings(self):
@@ -369,23 +387,51 @@ class Store:
         return frame.reset_index(drop=True)
 
 
-def _differences(stored, current):
+#: Recorded settings that name a study without changing any row.
+_LABELS = {"preset", "guesses"}
+
+
+#: Settings a study grows in: a run may add to them, or run a part of them.
+_GROWS = {"datasets", "selectors", "seeds"}
+
+
+def _differences(stored, current, names=("there", "now")):
     """The settings in which two recorded studies differ, as short texts.
 
-    A setting recorded by only one of them is not a difference, except the
-    featsel code that made the rows: a store without it was written by a
-    featsel older than the check, whose rows cannot be vouched for.
+    ``names`` name the two studies in the texts.
+
+    Settings a study grows in (:data:`_GROWS`) and labels are no
+    difference; parameters count for the selectors both studies run, data
+    digests for the files both read. A setting recorded by only one of
+    them is not a difference, except the featsel code that made the rows: a
+    store without it was written by a featsel older than the check, whose
+    rows cannot be vouched for.
     """
-    differences = [
-        f"{name}: {stored[name]!r} there, {current[name]!r} now"
-        for name in sorted(set(stored) & set(current))
-        if stored[name] != current[name]
-    ]
+    differences = []
+    for name in sorted((set(stored) & set(current)) - _LABELS - _GROWS):
+        there, now = stored[name], current[name]
+        if name == "selector_params":
+            shared = set(stored.get("selectors", ())) & set(
+                current.get("selectors", ())
+            )
+            there = {key: there.get(key, {}) for key in sorted(shared)}
+            now = {key: now.get(key, {}) for key in sorted(shared)}
+            there, now = _differing(there, now)
+        elif name == "data_digests":
+            there, now = _differing(there, now)
+        if there != now:
+            differences.append(f"{name}: {there!r} {names[0]}, {now!r} {names[1]}")
     if "featsel" in current and "featsel" not in stored:
         differences.append(
-            f"featsel: an older featsel there, {current['featsel']!r} now"
+            f"featsel: an older featsel {names[0]}, {current['featsel']!r} {names[1]}"
         )
     return differences
+
+
+def _differing(there, now):
+    """The entries of two tables whose shared keys hold different values."""
+    keys = [key for key in there if key in now and there[key] != now[key]]
+    return {key: there[key] for key in keys}, {key: now[key] for key in keys}
 
 
 def recover(folder):

@@ -113,6 +113,10 @@ class Study:
         Learning task of every dataset; "auto" takes each dataset's own (a
         data file: regression for a float target, classification
         otherwise). Give "regression" for an integer-valued quantity.
+
+    preset : str
+        The preset the study starts from (set by :func:`preset`), which the
+        console and the report name; a label only: it changes no task.
     """
 
     datasets: tuple = EMBEDDED_DATASETS
@@ -128,6 +132,8 @@ class Study:
     target: str = "target"
     shift: tuple = ()
     task: str = "auto"
+    # A label: two studies that differ only in it run the same tasks.
+    preset: str = field(default="", compare=False)
 
     def __post_init__(self):
         for item in fields(self):
@@ -546,6 +552,7 @@ _FIELD_TYPES = (
     ("target", None, "str"),
     ("task", None, "str"),
     ("selector_params", None, "table"),
+    ("preset", None, "str"),
 )
 
 
@@ -572,8 +579,9 @@ def preset(name):
     in minutes on a laptop. ``paper``: the protocol of the KAN
     feature-selection paper (5 folds; LogisticRegression or Ridge, random
     forest with 200 trees and XGBoost; 20/40/60 %) on its datasets, every
-    installed selector at its defaults; about 6 minutes with 2 workers on 2
-    free cores (``benchmarks/results/runner.md``), resumable after a stop.
+    installed selector at its defaults; 6 of the 9 datasets of the quality
+    study, which took 22.7 minutes with 2 workers on 2 cores
+    (``benchmarks/results/quality.md``), resumable after a stop.
     ``real``: every installed selector at its defaults on the real-data
     suite (:func:`featsel.datasets.real_suite`: 22 tables with the ``data``
     extra, from 165 to 9,857 rows and up to 1,502 features), linear and
@@ -589,6 +597,7 @@ def preset(name):
     if name == "quick":
         selectors = (NO_SELECTION, *available_selectors())
         return Study(
+            preset=name,
             selectors=selectors,
             selector_params={
                 selector: dict(SELECTORS[selector].quick_params)
@@ -599,6 +608,7 @@ def preset(name):
         )
     if name == "paper":
         return Study(
+            preset=name,
             datasets=(
                 "breast_cancer",
                 "wine",
@@ -615,6 +625,7 @@ def preset(name):
         from ..datasets import real_suite
 
         return Study(
+            preset=name,
             datasets=tuple(real_suite()),
             selectors=(NO_SELECTION, *available_selectors()),
             models=("linear", "rf"),
