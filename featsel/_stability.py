@@ -469,9 +469,7 @@ def false_selection_bound(q, p, threshold, n_pairs, assumption="unimodal"):
         return float(base / (2 * threshold - 1))
     theta = q / p
     if threshold > 0.75:
-        return float(
-            base * 4 * (1 - threshold + 1 / (2 * n_pairs)) / (1 + 1 / n_pairs)
-        )
+        return float(base * 4 * (1 - threshold + 1 / (2 * n_pairs)) / (1 + 1 / n_pairs))
     if threshold <= 0.5 + min(theta**2, 1 / (2 * n_pairs) + 0.75 * theta**2):
         return math.inf
     return float(base / (2 * (2 * threshold - 1 - 1 / (2 * n_pairs))))
