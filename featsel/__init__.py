@@ -13,7 +13,7 @@ Sequential Attention) encode their order of selection in it.
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from ._base import BaseSelector
+from ._base import BaseSelector, SelectionResult
 from ._feature_gradients import FeatureGradientsSelector
 from ._kan import KANSelector
 from ._lasso import LassoSelector
@@ -37,6 +37,7 @@ __all__ = [
     "MutualInfoSelector",
     "OptFSSelector",
     "RandomForestSelector",
+    "SelectionResult",
     "SelectorCV",
     "SequentialAttentionSelector",
     "SHAPForwardSelector",

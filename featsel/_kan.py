@@ -308,7 +308,7 @@ class KANSelector(BaseTorchSelector):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         device = self._resolve_device()
         if self.backend == "pykan":
             import_optional("kan", extra="kan")
@@ -348,7 +348,7 @@ class KANSelector(BaseTorchSelector):
         self.n_epochs_ = np.asarray(n_epochs)
         # The base class zeroes these columns' scores; zero them before
         # normalising so that scores_ still sums to 1.
-        return self._combine(self.scores_per_fold_, self._uninformative_features)
+        return self._combine(self.scores_per_fold_, uninformative)
 
     def _report_fold(self, splits, fold):
         """Print the row counts of a fold's network when verbose."""

@@ -10,7 +10,12 @@ import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import _has_strings, extreme_column_shifts, scale_extreme_columns
+from ._base import (
+    SelectionResult,
+    _has_strings,
+    extreme_column_shifts,
+    scale_extreme_columns,
+)
 from ._docstring import shared_docs
 from ._torch_base import BaseTorchSelector
 
@@ -285,7 +290,7 @@ class OptFSSelector(BaseTorchSelector):
         self.categorical_ = categorical
         return X, y
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         device = self._resolve_device()
         categorical = self.categorical_
         numeric = _numeric_block(X[:, ~categorical])
@@ -327,7 +332,9 @@ class OptFSSelector(BaseTorchSelector):
                 network, inputs, target, fields[open_columns], seed
             )
         self.network_ = network.cpu()
-        return np.maximum(scores, 0.0)
+        # Closed gates, and open ones the network does not use, score 0:
+        # they follow in the order of their gate logits.
+        return SelectionResult(np.maximum(scores, 0.0), tie_break=self.gate_logits_)
 
     def _train(self, inputs, target, n_numeric, value_weights, seed, device):
         """Train the gated network on the packed inputs, annealing the gates."""
@@ -395,11 +402,6 @@ class OptFSSelector(BaseTorchSelector):
             generator=_training.make_generator(seed),
         )
 
-    def _tie_break_scores(self):
-        # Closed gates, and open ones the network does not use, score 0:
-        # they follow in the order of their gate logits.
-        return self.gate_logits_
-
     def _gate_logits(self, network, categorical, offsets, categories):
         """Each column's gate logit, and the logits of each category value."""
         numeric_logits = network.numeric_gates.detach().cpu().numpy().astype(np.float64)
@@ -414,10 +416,10 @@ class OptFSSelector(BaseTorchSelector):
             category_gates[names[j]] = pd.Series(logits, index=categories[k])
         return gate_logits, category_gates
 
-    def _default_n_features_to_select(self, scores):
+    def _default_n_features_to_select(self, scores, uninformative):
         # A constant or repeated column can keep its gate open; it is not
         # kept for that.
-        open_gates = (self.gate_logits_ > 0) & ~self._uninformative_features
+        open_gates = (self.gate_logits_ > 0) & ~uninformative
         return max(1, int(np.count_nonzero(open_gates)))
 
 

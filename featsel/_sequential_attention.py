@@ -9,6 +9,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._base import SelectionResult
 from ._docstring import shared_docs
 from ._torch_base import BaseTorchSelector
 
@@ -316,13 +317,13 @@ class SequentialAttentionSelector(BaseTorchSelector):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         device = self._resolve_device()
         n_samples, n_features = X.shape
-        candidates = ~self._uninformative_features
-        n_wanted = self.n_features_to_select_ or self._default_n_features_to_select(
-            None
-        )
+        candidates = ~uninformative
+        # The phases are cut by the count, so the own choice (half, as the
+        # base class's default) is fixed before any score exists.
+        n_wanted = self.n_features_to_select_ or math.ceil(n_features / 2)
         n_to_select = int(min(n_wanted, candidates.sum()))
         self.features_per_step_ = (
             max(1, math.ceil(n_to_select / MAX_AUTO_PHASES))
@@ -352,7 +353,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
             else np.zeros(n_features)
         )
         scores[self.selection_order_] = 1.0 + np.arange(len(order), 0, -1)
-        return scores
+        return SelectionResult(scores, n_features_to_select=n_wanted)
 
     def _select(
         self, X, y, candidates, n_to_select, warmup_epochs, hidden, seed, device

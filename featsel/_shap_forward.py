@@ -15,7 +15,12 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseSelector, check_cv_fits, univariate_f_statistic
+from ._base import (
+    BaseSelector,
+    SelectionResult,
+    check_cv_fits,
+    univariate_f_statistic,
+)
 from ._docstring import shared_docs
 from ._optional import import_optional
 
@@ -350,7 +355,7 @@ class SHAPForwardSelector(BaseSelector):
         """
         return bool(self.feature_groups) or self.tol is None
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         random_state = check_random_state(self.random_state)
         classification = self.task_ == "classification"
         estimator = self._make_estimator(random_state)
@@ -470,18 +475,20 @@ class SHAPForwardSelector(BaseSelector):
             n_entered = int(sizes[kept].sum())
         else:
             n_entered = int(sizes[selected].sum())
-        # The base class keeps the top-ranked features: the ones that
-        # entered, then, up to a requested count, the next by SHAP value. A
-        # group may not be cut, so with groups only the entered ones count.
-        self.n_features_to_select_ = (
-            n_entered if limit is None or self.feature_groups else limit
-        )
         rest = [unit for unit in by_importance if unit not in selected]
         order = np.concatenate([units[unit] for unit in [*selected, *rest]])
         n_features = X.shape[1]
         scores = np.empty(n_features)
         scores[order] = (n_features - np.arange(n_features)) / n_features
-        return scores
+        # The base class keeps the top-ranked features: the ones that
+        # entered, then, up to a requested count, the next by SHAP value. A
+        # group may not be cut, so with groups only the entered ones count.
+        return SelectionResult(
+            scores,
+            n_features_to_select=(
+                n_entered if limit is None or self.feature_groups else None
+            ),
+        )
 
     def _confirmation_cv(self, cv, y, classification, random_state):
         """Shuffled folds, as many as ``cv``'s, that confirm the own choice's steps."""

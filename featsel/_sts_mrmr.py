@@ -405,7 +405,7 @@ class STSmRMRSelector(BaseSelector):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         if self.alpha_sts == 0 and self.alpha_data == 0:
             raise ValueError("alpha_sts and alpha_data cannot both be 0.")
         if self.scheme == "quotient" and self.relevance != "f":

@@ -172,7 +172,7 @@ class SVMRFESelector(BaseSelector):
         tags.input_tags.sparse = True
         return tags
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         X = standardize(X)
         n_features = X.shape[1]
         if self.task_ == "classification":

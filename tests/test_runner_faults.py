@@ -106,14 +106,14 @@ def test_integer_regression_target_with_task_option(tmp_path, capsys):
 
 
 class Failing(featsel.LassoSelector):
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         raise RuntimeError("planted failure\nsecond line\n  third")
 
 
 class Warning_(featsel.LassoSelector):
     calls = 0
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         # Twice per fit, and with a number that differs between fits.
         Warning_.calls += 1
         for _ in range(2):

@@ -55,7 +55,7 @@ class _TargetSelector(BaseTorchSelector):
         self.n_features_to_select = n_features_to_select
         self.task = task
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         return np.ones(X.shape[1])
 
 
