@@ -89,6 +89,14 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         on ``k`` (for example Sequential Attention, whose phases are cut by
         ``k``) set it to ``True``, as a class attribute or a property.
 
+    scores_kind : {"importance", "order"}
+        What ``scores_`` holds. "importance" (the class default): how much
+        each feature matters, comparable between features and pooled as
+        such by the benchmark's reports. "order": a position-based encoding
+        of a sequential search's order of entry (which such selectors give
+        as ``selection_order_``), that sorts as ``ranking_`` does but
+        measures nothing.
+
     Notes
     -----
     Two kinds of columns carry no information of their own, whatever the
@@ -138,6 +146,8 @@ class BaseSelector(SelectorMixin, BaseEstimator):
     }
 
     selection_depends_on_k = False
+
+    scores_kind = "importance"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

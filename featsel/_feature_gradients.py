@@ -602,7 +602,6 @@ class FeatureGradientsSelector(BaseTorchSelector):
                 None,
                 None,
                 max_epochs=epochs,
-                lr=self.lr,
                 generator=generator,
                 batch_size=self.batch_size,
                 # One epoch per call: print it whenever verbose is set.

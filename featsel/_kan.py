@@ -30,6 +30,9 @@ MAX_DEFAULT_HIDDEN_UNITS = 64
 GRID_UPDATE_EVERY = 5
 GRID_UPDATE_UNTIL = 50
 
+#: Folds of ``cv=None``: scikit-learn's default.
+DEFAULT_CV = 5
+
 #: Training rows used to place the knots (quantiles need no more).
 GRID_ROWS = 1024
 
@@ -98,19 +101,20 @@ class KANSelector(BaseTorchSelector):
         Rows per gradient step; None, or at least the number of training
         rows, trains full-batch.
 
-    cv : int or None, default=5
+    cv : int, "holdout" or None, default=5
         Number of folds (stratified for classification where every class
         has that many rows): one network per fold, trained on the other
-        folds and scored on its own. None trains a single network, scored
-        on ``validation_fraction`` of the rows held out once: ``cv`` times
-        faster.
+        folds and scored on its own; None means 5, as in scikit-learn.
+        "holdout" trains a single network, scored on
+        ``validation_fraction`` of the rows held out once: five times
+        faster than 5 folds.
 
     validation_fraction : float, default=0.2
         Fraction of each network's training rows set aside to decide early
         stopping (stratified for classification where possible), so that
         the rows the network is scored on play no part in its training.
-        With ``cv=None`` the same fraction of all rows is first held out
-        for scoring.
+        With ``cv="holdout"`` the same fraction of all rows is first held
+        out for scoring.
 
     backend : {"torch", "pykan"}, default="torch"
         "torch" uses featsel's own KAN; "pykan" computes the same scores on
@@ -251,7 +255,7 @@ class KANSelector(BaseTorchSelector):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(300, 6))
     >>> y = X[:, 0] + np.sin(2 * X[:, 1]) + 0.1 * rng.normal(size=300)
-    >>> selector = KANSelector(2, method="si", cv=None, random_state=0)
+    >>> selector = KANSelector(2, method="si", cv="holdout", random_state=0)
     >>> np.flatnonzero(selector.fit(X, y).support_)
     array([0, 1])
     """
@@ -264,7 +268,11 @@ class KANSelector(BaseTorchSelector):
         "spline_order": [Interval(Integral, 0, None, closed="left")],
         "sparsity": [Interval(Real, 0, None, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left")],
-        "cv": [None, Interval(Integral, 2, None, closed="left")],
+        "cv": [
+            None,
+            Interval(Integral, 2, None, closed="left"),
+            StrOptions({"holdout"}),
+        ],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "backend": [StrOptions({"torch", "pykan"})],
     }
@@ -391,8 +399,8 @@ class KANSelector(BaseTorchSelector):
             fold.y_fit,
             fold.inputs_stop,
             fold.y_stop,
+            optimizer=_training.Adam(fold.module.parameters(), lr=self.lr),
             max_epochs=self.max_epochs,
-            lr=self.lr,
             generator=fold.generator,
             batch_size=self.batch_size,
             patience=self.patience,
@@ -597,16 +605,17 @@ class KANSelector(BaseTorchSelector):
         """(train, held-out) row indices of each network."""
         n_samples = X.shape[0]
         classification = self.task_ == "classification"
-        if isinstance(self.cv, Integral):
-            if n_samples < self.cv:
+        n_splits = DEFAULT_CV if self.cv is None else self.cv
+        if n_splits != "holdout":
+            if n_samples < n_splits:
                 raise ValueError(
-                    f"cv={self.cv} folds need at least {self.cv} samples, got "
-                    f"{n_samples}; pass a smaller cv, or cv=None for one "
-                    "held-out split of validation_fraction of the rows."
+                    f"cv={n_splits} folds need at least {n_splits} samples, "
+                    f"got {n_samples}; pass a smaller cv, or cv='holdout' for "
+                    "one held-out split of validation_fraction of the rows."
                 )
-            stratify = classification and np.bincount(y).min() >= self.cv
+            stratify = classification and np.bincount(y).min() >= n_splits
             splitter = (StratifiedKFold if stratify else KFold)(
-                n_splits=self.cv,
+                n_splits=n_splits,
                 shuffle=True,
                 random_state=random_state.randint(np.iinfo(np.int32).max),
             )
@@ -623,9 +632,9 @@ class KANSelector(BaseTorchSelector):
         if n_train < 2:
             raise ValueError(
                 f"A network needs at least 2 training rows, one of them for "
-                f"early stopping; with {n_samples} samples and cv={self.cv} a "
-                f"network gets {n_train}. Pass more samples"
-                + (" or a smaller cv." if isinstance(self.cv, Integral) else ".")
+                f"early stopping; with {n_samples} samples and cv={n_splits!r} "
+                f"a network gets {n_train}. Pass more samples"
+                + ("." if n_splits == "holdout" else " or a smaller cv.")
             )
         return splits
 

@@ -380,7 +380,6 @@ class OptFSSelector(BaseTorchSelector):
             None,
             None,
             max_epochs=self.max_epochs,
-            lr=self.lr,
             generator=generator,
             batch_size=self.batch_size,
             epoch_callback=anneal,

@@ -124,7 +124,8 @@ class SequentialAttentionSelector(BaseTorchSelector):
         ``1 + j`` for the selected feature picked ``j``-th from last (so the
         first pick scores highest, and every selected feature at least 2);
         the other features score their attention weight at the end of the
-        last phase (softmax over the unselected features, at most 1).
+        last phase (softmax over the unselected features, at most 1). An
+        encoding of the order, not an importance (``scores_kind = "order"``).
 
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature: the selected ones in their order of
@@ -288,6 +289,8 @@ class SequentialAttentionSelector(BaseTorchSelector):
     }
     selection_depends_on_k = True
 
+    scores_kind = "order"
+
     def __init__(
         self,
         n_features_to_select=None,
@@ -379,7 +382,6 @@ class SequentialAttentionSelector(BaseTorchSelector):
                 None,
                 None,
                 max_epochs=epochs,
-                lr=self.lr,
                 generator=generator,
                 batch_size=self._batch_size(X.shape[0]),
                 verbose=self.verbose,

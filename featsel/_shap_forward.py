@@ -139,6 +139,8 @@ class SHAPForwardSelector(BaseSelector):
         features that did not enter follow by their mean absolute SHAP value.
         With ``n_features_to_select=None``, the features the backward pass
         left out follow the kept ones, ahead of those that never entered.
+        An encoding of the order, not an importance
+        (``scores_kind = "order"``).
 
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best, ties broken by column index).
@@ -155,8 +157,14 @@ class SHAPForwardSelector(BaseSelector):
         Cross-validated score with no feature (a model predicting the class
         prior or the mean), then after each step.
 
-    step_features_ : list of ndarray
-        Column indices that entered at each step.
+    selection_order_ : ndarray of shape (n_entered,)
+        Column indices of the features that entered, in their order of
+        entry (the columns of a group or pair that entered together in
+        column order). Named ``step_features_`` (one array per step) before.
+
+    n_features_path_ : ndarray of shape (n_steps + 1,)
+        Number of features after each step, 0 first: the abscissa of
+        ``scores_path_``.
 
     step_names_ : list of str
         Name of the feature or group that entered at each step; a pair that
@@ -305,6 +313,8 @@ class SHAPForwardSelector(BaseSelector):
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
     }
+
+    scores_kind = "order"
 
     def __init__(
         self,
@@ -459,9 +469,15 @@ class SHAPForwardSelector(BaseSelector):
                 break
 
         self.scores_path_ = np.array([scores.mean() for scores in fold_path])
-        self.step_features_ = [
+        step_features = [
             np.concatenate([units[unit] for unit in step]) for step in entered
         ]
+        self.selection_order_ = np.concatenate(
+            [np.empty(0, dtype=np.intp), *step_features]
+        ).astype(np.intp)
+        self.n_features_path_ = np.cumsum(
+            [0, *(columns.size for columns in step_features)]
+        )
         self.step_names_ = [
             " + ".join(unit_names[unit] for unit in step) for step in entered
         ]
@@ -656,6 +672,15 @@ class SHAPForwardSelector(BaseSelector):
             f"{self.n_features_in_} of them)."
         )
 
+    @property
+    def step_features_(self):
+        raise AttributeError(
+            "SHAPForwardSelector.step_features_ was renamed selection_order_: "
+            "one array of the columns in their order of entry, as in the "
+            "other selectors; n_features_path_ gives the count after each "
+            "step."
+        )
+
     def plot_path(self, ax=None):
         """Plot the cross-validated score against the number of features.
 
@@ -675,10 +700,12 @@ class SHAPForwardSelector(BaseSelector):
             import matplotlib.pyplot as plt
 
             _, ax = plt.subplots()
-        counts = np.cumsum([0, *(columns.size for columns in self.step_features_)])
-        ax.plot(counts, self.scores_path_, marker="o")
+        ax.plot(self.n_features_path_, self.scores_path_, marker="o")
         for count, score, name in zip(
-            counts[1:], self.scores_path_[1:], self.step_names_, strict=True
+            self.n_features_path_[1:],
+            self.scores_path_[1:],
+            self.step_names_,
+            strict=True,
         ):
             ax.annotate(
                 name,

@@ -165,7 +165,8 @@ class STSmRMRSelector(BaseSelector):
         Position-based score that encodes the greedy order: 1 for the first
         feature picked, then lower by ``1 / n_features_in_`` per position.
         Features never eligible (non-positive relevance in the quotient
-        scheme) score 0.
+        scheme) score 0. An encoding of the order, not an importance
+        (``scores_kind = "order"``).
 
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best): the greedy order, then the
@@ -373,6 +374,8 @@ class STSmRMRSelector(BaseSelector):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
+
+    scores_kind = "order"
 
     def __init__(
         self,

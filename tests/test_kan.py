@@ -20,7 +20,7 @@ from featsel._torch import _kan_network, _layers, _training  # noqa: E402
 METHODS = ["l1", "l2", "si", "ko"]
 BACKENDS = ["torch", "pykan"]
 # Small but real: one held-out split and a short training.
-FAST = {"cv": None, "max_epochs": 40, "hidden_units": 8, "grid_size": 4}
+FAST = {"cv": "holdout", "max_epochs": 40, "hidden_units": 8, "grid_size": 4}
 
 
 def classification(n_classes=2, seed=0):
@@ -371,7 +371,7 @@ def test_side_by_side_threads_follow_the_work_of_every_fold(monkeypatch):
     assert threads == [2]
 
 
-@pytest.mark.parametrize("cv", [None, 5])
+@pytest.mark.parametrize("cv", ["holdout", 5])
 def test_a_single_feature_fits(cv):
     """One input feeds a first layer of 3 hidden units (piecewise, one input)."""
     X, y, _ = classification()
@@ -505,8 +505,8 @@ def test_patience_and_validation_fraction_are_used(capsys):
     )
 
 
-@pytest.mark.parametrize("cv", [None, 3])
-def test_early_stopping_never_watches_the_scoring_rows(monkeypatch, cv):
+@pytest.mark.parametrize(("cv", "n_networks"), [("holdout", 1), (None, 5), (3, 3)])
+def test_early_stopping_never_watches_the_scoring_rows(monkeypatch, cv, n_networks):
     """Training, early-stopping and scoring rows are disjoint in every fold.
 
     Column 0 holds the row number, so each row is known by its
@@ -530,7 +530,8 @@ def test_early_stopping_never_watches_the_scoring_rows(monkeypatch, cv):
     monkeypatch.setattr(_training, "train", spy_train)
     monkeypatch.setattr(_kan_network, "kan_scores", spy_scores)
     KANSelector(random_state=0, **{**FAST, "cv": cv, "max_epochs": 3}).fit(X, y)
-    assert len(folds) == (1 if cv is None else cv)
+    # cv=None is scikit-learn's 5 folds.
+    assert len(folds) == n_networks
     for fold in folds:
         rows = {part: set(values.tolist()) for part, values in fold.items()}
         assert len(rows["fit"] | rows["stop"] | rows["score"]) == X.shape[0]
@@ -590,7 +591,7 @@ def test_bad_parameters(params, error, message):
 @pytest.mark.parametrize(
     ("cv", "n_samples", "message"),
     [
-        (None, 2, "cv=None a network gets 1. Pass more samples.$"),
+        ("holdout", 2, "cv='holdout' a network gets 1. Pass more samples.$"),
         (2, 3, "cv=2 a network gets 1. Pass more samples or a smaller cv.$"),
     ],
 )

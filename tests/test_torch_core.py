@@ -25,8 +25,8 @@ def test_training_core_early_stopping_restores_best_weights():
         y[:48],
         X[48:],
         y[48:],
+        optimizer=_training.Adam(module.parameters(), lr=0.05),
         max_epochs=500,
-        lr=0.05,
         generator=generator,
         batch_size=16,
         patience=5,
@@ -122,9 +122,10 @@ def test_no_torch_fit_imports_dynamo():
         "loss = lambda p, t: torch.nn.functional.mse_loss(p[:, 0], t)\n"
         "fits = {\n"
         "    'train': lambda: _training.train(module, loss, Z, t, Z, t,\n"
-        "        max_epochs=2, lr=0.01, generator=torch.Generator()),\n"
+        "        optimizer=_training.Adam(module.parameters(), lr=0.01),\n"
+        "        max_epochs=2, generator=torch.Generator()),\n"
         "    'KANSelector': lambda: featsel.KANSelector(\n"
-        "        2, cv=None, max_epochs=2).fit(X, X[:, 0]),\n"
+        "        2, cv='holdout', max_epochs=2).fit(X, X[:, 0]),\n"
         "    'OptFSSelector': lambda: featsel.OptFSSelector(\n"
         "        max_epochs=2).fit(X, X[:, 0]),\n"
         "    'FeatureGradientsSelector': lambda: featsel.FeatureGradientsSelector(\n"
