@@ -748,6 +748,17 @@ def _first_equal_columns(X):
     return first_equal
 
 
+def draw_seeds(random_state, size=None):
+    """Seeds for other generators (torch's, a model's, a splitter's).
+
+    Drawn from the RandomState ``random_state``; ``size=None`` draws one
+    seed as an int, otherwise an array of them. Every seed lies in
+    ``[0, 2**31 - 1)``, which every library takes.
+    """
+    seeds = random_state.randint(np.iinfo(np.int32).max, size=size)
+    return int(seeds) if size is None else seeds
+
+
 def _held_out_split(y, validation_fraction, random_state, *, stratify):
     """Row indices of one random (train, held-out) split.
 

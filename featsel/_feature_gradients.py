@@ -16,6 +16,7 @@ from ._base import (
     scale_extreme_columns,
 )
 from ._docstring import shared_docs
+from ._preprocessing import Standardizer
 from ._torch_base import BaseTorchSelector
 
 #: Rows standardised at a time when the statistics of a large ``X`` are
@@ -538,12 +539,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
         return indicators[:, 1:] if self.classes_.size == 2 else indicators
 
     def _standardizer(self):
-        from ._torch import _training
-
-        scale = np.sqrt(self.var_)
-        # The core's rule: a column constant on the rows seen keeps scale 1.
-        scale[~(scale > 1e-12 * np.maximum(1.0, self._max_abs))] = 1.0
-        return _training.Standardizer(mean=self.mean_, scale=scale)
+        return Standardizer.from_moments(self.mean_, np.sqrt(self.var_), self._max_abs)
 
     def _targets(self, y):
         """Standardised targets with the statistics of every row seen so far.

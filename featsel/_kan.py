@@ -14,9 +14,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _held_out_split
+from ._base import _held_out_split, draw_seeds
 from ._docstring import shared_docs
 from ._optional import import_optional
+from ._preprocessing import Standardizer
 from ._torch_base import BaseTorchSelector
 
 #: Largest default number of hidden units: the paper's ``2 * n_features + 1``
@@ -498,7 +499,7 @@ class KANSelector(BaseTorchSelector):
             stratify=self.task_ == "classification",
         )
         fit, stop = train[np.sort(fit)], train[np.sort(stop)]
-        standardizer = _training.Standardizer.fit(X[fit])
+        standardizer = Standardizer.fit(X[fit])
         X_fit, X_stop, X_held_out = (
             _training.to_tensor(standardizer.transform(X[rows]), device)
             for rows in (fit, stop, held_out)
@@ -617,14 +618,14 @@ class KANSelector(BaseTorchSelector):
             splitter = (StratifiedKFold if stratify else KFold)(
                 n_splits=n_splits,
                 shuffle=True,
-                random_state=random_state.randint(np.iinfo(np.int32).max),
+                random_state=draw_seeds(random_state),
             )
             splits = list(splitter.split(X, y))
         else:
             train, held_out = _held_out_split(
                 y,
                 self.validation_fraction,
-                random_state.randint(np.iinfo(np.int32).max),
+                draw_seeds(random_state),
                 stratify=classification,
             )
             splits = [(np.sort(train), np.sort(held_out))]

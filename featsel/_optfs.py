@@ -17,6 +17,7 @@ from ._base import (
     scale_extreme_columns,
 )
 from ._docstring import shared_docs
+from ._preprocessing import Standardizer
 from ._torch_base import BaseTorchSelector
 
 #: Initial gate logit ``m_0`` (the gates start open, at 1).
@@ -462,9 +463,8 @@ def _numeric_block(X):
         mean = np.nan_to_num(np.nanmean(values, axis=0))
         std = np.nan_to_num(np.nanstd(values, axis=0))
         largest = np.nan_to_num(np.nanmax(np.abs(values), axis=0))
-    scale = np.where(std > 1e-12 * np.maximum(1.0, largest), std, 1.0)
-    standardized = (values - mean) / scale
-    return np.nan_to_num(standardized, nan=0.0).astype(np.float32)
+    standardized = Standardizer.from_moments(mean, std, largest).transform(values)
+    return np.nan_to_num(standardized, nan=0.0)
 
 
 def _encode_categories(X):

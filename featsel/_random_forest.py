@@ -11,7 +11,7 @@ from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseSelector, SelectionResult, _held_out_split
+from ._base import BaseSelector, SelectionResult, _held_out_split, draw_seeds
 from ._docstring import shared_docs
 
 
@@ -159,7 +159,7 @@ class RandomForestSelector(BaseSelector):
             n_estimators=self.n_estimators,
             max_depth=self.max_depth,
             n_jobs=self.n_jobs,
-            random_state=random_state.randint(np.iinfo(np.int32).max),
+            random_state=draw_seeds(random_state),
         )
         if self.importance == "impurity":
             self.estimator_.fit(X, y)

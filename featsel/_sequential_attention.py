@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import SelectionResult
 from ._docstring import shared_docs
+from ._preprocessing import Standardizer
 from ._torch_base import BaseTorchSelector
 
 #: Strength of the ridge penalty on the open features' weights of the
@@ -365,9 +366,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
         from ._torch import _training
 
         generator = _training.make_generator(seed)
-        X_train = _training.to_tensor(
-            _training.Standardizer.fit(X).transform(X), device
-        )
+        X_train = _training.to_tensor(Standardizer.fit(X).transform(X), device)
         (y_train,) = self._target_tensors(y, device)
         network = self._network(X.shape[1], hidden, candidates, generator, device)
         loss_fn = self._loss(network)

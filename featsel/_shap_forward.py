@@ -19,6 +19,7 @@ from ._base import (
     BaseSelector,
     SelectionResult,
     check_cv_fits,
+    draw_seeds,
     univariate_f_statistic,
 )
 from ._docstring import shared_docs
@@ -510,7 +511,7 @@ class SHAPForwardSelector(BaseSelector):
         """Shuffled folds, as many as ``cv``'s, that confirm the own choice's steps."""
         n_splits = cv.get_n_splits(np.zeros((y.size, 1)), y)
         splitter = StratifiedKFold if classification else KFold
-        seed = random_state.randint(np.iinfo(np.int32).max)
+        seed = draw_seeds(random_state)
         return check_cv_fits(
             splitter(n_splits, shuffle=True, random_state=seed),
             y,
@@ -634,7 +635,7 @@ class SHAPForwardSelector(BaseSelector):
         return model_class(
             **BOOSTER_PARAMS,
             n_jobs=1,
-            random_state=random_state.randint(np.iinfo(np.int32).max),
+            random_state=draw_seeds(random_state),
         )
 
     def _units(self):
@@ -750,7 +751,7 @@ def _permutation_shap_values(shap, model, X, explained, random_state):
         for method in ("predict_proba", "decision_function", "predict")
         if hasattr(model, method)
     )
-    seed = random_state.randint(np.iinfo(np.int32).max)
+    seed = draw_seeds(random_state)
     # shap reseeds and draws from NumPy's global generator, which a library
     # must leave as it found it.
     global_state = np.random.get_state()  # noqa: NPY002

@@ -357,6 +357,28 @@ def test_old_hook_signature_names_the_new_one(hook, signature):
         type("Old", (featsel.BaseSelector,), {hook: namespace[hook]})
 
 
+def test_one_standardiser_for_whole_data_chunks_and_missing_values():
+    from featsel._feature_gradients import FeatureGradientsSelector
+    from featsel._optfs import _numeric_block
+    from featsel._preprocessing import Standardizer
+
+    rng = np.random.default_rng(0)
+    # A column constant up to the rounding of its mean, and a real one.
+    X = np.column_stack(
+        [np.full(64, 0.1) + 1e-17 * rng.normal(size=64), rng.normal(size=64)]
+    )
+    whole = Standardizer.fit(X)
+    assert whole.scale[0] == 1.0 and whole.scale[1] == pytest.approx(X[:, 1].std())
+    moments = Standardizer.from_moments(X.mean(0), X.std(0), np.abs(X).max(0))
+    np.testing.assert_array_equal(moments.scale, whole.scale)
+    np.testing.assert_array_equal(_numeric_block(X), whole.transform(X))
+    pytest.importorskip("torch")
+    streamed = FeatureGradientsSelector(random_state=0)
+    for start in range(0, 64, 16):
+        streamed.partial_fit(X[start : start + 16], np.arange(16) % 2)
+    assert streamed._standardizer().scale[0] == 1.0
+
+
 def test_mutual_information_ties_follow_the_f_statistic_with_a_warning():
     # Once: features of zero mutual information ranked by column position.
     rng = np.random.default_rng(0)

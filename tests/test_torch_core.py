@@ -5,6 +5,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from featsel._preprocessing import Standardizer  # noqa: E402
 from featsel._torch import _training  # noqa: E402
 from featsel._torch_base import BaseTorchSelector  # noqa: E402
 
@@ -40,7 +41,7 @@ def test_training_core_early_stopping_restores_best_weights():
 
 def test_standardizer_uses_training_rows_only():
     train = np.array([[0.0, 5.0], [2.0, 5.0]])
-    standardizer = _training.Standardizer.fit(train)
+    standardizer = Standardizer.fit(train)
     np.testing.assert_allclose(standardizer.mean, [1.0, 5.0])
     np.testing.assert_allclose(standardizer.scale, [1.0, 1.0])
     out = standardizer.transform(np.array([[4.0, 6.0]]))

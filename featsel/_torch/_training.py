@@ -120,37 +120,6 @@ def make_generator(seed):
     return torch.Generator(device="cpu").manual_seed(int(seed))
 
 
-@dataclass
-class Standardizer:
-    """Centre and scale columns with statistics of the training rows only.
-
-    Columns that are constant on the training rows keep a scale of 1, so
-    they map to 0 instead of dividing by zero.
-
-    Parameters
-    ----------
-    mean : ndarray of shape (n_columns,)
-    scale : ndarray of shape (n_columns,)
-    """
-
-    mean: np.ndarray
-    scale: np.ndarray
-
-    @classmethod
-    def fit(cls, X):
-        """Compute the column means and standard deviations of ``X``."""
-        X = np.asarray(X, dtype=np.float64)
-        scale = X.std(axis=0)
-        scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0)))] = 1.0
-        return cls(mean=X.mean(axis=0), scale=scale)
-
-    def transform(self, X):
-        """Standardise ``X`` and return it as a float32 array."""
-        return ((np.asarray(X, dtype=np.float64) - self.mean) / self.scale).astype(
-            np.float32
-        )
-
-
 def to_tensor(array, device):
     """A float32 (or int64, for integer arrays) tensor of ``array`` on ``device``."""
     array = np.asarray(array)
