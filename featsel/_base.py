@@ -126,7 +126,7 @@ class BaseSelector(SelectorMixin, BaseEstimator):
     ...         self.n_features_to_select = n_features_to_select
     ...         self.task = task
     ...
-    ...     def _fit_scores(self, X, y):
+    ...     def _fit_scores(self, X, y, uninformative):
     ...         return X.var(axis=0)
     >>> X = np.array([[0.0, 1.0, 5.0], [0.0, 3.0, 5.5], [0.0, 5.0, 6.0]])
     >>> selector = VarianceSelector(n_features_to_select=1).fit(X, [0, 1, 0])
