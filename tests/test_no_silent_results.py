@@ -49,7 +49,7 @@ class EditingTheData(featsel.LassoSelector):
             EditingTheData.done = True
             frame["y"] = frame["y"].to_numpy()[::-1]
             frame.to_csv(EditingTheData.path, index=False)
-        return super()._fit_scores(X, y)
+        return super()._fit_scores(X, y, uninformative)
 
 
 def test_file_edited_during_the_run_never_enters_under_the_old_key(

@@ -120,7 +120,7 @@ class Warning_(featsel.LassoSelector):
             warnings.warn(
                 f"planted warning {Warning_.calls}", UserWarning, stacklevel=1
             )
-        return super()._fit_scores(X, y)
+        return super()._fit_scores(X, y, uninformative)
 
 
 @pytest.fixture
@@ -152,6 +152,7 @@ def test_task_warnings_reach_the_user_once_each(planted, tmp_path, capsys):
         folds=2,
     )
     run(study, tmp_path, progress=False)
+    assert (load(tmp_path)["status"] == "done").all()
     error = capsys.readouterr().err
     assert error.count("UserWarning: planted warning") == 1
     with Store(tmp_path) as store:
