@@ -589,9 +589,9 @@ class KANSelector(BaseTorchSelector):
 
     def _pykan_network(self, widths, grid_rows, X_fit, X_stop, seed, generator, device):
         """A ``kan.KAN`` behind the adapter, with pykan's own grid updates."""
-        from ._torch import _kan_network
+        from ._torch import _pykan
 
-        network = _kan_network.build_pykan(
+        network = _pykan.build_pykan(
             widths, self.grid_size, self.spline_order, seed, device
         )
         network.refit_grids(grid_rows)
