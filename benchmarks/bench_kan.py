@@ -114,7 +114,7 @@ def speed(args, out):
     out.append(
         "### Fit time against n and d\n\n"
         "`make_classification(n, d, n_informative=min(d, 10))`, KAN-L2, "
-        f"`cv=None` (one 80/20 split), exactly {SCALING_EPOCHS} epochs "
+        f'`cv="holdout"` (one 80/20 split), exactly {SCALING_EPOCHS} epochs '
         "(`max_epochs`; early stopping cannot trigger that early), default "
         "batch size 512, one torch thread, best of 2 runs; the fit time "
         "includes standardising, grid setup, scoring and torch's per-fit "
@@ -135,7 +135,7 @@ def scaling_fit(n_samples, n_features):
         random_state=0,
     )
     selector = KANSelector(
-        method="l2", cv=None, max_epochs=SCALING_EPOCHS, random_state=0
+        method="l2", cv="holdout", max_epochs=SCALING_EPOCHS, random_state=0
     )
     times, fitted = timed(lambda: clone(selector).fit(X, y), 2)
     seconds = min(times)

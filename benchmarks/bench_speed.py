@@ -179,7 +179,7 @@ def cold_start():
         "start = time.perf_counter()\n"
         "import torch\n"
         "imported = time.perf_counter()\n"
-        "KANSelector(cv=None, max_epochs=1, random_state=0).fit(X, y)\n"
+        "KANSelector(cv='holdout', max_epochs=1, random_state=0).fit(X, y)\n"
         "fitted = time.perf_counter()\n"
         "print(imported - start, fitted - imported)\n"
     )

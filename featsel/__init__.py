@@ -5,15 +5,17 @@ drops into a ``Pipeline``; all share the contract of
 :class:`featsel.BaseSelector`: ``n_features_to_select``, ``ranking_`` (a
 strict order, 1 is best) and ``support_`` mean the same thing everywhere.
 ``scores_`` is one non-negative number per feature that sorts as
-``ranking_`` does; its unit is the method's own, and the selectors that
-choose features one after another (SVM-RFE, SHAP forward, STS-mRMR,
-Sequential Attention) encode their order of selection in it.
+``ranking_`` does: an importance in the method's own unit, except for the
+selectors that choose features one after another (SVM-RFE, SHAP forward,
+STS-mRMR, Sequential Attention), whose ``scores_kind`` is ``"order"``:
+their ``scores_`` encode the order of entry, which they give as
+``selection_order_``.
 """
 
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from ._base import BaseSelector
+from ._base import BaseSelector, SelectionResult
 from ._feature_gradients import FeatureGradientsSelector
 from ._kan import KANSelector
 from ._lasso import LassoSelector
@@ -37,6 +39,7 @@ __all__ = [
     "MutualInfoSelector",
     "OptFSSelector",
     "RandomForestSelector",
+    "SelectionResult",
     "SelectorCV",
     "SequentialAttentionSelector",
     "SHAPForwardSelector",

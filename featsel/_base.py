@@ -3,10 +3,12 @@
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 import math
 import pickle
 import warnings
 from abc import abstractmethod
+from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
@@ -24,14 +26,52 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 MANY_CLASSES_WARNING_THRESHOLD = 30
 
 
+@dataclass(frozen=True)
+class SelectionResult:
+    """What a selector's :meth:`BaseSelector._fit_scores` found.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_features,)
+        One finite, non-negative importance per column, higher is better.
+
+    n_features_to_select : int or None, default=None
+        The number of features the method decided to keep during the fit
+        (a stopping rule, or whole groups); None leaves the count to the
+        request, or to :meth:`BaseSelector._default_n_features_to_select`
+        when none was made.
+
+    tie_break : ndarray of shape (n_features,) or None, default=None
+        A secondary score that orders features of equal ``scores``, higher
+        first; None orders them by column index.
+    """
+
+    scores: np.ndarray
+    n_features_to_select: int | None = None
+    tie_break: np.ndarray | None = None
+
+
+#: The hooks whose signature changed with SelectionResult: (name, old, new).
+_HOOK_SIGNATURES = (
+    ("_fit_scores", "(self, X, y)", "(self, X, y, uninformative)"),
+    (
+        "_default_n_features_to_select",
+        "(self, scores)",
+        "(self, scores, uninformative)",
+    ),
+)
+
+
 class BaseSelector(SelectorMixin, BaseEstimator):
     """Base class of every featsel selector.
 
     A selector computes one non-negative importance per input feature in
-    :meth:`_fit_scores`; this class does everything else once for all
-    selectors: parameter and input validation, task detection, resolving
-    ``n_features_to_select``, and the fitted attributes ``scores_``,
-    ``ranking_``, ``support_``, ``n_features_in_`` and ``feature_names_in_``.
+    :meth:`_fit_scores`, and returns it (with, where the method decides
+    them, its count and tie order, as a :class:`SelectionResult`); this
+    class does everything else once for all selectors: parameter and input
+    validation, task detection, resolving ``n_features_to_select``, and the
+    fitted attributes ``scores_``, ``ranking_``, ``support_``,
+    ``n_features_in_`` and ``feature_names_in_``.
 
     Subclasses declare their parameters in ``__init__`` (which only stores
     them), extend ``_parameter_constraints``, implement ``_fit_scores`` and,
@@ -48,6 +88,14 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         single fit serves every retention level. Methods whose choice depends
         on ``k`` (for example Sequential Attention, whose phases are cut by
         ``k``) set it to ``True``, as a class attribute or a property.
+
+    scores_kind : {"importance", "order"}
+        What ``scores_`` holds. "importance" (the class default): how much
+        each feature matters, comparable between features and pooled as
+        such by the benchmark's reports. "order": a position-based encoding
+        of a sequential search's order of entry (which such selectors give
+        as ``selection_order_``), that sorts as ``ranking_`` does but
+        measures nothing.
 
     Notes
     -----
@@ -78,7 +126,7 @@ class BaseSelector(SelectorMixin, BaseEstimator):
     ...         self.n_features_to_select = n_features_to_select
     ...         self.task = task
     ...
-    ...     def _fit_scores(self, X, y):
+    ...     def _fit_scores(self, X, y, uninformative):
     ...         return X.var(axis=0)
     >>> X = np.array([[0.0, 1.0, 5.0], [0.0, 3.0, 5.5], [0.0, 5.0, 6.0]])
     >>> selector = VarianceSelector(n_features_to_select=1).fit(X, [0, 1, 0])
@@ -99,25 +147,59 @@ class BaseSelector(SelectorMixin, BaseEstimator):
 
     selection_depends_on_k = False
 
+    scores_kind = "importance"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A subclass written for the old signatures would otherwise fail
+        # deep inside fit, with no word of what changed.
+        for name, old, new in _HOOK_SIGNATURES:
+            method = cls.__dict__.get(name)
+            if method is not None and "uninformative" not in (
+                inspect.signature(method).parameters
+            ):
+                raise TypeError(
+                    f"{cls.__name__}.{name}{old} is the old signature; define "
+                    f"{name}{new} instead: the mask of constant and repeated "
+                    "columns is passed in, and self._uninformative_features "
+                    "no longer exists (see the changelog)."
+                )
+
     @abstractmethod
-    def _fit_scores(self, X, y):
-        """Return one finite, non-negative importance per column of ``X``.
+    def _fit_scores(self, X, y, uninformative):
+        """Compute one finite, non-negative importance per column of ``X``.
 
         ``X`` is validated (dense float array, or sparse where the selector's
         tags allow it), ``y`` is validated and ``self.task_`` is set.
-        ``self.n_features_to_select_`` holds the requested number of features,
-        or None when the method may choose; a method that decides during the
-        fit how many features it keeps (a stopping rule) sets it here.
-        ``self._uninformative_features`` masks the constant and repeated
-        columns, whose scores are set to 0 afterwards; a method may leave
-        them out of its search.
+        ``self.n_features_to_select_`` holds the requested number of
+        features, or None when the method may choose.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            The validated training input.
+
+        y : ndarray of shape (n_samples,)
+            The validated target: class codes 0..n_classes-1, or floats.
+
+        uninformative : ndarray of shape (n_features,), dtype=bool
+            The constant and repeated columns, whose scores are set to 0
+            afterwards; a method may leave them out of its search.
+
+        Returns
+        -------
+        result : ndarray of shape (n_features,) or SelectionResult
+            The scores, or a :class:`SelectionResult` that also carries a
+            count the method decided (a stopping rule) or a tie order.
         """
 
-    def _default_n_features_to_select(self, scores):
+    def _default_n_features_to_select(self, scores, uninformative):
         """Number of features kept when ``n_features_to_select=None``.
 
         Methods with a natural choice of their own (for example the non-zero
         coefficients of a LASSO) override this; the default keeps half.
+        ``scores`` are the final scores (0 for the ``uninformative``
+        columns).
         """
         return math.ceil(self.n_features_in_ / 2)
 
@@ -150,9 +232,22 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         self._input_shifts = extreme_column_shifts(X)
         X = scale_extreme_columns(X, self._input_shifts)
         self.n_features_to_select_ = self._requested_n_features_to_select()
-        self._constant_features = _constant_columns(X)
-        self._uninformative_features = self._constant_features | _repeated_columns(X)
-        scores = np.asarray(self._fit_scores(X, y), dtype=np.float64)
+        constant = _constant_columns(X)
+        uninformative = constant | _repeated_columns(X)
+        result = self._fit_scores(X, y, uninformative)
+        self._finish_fit(result, constant, uninformative, X.shape[0])
+        return self
+
+    def _finish_fit(self, result, constant, uninformative, n_samples):
+        """Check the abstract step's result and set the selection from it.
+
+        ``result`` is what :meth:`_fit_scores` returned; every way of
+        fitting (``fit``, and ``partial_fit`` where a selector has it) ends
+        here.
+        """
+        if not isinstance(result, SelectionResult):
+            result = SelectionResult(result)
+        scores = np.asarray(result.scores, dtype=np.float64)
         if scores.shape != (self.n_features_in_,) or not np.all(
             np.isfinite(scores) & (scores >= 0)
         ):
@@ -160,11 +255,15 @@ class BaseSelector(SelectorMixin, BaseEstimator):
                 f"{type(self).__name__}._fit_scores must return "
                 f"{self.n_features_in_} finite non-negative scores, got {scores!r}."
             )
-        self._set_selection(
-            scores, self._constant_features, self._uninformative_features
+        tie_break = (
+            None
+            if result.tie_break is None
+            else np.where(uninformative, 0.0, result.tie_break)
         )
-        _warn_if_all_tied(self, self._uninformative_features, X.shape[0])
-        return self
+        self._set_selection(
+            scores, constant, uninformative, tie_break, result.n_features_to_select
+        )
+        _warn_if_all_tied(self, tie_break, uninformative, n_samples)
 
     def _validate_input(self, X, y):
         """Validate ``X`` as the selector's tags allow, and check ``y``.
@@ -173,6 +272,15 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         encodes it. Selectors that must see the raw input (the dtypes of a
         DataFrame's columns, say) extend this method.
         """
+        X, y = self._check_X_y(X, y)
+        return X, self._validate_target(y)
+
+    def _check_X_y(self, X, y, *, reset=True, ensure_min_samples=2):
+        """``X`` validated as the selector's tags allow, and ``y`` as an array.
+
+        ``reset=False`` checks a later chunk of rows (``partial_fit``)
+        against the columns seen first.
+        """
         input_tags = self.__sklearn_tags__().input_tags
         _check_columns(X)
         _check_numeric_columns(X, allow_categorical=input_tags.categorical)
@@ -180,9 +288,10 @@ class BaseSelector(SelectorMixin, BaseEstimator):
             self,
             X,
             y,
+            reset=reset,
             accept_sparse=["csr", "csc"] if input_tags.sparse else False,
             ensure_all_finite=False,
-            ensure_min_samples=2,
+            ensure_min_samples=ensure_min_samples,
             dtype=None if input_tags.categorical else [np.float64, np.float32],
         )
         _check_finite_columns(
@@ -190,29 +299,37 @@ class BaseSelector(SelectorMixin, BaseEstimator):
             getattr(self, "feature_names_in_", None),
             allow_nan=input_tags.allow_nan,
         )
-        return X, self._validate_target(y)
+        return X, y
 
-    def _set_selection(self, scores, constant, uninformative):
+    def _set_selection(
+        self, scores, constant, uninformative, tie_break, n_features_to_select
+    ):
         """Set ``scores_``, ``ranking_`` and ``support_`` from raw scores.
 
         The ``uninformative`` columns score 0; the ranking sorts by score
         (descending), then puts the ``constant`` columns last, then breaks
-        ties by :meth:`_tie_break_scores` (descending) and by column index,
-        so it is a strict order.
+        ties by ``tie_break`` (descending) and by column index, so it is a
+        strict order. The count is ``n_features_to_select`` where the method
+        decided one, else the request, else
+        :meth:`_default_n_features_to_select`.
         """
         scores = np.where(uninformative, 0.0, scores)
         self.scores_ = scores
-        tie_break = np.zeros_like(scores)
-        if (secondary := self._tie_break_scores()) is not None:
-            tie_break = np.where(uninformative, 0.0, secondary)
+        if tie_break is None:
+            tie_break = np.zeros_like(scores)
         # Sort by score (descending), then constant columns last, then by the
         # selector's secondary score, then by column index: a strict order.
         order = np.lexsort((np.arange(scores.size), -tie_break, constant, -scores))
         self.ranking_ = np.empty(scores.size, dtype=np.intp)
         self.ranking_[order] = np.arange(1, scores.size + 1)
-        if self.n_features_to_select_ is None:
+        if n_features_to_select is not None:
+            self.n_features_to_select_ = int(n_features_to_select)
+        elif self.n_features_to_select_ is None:
             self.n_features_to_select_ = int(
-                min(self._default_n_features_to_select(scores), scores.size)
+                min(
+                    self._default_n_features_to_select(scores, uninformative),
+                    scores.size,
+                )
             )
         self.support_ = self.ranking_ <= self.n_features_to_select_
 
@@ -253,14 +370,6 @@ class BaseSelector(SelectorMixin, BaseEstimator):
                 stacklevel=4,
             )
         return y_encoded
-
-    def _tie_break_scores(self):
-        """Scores that order features of equal ``scores_``; None: column order.
-
-        Called after :meth:`_fit_scores`; a selector whose main score often
-        ties (for example at zero) returns a meaningful secondary score.
-        """
-        return None
 
     @staticmethod
     def _check_regression_target(y):
@@ -482,12 +591,11 @@ def _check_columns(X):
         )
 
 
-def _warn_if_all_tied(selector, uninformative, n_samples):
+def _warn_if_all_tied(selector, tie_break, uninformative, n_samples):
     """Warn when every feature scores the same: the ranking says nothing."""
     scores = selector.scores_
-    secondary = selector._tie_break_scores()
-    if secondary is not None:
-        scores = scores + np.asarray(secondary)
+    if tie_break is not None:
+        scores = scores + tie_break
     informative = scores[~uninformative]
     if scores.size > 1 and informative.size > 1 and np.ptp(informative) == 0:
         warnings.warn(
@@ -566,7 +674,25 @@ def _is_missing(value):
 
 
 def _repeated_columns(X):
-    """Boolean mask of the columns of ``X`` equal to an earlier column.
+    """Boolean mask of the columns of ``X`` equal to an earlier column."""
+    return _first_equal_columns(X) != np.arange(X.shape[1])
+
+
+def refine_equal_columns(first_equal, X):
+    """:func:`_first_equal_columns` over the rows behind ``first_equal`` and ``X``.
+
+    Two columns are equal on all the rows when they are equal on the
+    earlier rows (the same entry of ``first_equal``) and on ``X``: what a
+    selector that learns from chunks of rows keeps to find repeated
+    columns. All zeros stands for no rows yet.
+    """
+    pairs = np.column_stack([first_equal, _first_equal_columns(X)])
+    _, first, inverse = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
+    return first[inverse.ravel()]
+
+
+def _first_equal_columns(X):
+    """Index of the first column of ``X`` equal to each column (its own if none).
 
     Columns are first grouped by a cheap vectorised fingerprint (equal
     columns have equal fingerprints); only columns that share a fingerprint
@@ -604,18 +730,33 @@ def _repeated_columns(X):
         )
 
     groups = {}
-    repeated = np.zeros(X.shape[1], dtype=bool)
+    first_equal = np.arange(X.shape[1])
     for j in range(X.shape[1]):
         key = fingerprints[j]
         key = key if isinstance(key, bytes) else np.ascontiguousarray(key).tobytes()
         earlier = groups.setdefault(key, [])
-        repeated[j] = any(
-            all(equal(a, b) for a, b in zip(column(i), column(j), strict=True))
-            for i in earlier
+        first_equal[j] = next(
+            (
+                i
+                for i in earlier
+                if all(equal(a, b) for a, b in zip(column(i), column(j), strict=True))
+            ),
+            j,
         )
-        if not repeated[j]:
+        if first_equal[j] == j:
             earlier.append(j)
-    return repeated
+    return first_equal
+
+
+def draw_seeds(random_state, size=None):
+    """Seeds for other generators (torch's, a model's, a splitter's).
+
+    Drawn from the RandomState ``random_state``; ``size=None`` draws one
+    seed as an int, otherwise an array of them. Every seed lies in
+    ``[0, 2**31 - 1)``, which every library takes.
+    """
+    seeds = random_state.randint(np.iinfo(np.int32).max, size=size)
+    return int(seeds) if size is None else seeds
 
 
 def _held_out_split(y, validation_fraction, random_state, *, stratify):

@@ -9,15 +9,14 @@ import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
 
 from ._base import (
-    _check_finite_columns,
-    _check_numeric_columns,
     extreme_column_shifts,
+    refine_equal_columns,
     scale_extreme_columns,
 )
 from ._docstring import shared_docs
+from ._preprocessing import Standardizer
 from ._torch_base import BaseTorchSelector
 
 #: Rows standardised at a time when the statistics of a large ``X`` are
@@ -337,7 +336,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         from ._torch._learnability import REFERENCE_MAX_ORDER
 
         if self.objective == "reference" and self.order > REFERENCE_MAX_ORDER:
@@ -401,7 +400,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
             return np.flatnonzero(self.mask_ >= 0.5)
         return np.sort(np.argsort(-self.mask_, kind="stable")[:k])
 
-    def _default_n_features_to_select(self, scores):
+    def _default_n_features_to_select(self, scores, uninformative):
         return max(1, int(np.count_nonzero(scores >= 0.5)))
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -427,11 +426,8 @@ class FeatureGradientsSelector(BaseTorchSelector):
             updated.
         """
         first = not hasattr(self, "_state")
-        _check_numeric_columns(X)
-        X, y = validate_data(
-            self, X, y, reset=first, ensure_all_finite=False, dtype="numeric"
-        )
-        _check_finite_columns(X, getattr(self, "feature_names_in_", None))
+        # One row is a chunk too; the rows seen together decide the rest.
+        X, y = self._check_X_y(X, y, reset=first, ensure_min_samples=1)
         if first:
             # Fixed by the first chunk (or by fit): every chunk is scaled
             # alike.
@@ -444,8 +440,12 @@ class FeatureGradientsSelector(BaseTorchSelector):
         else:
             self._update_statistics(X, y)
         self._train(X, y, 1)
+        # Constant and repeated on every row seen, as fit's are on its rows.
         constant = self.var_ == 0
-        self._set_selection(self.mask_.copy(), constant, constant)
+        repeated = self._first_equal_columns != np.arange(self.n_features_in_)
+        self._finish_fit(
+            self.mask_.copy(), constant, constant | repeated, self.n_samples_seen_
+        )
         return self
 
     def _partial_target(self, y, classes, first):
@@ -474,6 +474,8 @@ class FeatureGradientsSelector(BaseTorchSelector):
         torch = _training.torch
         seed = self._draw_seeds()
         self.n_samples_seen_ = 0
+        # Every column equal to the first on no rows yet.
+        self._first_equal_columns = np.zeros(X.shape[1], dtype=np.intp)
         self.mean_ = np.zeros(X.shape[1])
         self.var_ = np.zeros(X.shape[1])
         self._max_abs = np.zeros(X.shape[1])
@@ -510,6 +512,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
 
     def _update_statistics(self, X, y):
         """Merge the rows' feature and target statistics into the running ones."""
+        self._first_equal_columns = refine_equal_columns(self._first_equal_columns, X)
         for start in range(0, X.shape[0], STATISTICS_BLOCK_ROWS):
             block = np.asarray(X[start : start + STATISTICS_BLOCK_ROWS], np.float64)
             n_old, n_new = self.n_samples_seen_, block.shape[0]
@@ -536,12 +539,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
         return indicators[:, 1:] if self.classes_.size == 2 else indicators
 
     def _standardizer(self):
-        from ._torch import _training
-
-        scale = np.sqrt(self.var_)
-        # The core's rule: a column constant on the rows seen keeps scale 1.
-        scale[~(scale > 1e-12 * np.maximum(1.0, self._max_abs))] = 1.0
-        return _training.Standardizer(mean=self.mean_, scale=scale)
+        return Standardizer.from_moments(self.mean_, np.sqrt(self.var_), self._max_abs)
 
     def _targets(self, y):
         """Standardised targets with the statistics of every row seen so far.
@@ -600,7 +598,6 @@ class FeatureGradientsSelector(BaseTorchSelector):
                 None,
                 None,
                 max_epochs=epochs,
-                lr=self.lr,
                 generator=generator,
                 batch_size=self.batch_size,
                 # One epoch per call: print it whenever verbose is set.

@@ -14,9 +14,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _held_out_split
+from ._base import _held_out_split, draw_seeds
 from ._docstring import shared_docs
 from ._optional import import_optional
+from ._preprocessing import Standardizer
 from ._torch_base import BaseTorchSelector
 
 #: Largest default number of hidden units: the paper's ``2 * n_features + 1``
@@ -29,6 +30,9 @@ MAX_DEFAULT_HIDDEN_UNITS = 64
 #: of the hidden layer move while the first layer learns.
 GRID_UPDATE_EVERY = 5
 GRID_UPDATE_UNTIL = 50
+
+#: Folds of ``cv=None``: scikit-learn's default.
+DEFAULT_CV = 5
 
 #: Training rows used to place the knots (quantiles need no more).
 GRID_ROWS = 1024
@@ -98,19 +102,20 @@ class KANSelector(BaseTorchSelector):
         Rows per gradient step; None, or at least the number of training
         rows, trains full-batch.
 
-    cv : int or None, default=5
+    cv : int, "holdout" or None, default=5
         Number of folds (stratified for classification where every class
         has that many rows): one network per fold, trained on the other
-        folds and scored on its own. None trains a single network, scored
-        on ``validation_fraction`` of the rows held out once: ``cv`` times
-        faster.
+        folds and scored on its own; None means 5, as in scikit-learn.
+        "holdout" trains a single network, scored on
+        ``validation_fraction`` of the rows held out once: five times
+        faster than 5 folds.
 
     validation_fraction : float, default=0.2
         Fraction of each network's training rows set aside to decide early
         stopping (stratified for classification where possible), so that
         the rows the network is scored on play no part in its training.
-        With ``cv=None`` the same fraction of all rows is first held out
-        for scoring.
+        With ``cv="holdout"`` the same fraction of all rows is first held
+        out for scoring.
 
     backend : {"torch", "pykan"}, default="torch"
         "torch" uses featsel's own KAN; "pykan" computes the same scores on
@@ -251,7 +256,7 @@ class KANSelector(BaseTorchSelector):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(300, 6))
     >>> y = X[:, 0] + np.sin(2 * X[:, 1]) + 0.1 * rng.normal(size=300)
-    >>> selector = KANSelector(2, method="si", cv=None, random_state=0)
+    >>> selector = KANSelector(2, method="si", cv="holdout", random_state=0)
     >>> np.flatnonzero(selector.fit(X, y).support_)
     array([0, 1])
     """
@@ -264,7 +269,11 @@ class KANSelector(BaseTorchSelector):
         "spline_order": [Interval(Integral, 0, None, closed="left")],
         "sparsity": [Interval(Real, 0, None, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left")],
-        "cv": [None, Interval(Integral, 2, None, closed="left")],
+        "cv": [
+            None,
+            Interval(Integral, 2, None, closed="left"),
+            StrOptions({"holdout"}),
+        ],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "backend": [StrOptions({"torch", "pykan"})],
     }
@@ -308,7 +317,7 @@ class KANSelector(BaseTorchSelector):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         device = self._resolve_device()
         if self.backend == "pykan":
             import_optional("kan", extra="kan")
@@ -348,7 +357,7 @@ class KANSelector(BaseTorchSelector):
         self.n_epochs_ = np.asarray(n_epochs)
         # The base class zeroes these columns' scores; zero them before
         # normalising so that scores_ still sums to 1.
-        return self._combine(self.scores_per_fold_, self._uninformative_features)
+        return self._combine(self.scores_per_fold_, uninformative)
 
     def _report_fold(self, splits, fold):
         """Print the row counts of a fold's network when verbose."""
@@ -391,8 +400,8 @@ class KANSelector(BaseTorchSelector):
             fold.y_fit,
             fold.inputs_stop,
             fold.y_stop,
+            optimizer=_training.Adam(fold.module.parameters(), lr=self.lr),
             max_epochs=self.max_epochs,
-            lr=self.lr,
             generator=fold.generator,
             batch_size=self.batch_size,
             patience=self.patience,
@@ -490,7 +499,7 @@ class KANSelector(BaseTorchSelector):
             stratify=self.task_ == "classification",
         )
         fit, stop = train[np.sort(fit)], train[np.sort(stop)]
-        standardizer = _training.Standardizer.fit(X[fit])
+        standardizer = Standardizer.fit(X[fit])
         X_fit, X_stop, X_held_out = (
             _training.to_tensor(standardizer.transform(X[rows]), device)
             for rows in (fit, stop, held_out)
@@ -580,9 +589,9 @@ class KANSelector(BaseTorchSelector):
 
     def _pykan_network(self, widths, grid_rows, X_fit, X_stop, seed, generator, device):
         """A ``kan.KAN`` behind the adapter, with pykan's own grid updates."""
-        from ._torch import _kan_network
+        from ._torch import _pykan
 
-        network = _kan_network.build_pykan(
+        network = _pykan.build_pykan(
             widths, self.grid_size, self.spline_order, seed, device
         )
         network.refit_grids(grid_rows)
@@ -597,25 +606,26 @@ class KANSelector(BaseTorchSelector):
         """(train, held-out) row indices of each network."""
         n_samples = X.shape[0]
         classification = self.task_ == "classification"
-        if isinstance(self.cv, Integral):
-            if n_samples < self.cv:
+        n_splits = DEFAULT_CV if self.cv is None else self.cv
+        if n_splits != "holdout":
+            if n_samples < n_splits:
                 raise ValueError(
-                    f"cv={self.cv} folds need at least {self.cv} samples, got "
-                    f"{n_samples}; pass a smaller cv, or cv=None for one "
-                    "held-out split of validation_fraction of the rows."
+                    f"cv={n_splits} folds need at least {n_splits} samples, "
+                    f"got {n_samples}; pass a smaller cv, or cv='holdout' for "
+                    "one held-out split of validation_fraction of the rows."
                 )
-            stratify = classification and np.bincount(y).min() >= self.cv
+            stratify = classification and np.bincount(y).min() >= n_splits
             splitter = (StratifiedKFold if stratify else KFold)(
-                n_splits=self.cv,
+                n_splits=n_splits,
                 shuffle=True,
-                random_state=random_state.randint(np.iinfo(np.int32).max),
+                random_state=draw_seeds(random_state),
             )
             splits = list(splitter.split(X, y))
         else:
             train, held_out = _held_out_split(
                 y,
                 self.validation_fraction,
-                random_state.randint(np.iinfo(np.int32).max),
+                draw_seeds(random_state),
                 stratify=classification,
             )
             splits = [(np.sort(train), np.sort(held_out))]
@@ -623,9 +633,9 @@ class KANSelector(BaseTorchSelector):
         if n_train < 2:
             raise ValueError(
                 f"A network needs at least 2 training rows, one of them for "
-                f"early stopping; with {n_samples} samples and cv={self.cv} a "
-                f"network gets {n_train}. Pass more samples"
-                + (" or a smaller cv." if isinstance(self.cv, Integral) else ".")
+                f"early stopping; with {n_samples} samples and cv={n_splits!r} "
+                f"a network gets {n_train}. Pass more samples"
+                + ("." if n_splits == "holdout" else " or a smaller cv.")
             )
         return splits
 

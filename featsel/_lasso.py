@@ -17,7 +17,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import l1_min_c
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseSelector, univariate_f_statistic
+from ._base import BaseSelector, SelectionResult, univariate_f_statistic
 from ._docstring import shared_docs
 from ._linear import coef_importance, standardize
 
@@ -202,10 +202,10 @@ class LassoSelector(BaseSelector):
         tags.input_tags.sparse = True
         return tags
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         # Zero coefficients tie; they are ordered by a measure that does not
         # depend on the column order (see Notes).
-        self._f_statistic = univariate_f_statistic(
+        f_statistic = univariate_f_statistic(
             X, y, classification=self.task_ == "classification"
         )
         X = standardize(X)
@@ -239,7 +239,7 @@ class LassoSelector(BaseSelector):
                 ).fit(X, y)
             coef = self.estimator_.coef_
             self.n_iter_ = int(self.estimator_.n_iter_)
-        return coef_importance(coef)
+        return SelectionResult(coef_importance(coef), tie_break=f_statistic)
 
     def _penalty_C(self, X, y):
         """``C`` of the logistic regression, cross-validated if needed.
@@ -286,11 +286,8 @@ class LassoSelector(BaseSelector):
         standard_error = fold_scores[:, best].std(ddof=1) / np.sqrt(len(fold_scores))
         return float(Cs[np.flatnonzero(mean >= mean[best] - standard_error)[0]])
 
-    def _default_n_features_to_select(self, scores):
+    def _default_n_features_to_select(self, scores, uninformative):
         return max(1, int(np.count_nonzero(scores)))
-
-    def _tie_break_scores(self):
-        return self._f_statistic
 
 
 def _one_standard_error_alpha(lasso_cv):

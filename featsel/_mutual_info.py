@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseSelector, univariate_f_statistic
+from ._base import BaseSelector, SelectionResult, univariate_f_statistic
 from ._docstring import shared_docs
 
 
@@ -108,7 +108,7 @@ class MutualInfoSelector(BaseSelector):
         self.n_jobs = n_jobs
         self.random_state = random_state
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         # The estimators need neighbours: within a class, or among all rows.
         if self.task_ == "classification" and np.bincount(y).max() < 2:
             raise ValueError(
@@ -135,7 +135,7 @@ class MutualInfoSelector(BaseSelector):
         )
         # The estimate is clipped at 0: features without a measurable
         # dependence tie there, and are ordered by their F statistic.
-        self._f_statistic = univariate_f_statistic(
+        f_statistic = univariate_f_statistic(
             X, y, classification=self.task_ == "classification"
         )
         n_zero = int(np.sum(scores == 0))
@@ -147,7 +147,4 @@ class MutualInfoSelector(BaseSelector):
                 UserWarning,
                 stacklevel=4,
             )
-        return scores
-
-    def _tie_break_scores(self):
-        return self._f_statistic
+        return SelectionResult(scores, tie_break=f_statistic)

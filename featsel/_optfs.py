@@ -10,8 +10,14 @@ import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import _has_strings, extreme_column_shifts, scale_extreme_columns
+from ._base import (
+    SelectionResult,
+    _has_strings,
+    extreme_column_shifts,
+    scale_extreme_columns,
+)
 from ._docstring import shared_docs
+from ._preprocessing import Standardizer
 from ._torch_base import BaseTorchSelector
 
 #: Initial gate logit ``m_0`` (the gates start open, at 1).
@@ -303,7 +309,7 @@ class OptFSSelector(BaseTorchSelector):
         self.categorical_ = categorical
         return X, y
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         device = self._resolve_device()
         categorical = self.categorical_
         numeric = _numeric_block(X[:, ~categorical])
@@ -345,7 +351,9 @@ class OptFSSelector(BaseTorchSelector):
                 network, inputs, target, fields[open_columns], seed
             )
         self.network_ = network.cpu()
-        return np.maximum(scores, 0.0)
+        # Closed gates, and open ones the network does not use, score 0:
+        # they follow in the order of their gate logits.
+        return SelectionResult(np.maximum(scores, 0.0), tie_break=self.gate_logits_)
 
     def _train(self, inputs, target, n_numeric, value_weights, seed, device):
         """Train the gated network on the packed inputs, annealing the gates."""
@@ -391,7 +399,6 @@ class OptFSSelector(BaseTorchSelector):
             None,
             None,
             max_epochs=self.max_epochs,
-            lr=self.lr,
             generator=generator,
             batch_size=self.batch_size,
             epoch_callback=anneal,
@@ -413,11 +420,6 @@ class OptFSSelector(BaseTorchSelector):
             generator=_training.make_generator(seed),
         )
 
-    def _tie_break_scores(self):
-        # Closed gates, and open ones the network does not use, score 0:
-        # they follow in the order of their gate logits.
-        return self.gate_logits_
-
     def _gate_logits(self, network, categorical, offsets, categories):
         """Each column's gate logit, and the logits of each category value."""
         numeric_logits = network.numeric_gates.detach().cpu().numpy().astype(np.float64)
@@ -432,10 +434,10 @@ class OptFSSelector(BaseTorchSelector):
             category_gates[names[j]] = pd.Series(logits, index=categories[k])
         return gate_logits, category_gates
 
-    def _default_n_features_to_select(self, scores):
+    def _default_n_features_to_select(self, scores, uninformative):
         # A constant or repeated column can keep its gate open; it is not
         # kept for that.
-        open_gates = (self.gate_logits_ > 0) & ~self._uninformative_features
+        open_gates = (self.gate_logits_ > 0) & ~uninformative
         return max(1, int(np.count_nonzero(open_gates)))
 
 
@@ -479,9 +481,8 @@ def _numeric_block(X):
         mean = np.nan_to_num(np.nanmean(values, axis=0))
         std = np.nan_to_num(np.nanstd(values, axis=0))
         largest = np.nan_to_num(np.nanmax(np.abs(values), axis=0))
-    scale = np.where(std > 1e-12 * np.maximum(1.0, largest), std, 1.0)
-    standardized = (values - mean) / scale
-    return np.nan_to_num(standardized, nan=0.0).astype(np.float32)
+    standardized = Standardizer.from_moments(mean, std, largest).transform(values)
+    return np.nan_to_num(standardized, nan=0.0)
 
 
 def _encode_categories(X):

@@ -11,7 +11,7 @@ from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseSelector, _held_out_split
+from ._base import BaseSelector, SelectionResult, _held_out_split, draw_seeds
 from ._docstring import shared_docs
 
 
@@ -148,7 +148,7 @@ class RandomForestSelector(BaseSelector):
         tags.input_tags.allow_nan = True
         return tags
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         random_state = check_random_state(self.random_state)
         forest_class = (
             RandomForestClassifier
@@ -159,7 +159,7 @@ class RandomForestSelector(BaseSelector):
             n_estimators=self.n_estimators,
             max_depth=self.max_depth,
             n_jobs=self.n_jobs,
-            random_state=random_state.randint(np.iinfo(np.int32).max),
+            random_state=draw_seeds(random_state),
         )
         if self.importance == "impurity":
             self.estimator_.fit(X, y)
@@ -186,13 +186,10 @@ class RandomForestSelector(BaseSelector):
                 UserWarning,
                 stacklevel=4,
             )
-        return scores
-
-    def _tie_break_scores(self):
         # Permutation importance ties at 0 whenever too few held-out rows
         # react to a shuffle; the forest's impurity importance still orders
         # those features by how much the trees used them.
-        return self.estimator_.feature_importances_
+        return SelectionResult(scores, tie_break=self.estimator_.feature_importances_)
 
     def _permutation_importances(self, X, y, random_state):
         """Mean drop of the forest's held-out score when each column is shuffled.

@@ -9,7 +9,9 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._base import SelectionResult
 from ._docstring import shared_docs
+from ._preprocessing import Standardizer
 from ._torch_base import BaseTorchSelector
 
 #: Strength of the ridge penalty on the open features' weights of the
@@ -123,7 +125,8 @@ class SequentialAttentionSelector(BaseTorchSelector):
         ``1 + j`` for the selected feature picked ``j``-th from last (so the
         first pick scores highest, and every selected feature at least 2);
         the other features score their attention weight at the end of the
-        last phase (softmax over the unselected features, at most 1).
+        last phase (softmax over the unselected features, at most 1). An
+        encoding of the order, not an importance (``scores_kind = "order"``).
 
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature: the selected ones in their order of
@@ -287,6 +290,8 @@ class SequentialAttentionSelector(BaseTorchSelector):
     }
     selection_depends_on_k = True
 
+    scores_kind = "order"
+
     def __init__(
         self,
         n_features_to_select=None,
@@ -316,13 +321,13 @@ class SequentialAttentionSelector(BaseTorchSelector):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         device = self._resolve_device()
         n_samples, n_features = X.shape
-        candidates = ~self._uninformative_features
-        n_wanted = self.n_features_to_select_ or self._default_n_features_to_select(
-            None
-        )
+        candidates = ~uninformative
+        # The phases are cut by the count, so the own choice (half, as the
+        # base class's default) is fixed before any score exists.
+        n_wanted = self.n_features_to_select_ or math.ceil(n_features / 2)
         n_to_select = int(min(n_wanted, candidates.sum()))
         self.features_per_step_ = (
             max(1, math.ceil(n_to_select / MAX_AUTO_PHASES))
@@ -352,7 +357,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
             else np.zeros(n_features)
         )
         scores[self.selection_order_] = 1.0 + np.arange(len(order), 0, -1)
-        return scores
+        return SelectionResult(scores, n_features_to_select=n_wanted)
 
     def _select(
         self, X, y, candidates, n_to_select, warmup_epochs, hidden, seed, device
@@ -361,9 +366,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
         from ._torch import _training
 
         generator = _training.make_generator(seed)
-        X_train = _training.to_tensor(
-            _training.Standardizer.fit(X).transform(X), device
-        )
+        X_train = _training.to_tensor(Standardizer.fit(X).transform(X), device)
         (y_train,) = self._target_tensors(y, device)
         network = self._network(X.shape[1], hidden, candidates, generator, device)
         loss_fn = self._loss(network)
@@ -378,7 +381,6 @@ class SequentialAttentionSelector(BaseTorchSelector):
                 None,
                 None,
                 max_epochs=epochs,
-                lr=self.lr,
                 generator=generator,
                 batch_size=self._batch_size(X.shape[0]),
                 verbose=self.verbose,

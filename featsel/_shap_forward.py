@@ -15,7 +15,13 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseSelector, check_cv_fits, univariate_f_statistic
+from ._base import (
+    BaseSelector,
+    SelectionResult,
+    check_cv_fits,
+    draw_seeds,
+    univariate_f_statistic,
+)
 from ._docstring import shared_docs
 from ._optional import import_optional
 
@@ -134,6 +140,8 @@ class SHAPForwardSelector(BaseSelector):
         features that did not enter follow by their mean absolute SHAP value.
         With ``n_features_to_select=None``, the features the backward pass
         left out follow the kept ones, ahead of those that never entered.
+        An encoding of the order, not an importance
+        (``scores_kind = "order"``).
 
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best, ties broken by column index).
@@ -150,8 +158,14 @@ class SHAPForwardSelector(BaseSelector):
         Cross-validated score with no feature (a model predicting the class
         prior or the mean), then after each step.
 
-    step_features_ : list of ndarray
-        Column indices that entered at each step.
+    selection_order_ : ndarray of shape (n_entered,)
+        Column indices of the features that entered, in their order of
+        entry (the columns of a group or pair that entered together in
+        column order). Named ``step_features_`` (one array per step) before.
+
+    n_features_path_ : ndarray of shape (n_steps + 1,)
+        Number of features after each step, 0 first: the abscissa of
+        ``scores_path_``.
 
     step_names_ : list of str
         Name of the feature or group that entered at each step; a pair that
@@ -301,6 +315,8 @@ class SHAPForwardSelector(BaseSelector):
         "random_state": ["random_state"],
     }
 
+    scores_kind = "order"
+
     def __init__(
         self,
         n_features_to_select=None,
@@ -350,7 +366,7 @@ class SHAPForwardSelector(BaseSelector):
         """
         return bool(self.feature_groups) or self.tol is None
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         random_state = check_random_state(self.random_state)
         classification = self.task_ == "classification"
         estimator = self._make_estimator(random_state)
@@ -454,9 +470,15 @@ class SHAPForwardSelector(BaseSelector):
                 break
 
         self.scores_path_ = np.array([scores.mean() for scores in fold_path])
-        self.step_features_ = [
+        step_features = [
             np.concatenate([units[unit] for unit in step]) for step in entered
         ]
+        self.selection_order_ = np.concatenate(
+            [np.empty(0, dtype=np.intp), *step_features]
+        ).astype(np.intp)
+        self.n_features_path_ = np.cumsum(
+            [0, *(columns.size for columns in step_features)]
+        )
         self.step_names_ = [
             " + ".join(unit_names[unit] for unit in step) for step in entered
         ]
@@ -470,24 +492,26 @@ class SHAPForwardSelector(BaseSelector):
             n_entered = int(sizes[kept].sum())
         else:
             n_entered = int(sizes[selected].sum())
-        # The base class keeps the top-ranked features: the ones that
-        # entered, then, up to a requested count, the next by SHAP value. A
-        # group may not be cut, so with groups only the entered ones count.
-        self.n_features_to_select_ = (
-            n_entered if limit is None or self.feature_groups else limit
-        )
         rest = [unit for unit in by_importance if unit not in selected]
         order = np.concatenate([units[unit] for unit in [*selected, *rest]])
         n_features = X.shape[1]
         scores = np.empty(n_features)
         scores[order] = (n_features - np.arange(n_features)) / n_features
-        return scores
+        # The base class keeps the top-ranked features: the ones that
+        # entered, then, up to a requested count, the next by SHAP value. A
+        # group may not be cut, so with groups only the entered ones count.
+        return SelectionResult(
+            scores,
+            n_features_to_select=(
+                n_entered if limit is None or self.feature_groups else None
+            ),
+        )
 
     def _confirmation_cv(self, cv, y, classification, random_state):
         """Shuffled folds, as many as ``cv``'s, that confirm the own choice's steps."""
         n_splits = cv.get_n_splits(np.zeros((y.size, 1)), y)
         splitter = StratifiedKFold if classification else KFold
-        seed = random_state.randint(np.iinfo(np.int32).max)
+        seed = draw_seeds(random_state)
         return check_cv_fits(
             splitter(n_splits, shuffle=True, random_state=seed),
             y,
@@ -611,7 +635,7 @@ class SHAPForwardSelector(BaseSelector):
         return model_class(
             **BOOSTER_PARAMS,
             n_jobs=1,
-            random_state=random_state.randint(np.iinfo(np.int32).max),
+            random_state=draw_seeds(random_state),
         )
 
     def _units(self):
@@ -649,6 +673,15 @@ class SHAPForwardSelector(BaseSelector):
             f"{self.n_features_in_} of them)."
         )
 
+    @property
+    def step_features_(self):
+        raise AttributeError(
+            "SHAPForwardSelector.step_features_ was renamed selection_order_: "
+            "one array of the columns in their order of entry, as in the "
+            "other selectors; n_features_path_ gives the count after each "
+            "step."
+        )
+
     def plot_path(self, ax=None):
         """Plot the cross-validated score against the number of features.
 
@@ -668,10 +701,12 @@ class SHAPForwardSelector(BaseSelector):
             import matplotlib.pyplot as plt
 
             _, ax = plt.subplots()
-        counts = np.cumsum([0, *(columns.size for columns in self.step_features_)])
-        ax.plot(counts, self.scores_path_, marker="o")
+        ax.plot(self.n_features_path_, self.scores_path_, marker="o")
         for count, score, name in zip(
-            counts[1:], self.scores_path_[1:], self.step_names_, strict=True
+            self.n_features_path_[1:],
+            self.scores_path_[1:],
+            self.step_names_,
+            strict=True,
         ):
             ax.annotate(
                 name,
@@ -716,7 +751,7 @@ def _permutation_shap_values(shap, model, X, explained, random_state):
         for method in ("predict_proba", "decision_function", "predict")
         if hasattr(model, method)
     )
-    seed = random_state.randint(np.iinfo(np.int32).max)
+    seed = draw_seeds(random_state)
     # shap reseeds and draws from NumPy's global generator, which a library
     # must leave as it found it.
     global_state = np.random.get_state()  # noqa: NPY002

@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import draw_seeds
 from ._meta import (
     fit_selector,
     input_tags_of,
@@ -286,7 +287,7 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         self.n_features_per_fit_, self.threshold_ = self._resolve_q_threshold(p)
         random_state = check_random_state(self.random_state)
         halves = _complementary_halves(y, self.n_pairs, random_state)
-        seeds = random_state.randint(np.iinfo(np.int32).max, size=len(halves))
+        seeds = draw_seeds(random_state, len(halves))
         parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)
         fits = parallel(
             delayed(_fit_half)(

@@ -165,7 +165,8 @@ class STSmRMRSelector(BaseSelector):
         Position-based score that encodes the greedy order: 1 for the first
         feature picked, then lower by ``1 / n_features_in_`` per position.
         Features never eligible (non-positive relevance in the quotient
-        scheme) score 0.
+        scheme) score 0. An encoding of the order, not an importance
+        (``scores_kind = "order"``).
 
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 is best): the greedy order, then the
@@ -374,6 +375,8 @@ class STSmRMRSelector(BaseSelector):
         "verbose": ["verbose"],
     }
 
+    scores_kind = "order"
+
     def __init__(
         self,
         n_features_to_select=None,
@@ -405,7 +408,7 @@ class STSmRMRSelector(BaseSelector):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         if self.alpha_sts == 0 and self.alpha_data == 0:
             raise ValueError("alpha_sts and alpha_data cannot both be 0.")
         if self.scheme == "quotient" and self.relevance != "f":

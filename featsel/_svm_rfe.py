@@ -65,7 +65,13 @@ class SVMRFESelector(BaseSelector):
     ----------
     scores_ : ndarray of shape (n_features_in_,)
         ``(n_features_in_ - ranking_ + 1) / n_features_in_``: 1 for the
-        feature that survived longest, decreasing with the elimination order.
+        feature that survived longest, decreasing with the elimination
+        order. An encoding of the order, not an importance
+        (``scores_kind = "order"``).
+
+    selection_order_ : ndarray of shape (n_features_in_,)
+        Column indices from the feature that survived longest to the first
+        eliminated: the elimination order reversed.
 
     ranking_ : ndarray of shape (n_features_in_,)
         Strict rank of each feature (1 survived longest).
@@ -150,6 +156,8 @@ class SVMRFESelector(BaseSelector):
         "random_state": ["random_state"],
     }
 
+    scores_kind = "order"
+
     def __init__(
         self,
         n_features_to_select=None,
@@ -172,7 +180,7 @@ class SVMRFESelector(BaseSelector):
         tags.input_tags.sparse = True
         return tags
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         X = standardize(X)
         n_features = X.shape[1]
         if self.task_ == "classification":
@@ -231,6 +239,7 @@ class SVMRFESelector(BaseSelector):
                 # The next, smaller SVM starts from these weights.
                 weights = np.delete(weights, worst, axis=0)
         elimination_order = np.array([*eliminated, *surviving])
+        self.selection_order_ = elimination_order[::-1].astype(np.intp)
         scores = np.empty(n_features)
         scores[elimination_order] = np.arange(1, n_features + 1) / n_features
         return scores

@@ -9,11 +9,11 @@ inside ``fit``, so ``import featsel`` works without the ``nn`` extra.
 
 from numbers import Integral, Real
 
-import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseSelector
+from ._base import BaseSelector, draw_seeds
+from ._preprocessing import Standardizer
 
 #: Below this many multiply-adds per gradient step, one torch thread is
 #: faster than several: the work is too small to split.
@@ -56,8 +56,7 @@ class BaseTorchSelector(BaseSelector):
         """
         if random_state is None:
             random_state = check_random_state(self.random_state)
-        seeds = random_state.randint(np.iinfo(np.int32).max, size=size)
-        return int(seeds) if size is None else seeds
+        return draw_seeds(random_state, size)
 
     def _session(self, seed, work):
         """Context of a training run: a private seed and thread count.
@@ -95,7 +94,7 @@ class BaseTorchSelector(BaseSelector):
         row_sets = row_sets or (slice(None),)
         if self.task_ == "classification":
             return [_training.to_tensor(y[rows], device) for rows in row_sets]
-        standardizer = _training.Standardizer.fit(y[row_sets[0], None])
+        standardizer = Standardizer.fit(y[row_sets[0], None])
         return [
             _training.to_tensor(standardizer.transform(y[rows, None])[:, 0], device)
             for rows in row_sets

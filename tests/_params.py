@@ -7,7 +7,7 @@ the real code path. A selector missing here runs with its defaults.
 TEST_PARAMS = {
     "FeatureGradientsSelector": {"max_epochs": 10},
     "KANSelector": {
-        "cv": None,
+        "cv": "holdout",
         "max_epochs": 40,
         "hidden_units": 8,
         "grid_size": 4,

@@ -62,18 +62,18 @@ class KDependentSpy(featsel.MutualInfoSelector):
 
 
 class Failing(featsel.LassoSelector):
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         raise RuntimeError("planted failure")
 
 
 class FailingOnOneFold(featsel.LassoSelector):
     """Fails on the training folds that hold wine's first row."""
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         first_row = load_dataset("wine").X.to_numpy()[0]
         if np.any(np.all(first_row == X, axis=1)):
             raise RuntimeError("planted failure\non two lines")
-        return super()._fit_scores(X, y)
+        return super()._fit_scores(X, y, uninformative)
 
 
 @pytest.fixture

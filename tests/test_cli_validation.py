@@ -200,7 +200,7 @@ def test_toml_study_starts_from_a_preset(tmp_path):
     # The wrapped selector takes the preset's settings of its short name.
     assert study.params_of("kan-l1+cv") == {
         "rule": "best",
-        "selector": {"cv": None, "max_epochs": 100},
+        "selector": {"cv": "holdout", "max_epochs": 100},
     }
 
 

@@ -125,6 +125,36 @@ def test_partial_fit_classes():
         selector.partial_fit(X[:10], np.array(["other"] * 10))
 
 
+def test_fit_and_partial_fit_rank_an_exact_copy_last():
+    X, y = planted_rows(n_samples=2048)
+    # A copy of the strongest column, right after it.
+    X = np.insert(X, 8, X[:, 7], axis=1)
+    fitted = FeatureGradientsSelector(random_state=0).fit(X, y)
+    whole = FeatureGradientsSelector(random_state=0).partial_fit(X, y)
+    chunked = FeatureGradientsSelector(random_state=0)
+    for start in range(0, 2048, 512):
+        chunked.partial_fit(X[start : start + 512], y[start : start + 512])
+    for selector in (fitted, whole, chunked):
+        assert selector.ranking_[8] == X.shape[1]
+        assert selector.scores_[8] == 0
+        assert selector.support_[7]
+
+
+def test_partial_fit_finds_columns_repeated_on_every_chunk_only():
+    X, y = planted_rows(n_samples=1024)
+    # Column 2 equals column 1 on the first chunk only, column 4 equals
+    # column 3 on the first chunk and column 0 on every chunk.
+    X[:512, 2] = X[:512, 1]
+    X[:, 4] = X[:, 0]
+    X[:512, 3] = X[:512, 0]
+    selector = FeatureGradientsSelector(random_state=0)
+    selector.partial_fit(X[:512], y[:512])
+    assert selector.scores_[2] == selector.scores_[3] == selector.scores_[4] == 0
+    selector.partial_fit(X[512:], y[512:])
+    assert selector.scores_[2] > 0 and selector.scores_[3] > 0
+    assert selector.scores_[4] == 0
+
+
 def test_partial_fit_checks_the_number_of_features():
     X, y = planted_rows(n_samples=300)
     selector = FeatureGradientsSelector(random_state=0).partial_fit(X, y)

@@ -15,12 +15,18 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("kan")
 
 from featsel import _kan  # noqa: E402
-from featsel._torch import _kan_network, _layers, _training  # noqa: E402
+from featsel._torch import (  # noqa: E402
+    _bspline,
+    _kan_network,
+    _layers,
+    _pykan,
+    _training,
+)
 
 METHODS = ["l1", "l2", "si", "ko"]
 BACKENDS = ["torch", "pykan"]
 # Small but real: one held-out split and a short training.
-FAST = {"cv": None, "max_epochs": 40, "hidden_units": 8, "grid_size": 4}
+FAST = {"cv": "holdout", "max_epochs": 40, "hidden_units": 8, "grid_size": 4}
 
 
 def classification(n_classes=2, seed=0):
@@ -164,7 +170,7 @@ def test_pykan_network_converts_exactly():
     generator = torch.Generator().manual_seed(0)
     X = torch.randn(200, 5, generator=generator)
     with _training.isolated_session(0):
-        adapter = _kan_network.build_pykan([5, 7, 3], 4, 3, seed=0, device="cpu")
+        adapter = _pykan.build_pykan([5, 7, 3], 4, 3, seed=0, device="cpu")
         adapter.refit_grids(X)
         with torch.no_grad():
             for layer in adapter.model.act_fun:
@@ -203,14 +209,14 @@ def test_bspline_basis_matches_pykan_and_gradient():
 
     generator = torch.Generator().manual_seed(0)
     x = 2 * torch.randn(40, 3, generator=generator, dtype=torch.float64)
-    knots = _kan_network.data_knots(x, 5, 3)
-    basis = _kan_network.bspline_basis(x, knots, 3)
+    knots = _bspline.data_knots(x, 5, 3)
+    basis = _bspline.bspline_basis(x, knots, 3)
     torch.testing.assert_close(basis, B_batch(x, knots, 3))
     # Inside the knot range the basis is a partition of unity.
     inside = (x > knots[:, 3]) & (x < knots[:, -4])
     torch.testing.assert_close(basis.sum(-1)[inside], torch.ones_like(x)[inside])
     assert torch.autograd.gradcheck(
-        lambda z: _kan_network.bspline_basis(z, knots, 3), (x.requires_grad_(True),)
+        lambda z: _bspline.bspline_basis(z, knots, 3), (x.requires_grad_(True),)
     )
 
 
@@ -219,16 +225,16 @@ def test_local_basis_matches_dense_recursion_and_its_gradient(order):
     generator = torch.Generator().manual_seed(order)
     # A third of the rows fall outside the knots, where every basis is 0.
     x = 3 * torch.randn(60, 4, generator=generator, dtype=torch.float64)
-    knots = _kan_network.data_knots(x[:20] / 3, 4, order)
+    knots = _bspline.data_knots(x[:20] / 3, 4, order)
     assert ((x < knots[:, :1].T) | (x >= knots[:, -1:].T)).any()
-    dense = _kan_network.dense_bspline_basis(x, knots, order)
+    dense = _bspline.dense_bspline_basis(x, knots, order)
     torch.testing.assert_close(
-        _kan_network.bspline_basis(x, knots, order), dense, rtol=0, atol=1e-12
+        _bspline.bspline_basis(x, knots, order), dense, rtol=0, atol=1e-12
     )
     weights = torch.randn(dense.shape, generator=generator, dtype=torch.float64)
     for_local = x.clone().requires_grad_(True)
     (local_grad,) = torch.autograd.grad(
-        (_kan_network.bspline_basis(for_local, knots, order) * weights).sum(),
+        (_bspline.bspline_basis(for_local, knots, order) * weights).sum(),
         for_local,
     )
     if order == 0:
@@ -237,7 +243,7 @@ def test_local_basis_matches_dense_recursion_and_its_gradient(order):
         return
     for_dense = x.clone().requires_grad_(True)
     (dense_grad,) = torch.autograd.grad(
-        (_kan_network.dense_bspline_basis(for_dense, knots, order) * weights).sum(),
+        (_bspline.dense_bspline_basis(for_dense, knots, order) * weights).sum(),
         for_dense,
     )
     torch.testing.assert_close(local_grad, dense_grad, rtol=0, atol=1e-10)
@@ -251,10 +257,10 @@ def test_layer_basis_follows_its_knots():
     # Knots changed in place (a restored state) or replaced (a grid refit).
     with torch.no_grad():
         layer.knots.mul_(2.0)
-    expected = _kan_network.dense_bspline_basis(x, layer.knots, 3)
+    expected = _bspline.dense_bspline_basis(x, layer.knots, 3)
     torch.testing.assert_close(layer.basis(x), expected, rtol=0, atol=1e-6)
     layer.refit_grid(x)
-    expected = _kan_network.dense_bspline_basis(x, layer.knots, 3)
+    expected = _bspline.dense_bspline_basis(x, layer.knots, 3)
     torch.testing.assert_close(layer.basis(x), expected, rtol=0, atol=1e-6)
     assert not torch.equal(before, layer.basis(x))
     restored = pickle.loads(pickle.dumps(layer))
@@ -295,7 +301,7 @@ def test_piecewise_layer_matches_the_basis_product_and_its_gradients(
 def test_knots_follow_the_data():
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(500, 2, generator=generator) * torch.tensor([1.0, 50.0])
-    knots = _kan_network.data_knots(x, 5, 3)
+    knots = _bspline.data_knots(x, 5, 3)
     interior = knots[:, 3:-3]
     torch.testing.assert_close(interior[:, 0], x.min(dim=0).values)
     torch.testing.assert_close(interior[:, -1], x.max(dim=0).values)
@@ -371,7 +377,7 @@ def test_side_by_side_threads_follow_the_work_of_every_fold(monkeypatch):
     assert threads == [2]
 
 
-@pytest.mark.parametrize("cv", [None, 5])
+@pytest.mark.parametrize("cv", ["holdout", 5])
 def test_a_single_feature_fits(cv):
     """One input feeds a first layer of 3 hidden units (piecewise, one input)."""
     X, y, _ = classification()
@@ -433,10 +439,10 @@ def test_grid_refit_is_the_ridged_least_squares_fit_of_the_splines(n_outputs):
     x = torch.randn(200, 3, generator=generator, dtype=torch.float64)
     with torch.no_grad():
         layer.coef.copy_(torch.randn(layer.coef.shape, generator=generator))
-    old_basis = _kan_network.dense_bspline_basis(1.5 * x, layer.knots, 3)
+    old_basis = _bspline.dense_bspline_basis(1.5 * x, layer.knots, 3)
     splines = torch.einsum("nik,iok->ino", old_basis, layer.coef.detach())
     layer.refit_grid(1.5 * x)
-    basis = _kan_network.dense_bspline_basis(1.5 * x, layer.knots, 3).transpose(0, 1)
+    basis = _bspline.dense_bspline_basis(1.5 * x, layer.knots, 3).transpose(0, 1)
     gram = basis.mT @ basis
     ridge = _kan_network.REFIT_RIDGE * gram.diagonal(dim1=1, dim2=2).mean(dim=1)
     gram = gram + ridge[:, None, None] * torch.eye(gram.shape[-1], dtype=gram.dtype)
@@ -452,7 +458,7 @@ def test_column_quantiles_match_nanquantile():
     x[:, 3] = torch.randint(0, 3, (41,), generator=generator).float()
     levels = torch.linspace(0, 1, 6)
     torch.testing.assert_close(
-        _kan_network._column_quantiles(x, levels),
+        _bspline._column_quantiles(x, levels),
         torch.nanquantile(x, levels, dim=0).T,
         rtol=0,
         atol=1e-6,
@@ -505,8 +511,8 @@ def test_patience_and_validation_fraction_are_used(capsys):
     )
 
 
-@pytest.mark.parametrize("cv", [None, 3])
-def test_early_stopping_never_watches_the_scoring_rows(monkeypatch, cv):
+@pytest.mark.parametrize(("cv", "n_networks"), [("holdout", 1), (None, 5), (3, 3)])
+def test_early_stopping_never_watches_the_scoring_rows(monkeypatch, cv, n_networks):
     """Training, early-stopping and scoring rows are disjoint in every fold.
 
     Column 0 holds the row number, so each row is known by its
@@ -530,7 +536,8 @@ def test_early_stopping_never_watches_the_scoring_rows(monkeypatch, cv):
     monkeypatch.setattr(_training, "train", spy_train)
     monkeypatch.setattr(_kan_network, "kan_scores", spy_scores)
     KANSelector(random_state=0, **{**FAST, "cv": cv, "max_epochs": 3}).fit(X, y)
-    assert len(folds) == (1 if cv is None else cv)
+    # cv=None is scikit-learn's 5 folds.
+    assert len(folds) == n_networks
     for fold in folds:
         rows = {part: set(values.tolist()) for part, values in fold.items()}
         assert len(rows["fit"] | rows["stop"] | rows["score"]) == X.shape[0]
@@ -590,7 +597,7 @@ def test_bad_parameters(params, error, message):
 @pytest.mark.parametrize(
     ("cv", "n_samples", "message"),
     [
-        (None, 2, "cv=None a network gets 1. Pass more samples.$"),
+        ("holdout", 2, "cv='holdout' a network gets 1. Pass more samples.$"),
         (2, 3, "cv=2 a network gets 1. Pass more samples or a smaller cv.$"),
     ],
 )

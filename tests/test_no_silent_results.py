@@ -43,13 +43,13 @@ class EditingTheData(featsel.LassoSelector):
     path = None
     done = True
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         frame = pd.read_csv(EditingTheData.path)
         if not EditingTheData.done:
             EditingTheData.done = True
             frame["y"] = frame["y"].to_numpy()[::-1]
             frame.to_csv(EditingTheData.path, index=False)
-        return super()._fit_scores(X, y)
+        return super()._fit_scores(X, y, uninformative)
 
 
 def test_file_edited_during_the_run_never_enters_under_the_old_key(
@@ -87,7 +87,7 @@ def test_file_edited_during_the_run_never_enters_under_the_old_key(
 
 
 class Failing(featsel.LassoSelector):
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         raise RuntimeError(f"no fit on {X.shape[0]} rows")
 
 

@@ -309,11 +309,74 @@ def test_all_tied_scores_warn():
             self.n_features_to_select = n_features_to_select
             self.task = task
 
-        def _fit_scores(self, X, y):
+        def _fit_scores(self, X, y, uninformative):
             return np.ones(X.shape[1])
 
     with pytest.warns(UserWarning, match="gave all 4 non-constant features the same"):
         Flat().fit(X, y)
+
+
+class _Decided(featsel.BaseSelector):
+    """Scores 1, 1, 0, 0 with a tie order and a count of its own."""
+
+    def __init__(self, n_features_to_select=None, *, task="auto"):
+        self.n_features_to_select = n_features_to_select
+        self.task = task
+
+    def _fit_scores(self, X, y, uninformative):
+        self.uninformative_seen_ = uninformative
+        return featsel.SelectionResult(
+            np.array([1.0, 1.0, 0.0, 0.0]),
+            n_features_to_select=3,
+            tie_break=np.array([0.0, 2.0, 1.0, 5.0]),
+        )
+
+
+def test_selection_result_sets_the_count_and_the_tie_order():
+    X = np.random.default_rng(0).normal(size=(40, 4))
+    X[:, 3] = X[:, 0]
+    selector = _Decided(n_features_to_select=1).fit(X, np.arange(40) % 2)
+    np.testing.assert_array_equal(selector.uninformative_seen_, [0, 0, 0, 1])
+    # Column 3 is a copy: its tie-break counts as 0, like its score.
+    np.testing.assert_array_equal(selector.ranking_, [2, 1, 3, 4])
+    assert selector.n_features_to_select_ == 3
+    np.testing.assert_array_equal(selector.support_, [1, 1, 1, 0])
+
+
+@pytest.mark.parametrize(
+    "hook, signature",
+    [
+        ("_fit_scores", "(self, X, y)"),
+        ("_default_n_features_to_select", "(self, scores)"),
+    ],
+)
+def test_old_hook_signature_names_the_new_one(hook, signature):
+    namespace = {}
+    exec(f"def {hook}{signature}:\n    return 1", namespace)
+    with pytest.raises(TypeError, match=rf"define {hook}\(self, .*uninformative\)"):
+        type("Old", (featsel.BaseSelector,), {hook: namespace[hook]})
+
+
+def test_one_standardiser_for_whole_data_chunks_and_missing_values():
+    from featsel._feature_gradients import FeatureGradientsSelector
+    from featsel._optfs import _numeric_block
+    from featsel._preprocessing import Standardizer
+
+    rng = np.random.default_rng(0)
+    # A column constant up to the rounding of its mean, and a real one.
+    X = np.column_stack(
+        [np.full(64, 0.1) + 1e-17 * rng.normal(size=64), rng.normal(size=64)]
+    )
+    whole = Standardizer.fit(X)
+    assert whole.scale[0] == 1.0 and whole.scale[1] == pytest.approx(X[:, 1].std())
+    moments = Standardizer.from_moments(X.mean(0), X.std(0), np.abs(X).max(0))
+    np.testing.assert_array_equal(moments.scale, whole.scale)
+    np.testing.assert_array_equal(_numeric_block(X), whole.transform(X))
+    pytest.importorskip("torch")
+    streamed = FeatureGradientsSelector(random_state=0)
+    for start in range(0, 64, 16):
+        streamed.partial_fit(X[start : start + 16], np.arange(16) % 2)
+    assert streamed._standardizer().scale[0] == 1.0
 
 
 def test_mutual_information_ties_follow_the_f_statistic_with_a_warning():

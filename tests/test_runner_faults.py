@@ -107,21 +107,21 @@ def test_integer_regression_target_with_task_option(tmp_path, capsys):
 
 
 class Failing(featsel.LassoSelector):
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         raise RuntimeError("planted failure\nsecond line\n  third")
 
 
 class Warning_(featsel.LassoSelector):
     calls = 0
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         # Twice per fit, and with a number that differs between fits.
         Warning_.calls += 1
         for _ in range(2):
             warnings.warn(
                 f"planted warning {Warning_.calls}", UserWarning, stacklevel=1
             )
-        return super()._fit_scores(X, y)
+        return super()._fit_scores(X, y, uninformative)
 
 
 @pytest.fixture
@@ -153,6 +153,7 @@ def test_task_warnings_reach_the_user_once_each(planted, tmp_path, capsys):
         folds=2,
     )
     run(study, tmp_path, progress=False)
+    assert (load(tmp_path)["status"] == "done").all()
     error = capsys.readouterr().err
     assert error.count("UserWarning: planted warning") == 1
     with Store(tmp_path) as store:

@@ -101,6 +101,21 @@ def test_ranking_is_a_strict_order(selector_class):
     assert np.all(np.diff(selector.scores_[order]) <= 0)
 
 
+def test_sequential_selectors_give_their_order_as_selection_order(selector_class):
+    X, y, _ = planted_classification(n_samples=150, n_features=10)
+    selector = make_selector(selector_class, n_features_to_select=3, random_state=0)
+    selector.fit(X, y)
+    if selector.scores_kind == "importance":
+        assert not hasattr(selector, "selection_order_")
+        return
+    assert selector.scores_kind == "order"
+    order = selector.selection_order_
+    assert order.dtype.kind == "i" and 1 <= order.size == np.unique(order).size
+    np.testing.assert_array_equal(
+        selector.ranking_[order], np.arange(1, order.size + 1)
+    )
+
+
 @pytest.mark.parametrize(
     ("requested", "expected"), [(3, 3), (0.2, 2), (0.25, 3), (1.0, 10), (None, None)]
 )

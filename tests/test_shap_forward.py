@@ -60,7 +60,10 @@ def test_feature_groups_enter_together():
     ).fit(X, y)
     assert "hippocampus" in selector.step_names_
     step = selector.step_names_.index("hippocampus")
-    np.testing.assert_array_equal(selector.step_features_[step], [0, 1])
+    entered = selector.n_features_path_[step : step + 2]
+    np.testing.assert_array_equal(selector.selection_order_[slice(*entered)], [0, 1])
+    with pytest.raises(AttributeError, match="renamed selection_order_"):
+        _ = selector.step_features_
     assert set(selector.get_feature_names_out()) == {
         "left_volume",
         "right_volume",

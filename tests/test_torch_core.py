@@ -5,6 +5,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from featsel._preprocessing import Standardizer  # noqa: E402
 from featsel._torch import _training  # noqa: E402
 from featsel._torch_base import BaseTorchSelector  # noqa: E402
 
@@ -25,8 +26,8 @@ def test_training_core_early_stopping_restores_best_weights():
         y[:48],
         X[48:],
         y[48:],
+        optimizer=_training.Adam(module.parameters(), lr=0.05),
         max_epochs=500,
-        lr=0.05,
         generator=generator,
         batch_size=16,
         patience=5,
@@ -40,7 +41,7 @@ def test_training_core_early_stopping_restores_best_weights():
 
 def test_standardizer_uses_training_rows_only():
     train = np.array([[0.0, 5.0], [2.0, 5.0]])
-    standardizer = _training.Standardizer.fit(train)
+    standardizer = Standardizer.fit(train)
     np.testing.assert_allclose(standardizer.mean, [1.0, 5.0])
     np.testing.assert_allclose(standardizer.scale, [1.0, 1.0])
     out = standardizer.transform(np.array([[4.0, 6.0]]))
@@ -55,7 +56,7 @@ class _TargetSelector(BaseTorchSelector):
         self.n_features_to_select = n_features_to_select
         self.task = task
 
-    def _fit_scores(self, X, y):
+    def _fit_scores(self, X, y, uninformative):
         return np.ones(X.shape[1])
 
 
@@ -122,9 +123,10 @@ def test_no_torch_fit_imports_dynamo():
         "loss = lambda p, t: torch.nn.functional.mse_loss(p[:, 0], t)\n"
         "fits = {\n"
         "    'train': lambda: _training.train(module, loss, Z, t, Z, t,\n"
-        "        max_epochs=2, lr=0.01, generator=torch.Generator()),\n"
+        "        optimizer=_training.Adam(module.parameters(), lr=0.01),\n"
+        "        max_epochs=2, generator=torch.Generator()),\n"
         "    'KANSelector': lambda: featsel.KANSelector(\n"
-        "        2, cv=None, max_epochs=2).fit(X, X[:, 0]),\n"
+        "        2, cv='holdout', max_epochs=2).fit(X, X[:, 0]),\n"
         "    'OptFSSelector': lambda: featsel.OptFSSelector(\n"
         "        max_epochs=2).fit(X, X[:, 0]),\n"
         "    'FeatureGradientsSelector': lambda: featsel.FeatureGradientsSelector(\n"

@@ -12,7 +12,7 @@ part of every split, so the validation folds never influence which features
 are kept.
 
 A KAN selector trains neural networks, so the settings are kept small for
-a quick run: one held-out split per fit (``cv=None``) instead of five
+a quick run: one held-out split per fit (``cv="holdout"``) instead of five
 networks, and at most 50 epochs.
 """
 
@@ -43,7 +43,7 @@ X_train, X_test, y_train, y_test = train_test_split(
 
 pipe = Pipeline(
     [
-        ("select", KANSelector(cv=None, max_epochs=50, random_state=0)),
+        ("select", KANSelector(cv="holdout", max_epochs=50, random_state=0)),
         ("scale", StandardScaler()),
         ("model", LogisticRegression()),
     ]

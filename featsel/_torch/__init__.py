@@ -3,11 +3,13 @@
 Every module of this subpackage imports torch, so only the ``fit`` methods of
 the selectors import it: ``import featsel`` works without torch installed.
 
-- :mod:`._training`: device, isolated seeding session, standardisation and
-  the generic training loop with early stopping;
+- :mod:`._training`: device, isolated seeding session and the generic
+  training loop with early stopping;
 - :mod:`._layers`: seeded linear layers, the one-hidden-layer MLP and the
   task loss;
-- :mod:`._kan_network`: the KAN, its pykan adapter and the KAN scores;
+- :mod:`._bspline`: the B-spline math of the KAN, with its autograd;
+- :mod:`._kan_network`: the KAN and the KAN scores;
+- :mod:`._pykan`: the adapter that scores a pykan ``kan.KAN`` alike;
 - :mod:`._attention`, :mod:`._learnability`, :mod:`._gated_embedding`: the
   networks of Sequential Attention, Feature Gradients and OptFS.
 """

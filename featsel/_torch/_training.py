@@ -120,37 +120,6 @@ def make_generator(seed):
     return torch.Generator(device="cpu").manual_seed(int(seed))
 
 
-@dataclass
-class Standardizer:
-    """Centre and scale columns with statistics of the training rows only.
-
-    Columns that are constant on the training rows keep a scale of 1, so
-    they map to 0 instead of dividing by zero.
-
-    Parameters
-    ----------
-    mean : ndarray of shape (n_columns,)
-    scale : ndarray of shape (n_columns,)
-    """
-
-    mean: np.ndarray
-    scale: np.ndarray
-
-    @classmethod
-    def fit(cls, X):
-        """Compute the column means and standard deviations of ``X``."""
-        X = np.asarray(X, dtype=np.float64)
-        scale = X.std(axis=0)
-        scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0)))] = 1.0
-        return cls(mean=X.mean(axis=0), scale=scale)
-
-    def transform(self, X):
-        """Standardise ``X`` and return it as a float32 array."""
-        return ((np.asarray(X, dtype=np.float64) - self.mean) / self.scale).astype(
-            np.float32
-        )
-
-
 def to_tensor(array, device):
     """A float32 (or int64, for integer arrays) tensor of ``array`` on ``device``."""
     array = np.asarray(array)
@@ -328,8 +297,8 @@ def train(
     X_val,
     y_val,
     *,
+    optimizer,
     max_epochs,
-    lr,
     generator,
     batch_size=None,
     patience=20,
@@ -337,8 +306,6 @@ def train(
     penalty=None,
     epoch_callback=None,
     verbose=0,
-    optimizer=None,
-    max_grad_norm=None,
     accumulation_steps=1,
     shuffle=True,
 ):
@@ -364,11 +331,13 @@ def train(
         Training and held-out rows, on the module's device. ``X_val`` and
         ``y_val`` may be None: no early stopping, no restore.
 
+    optimizer : torch.optim.Optimizer or Adam
+        The optimizer of ``module``'s parameters, made by the caller, who
+        chooses its parameter groups and keeps its state (Adam's moments)
+        between calls, as in ``partial_fit``.
+
     max_epochs : int
         Maximum number of passes over the training rows.
-
-    lr : float
-        Adam learning rate (unused when ``optimizer`` is given).
 
     generator : torch.Generator
         CPU generator that shuffles the mini-batches.
@@ -397,15 +366,6 @@ def train(
         Print the held-out loss (the mean training loss without held-out
         rows) every ``verbose`` epochs (0: silent).
 
-    optimizer : torch.optim.Optimizer, Adam or None, default=None
-        Optimizer to continue with, so that its state (Adam's moments)
-        carries over between calls, as in ``partial_fit``; None creates a
-        fresh :class:`Adam` with learning rate ``lr``.
-
-    max_grad_norm : float or None, default=None
-        Clip the norm of all gradients together to this value before each
-        step; None does not clip.
-
     accumulation_steps : int, default=1
         Mini-batches whose gradients are averaged into one step; the last
         group of an epoch may hold fewer.
@@ -419,8 +379,6 @@ def train(
     -------
     result : TrainingResult
     """
-    if optimizer is None:
-        optimizer = Adam(module.parameters(), lr=lr)
     n_train = X_train.shape[0]
     full_batch = batch_size is None or batch_size >= n_train
     n_batches = 1 if full_batch else math.ceil(n_train / batch_size)
@@ -454,8 +412,6 @@ def train(
             if not held_out and verbose:
                 train_loss += float(loss) / n_batches
             if step == group_start + group_size - 1:
-                if max_grad_norm is not None:
-                    torch.nn.utils.clip_grad_norm_(module.parameters(), max_grad_norm)
                 optimizer.step()
         if epoch_callback is not None:
             epoch_callback(epoch)

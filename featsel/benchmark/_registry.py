@@ -52,7 +52,7 @@ class SelectorSpec:
     family: str = "classical"
 
 
-_KAN_QUICK = {"cv": None, "max_epochs": 100}
+_KAN_QUICK = {"cv": "holdout", "max_epochs": 100}
 _NEURAL_QUICK = {"max_epochs": 50}
 
 

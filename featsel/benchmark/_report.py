@@ -19,6 +19,8 @@ from ._registry import (
     SELECTORS,
     family,
     own_choice_only,
+    parse_name,
+    selector_class,
 )
 from ._stats import nogueira_stability
 from ._store import STORE_NAME, Store, _differences
@@ -625,6 +627,19 @@ def shifted_importance(shifts, tasks):
     return shifts.apply(share, axis=1)
 
 
+def _scores_are_importances(name):
+    """Whether the ``scores_`` a selector name stores are importances.
+
+    ``SelectorCV`` passes its selector's scores on; ``StabilitySelector``'s
+    are selection frequencies.
+    """
+    kind, base, wrapper = parse_name(name)
+    if kind == "reference" or wrapper == "stability":
+        return True
+    cls = selector_class(name if kind == "import" else base)
+    return getattr(cls, "scores_kind", "importance") == "importance"
+
+
 def importance_drop_table(shifts, tasks):
     """TabFSBench's observation per selector family: drop against importance.
 
@@ -632,9 +647,14 @@ def importance_drop_table(shifts, tasks):
     between the shifted share of the selector's importance (see
     :func:`shifted_importance`) and the score drop, pooled and as the median
     over datasets, with the slope of the least-squares line. Needs the
-    ``most`` scenario (it names each model's features).
+    ``most`` scenario (it names each model's features). Selectors whose
+    ``scores_`` encode an order of entry (``scores_kind = "order"``) are
+    left out: their shares measure no importance.
     """
-    shifts = shifts[shifts["scenario"].isin(["single", "random", "most"])]
+    shifts = shifts[
+        shifts["scenario"].isin(["single", "random", "most"])
+        & shifts["selector"].map(_scores_are_importances)
+    ]
     if shifts.empty or "most" not in set(shifts["scenario"]):
         return pd.DataFrame()
     shifts = shifts.assign(
