@@ -490,6 +490,9 @@ def univariate_f_statistic(X, y, *, classification):
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        # Constant columns get 0 here, and the base class reports them
+        # itself; scikit-learn's warning would list every one of them.
+        warnings.filterwarnings("ignore", "Features .* are constant", UserWarning)
         filled = (
             X
             if sparse.issparse(X)

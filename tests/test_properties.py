@@ -392,3 +392,17 @@ def test_mutual_information_ties_follow_the_f_statistic_with_a_warning():
     statistic = featsel._base.univariate_f_statistic(X, y, classification=True)
     assert np.all(np.diff(statistic[by_rank]) <= 0)
     assert not np.array_equal(by_rank, np.sort(by_rank)), "not column order"
+
+
+def test_f_statistic_tie_break_scores_constant_columns_0_without_listing_them():
+    # scikit-learn's F test warns with the index of every constant column
+    # (over a thousand on a wide fold); the tie-break scores them 0 quietly.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 6))
+    X[:, [1, 4]] = 3.0
+    y = np.arange(20) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        statistic = featsel._base.univariate_f_statistic(X, y, classification=True)
+    np.testing.assert_array_equal(statistic[[1, 4]], 0.0)
+    assert np.all(statistic[[0, 2, 3, 5]] > 0)
