@@ -168,6 +168,30 @@ def test_wide_multiclass_planted_features(seed):
     assert recall(selector, informative) >= 11 / 12
 
 
+def test_count_on_wide_data_costs_at_most_a_second_training():
+    # d >> n: the bisection on the sparsity weight trained up to 8 more
+    # times from masks at 0.5; the search by continuation trains once more,
+    # for at most as many steps as the fit without a count.
+    X, y, informative = planted_wide_multiclass(n_samples=60, n_features=300)
+    own = FeatureGradientsSelector(random_state=0).fit(X, y)
+    selector = FeatureGradientsSelector(12, random_state=0).fit(X, y)
+    assert recall(selector, informative) >= 11 / 12
+    assert own.n_steps_ < selector.n_steps_ <= 2 * own.n_steps_
+
+
+def test_reference_objective_takes_binary_classes_as_their_codes():
+    # As the reference's binary path (the labels as given); more classes
+    # are coded +1 against -1.
+    X, y, _ = planted_classification(n_samples=60)
+    selector = FeatureGradientsSelector(objective="reference", max_epochs=1)
+    selector.fit(X, np.where(y == 1, "yes", "no"))
+    np.testing.assert_array_equal(selector._targets(np.array([0, 1])), [[0], [1]])
+    selector.fit(X, np.arange(60) % 3)
+    np.testing.assert_array_equal(
+        selector._targets(np.array([0, 2])), [[1, -1, -1], [-1, -1, 1]]
+    )
+
+
 def test_keeps_the_strongest_features_of_a_sparse_regression():
     # The KAN paper's regression set, keeping 20 %: Adam kept columns 3 and 6.
     X, y, coef = make_regression(
