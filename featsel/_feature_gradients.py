@@ -212,10 +212,13 @@ class FeatureGradientsSelector(BaseTorchSelector):
     ``R^2`` 0.51 and 0.49 there, against 0.71 and 0.77 for the two
     strongest); a larger weight makes the weaker features give way first.
     The search replaces a bisection on the weight, up to 8 more trainings
-    from masks at 0.5 (a count cost up to 9 fits without one); on wide
-    data both end at the same weights' selections, see
-    ``benchmarks/results/feature_gradients_wide.md``. The reference ranks
-    its masks at one fixed weight.
+    from masks at 0.5 (a count cost up to 9 fits without one). In
+    ``benchmarks/results/feature_gradients_wide.md`` a count of 10 costs
+    1.9 and 1.3 fits without one on the Khan (83 x 2,308) and tissue
+    (189 x 500) gene-expression data, with macro-F1 0.926 and 0.959 against
+    0.991 and 0.961 for SVM-RFE: on Khan the columns that survive the
+    largest weights are weaker than the best ten of LASSO or SVM-RFE. The
+    reference ranks its masks at one fixed weight.
 
     ``objective="reference"`` is the objective of the authors'
     implementation (microsoft/nni, ``gradient_selector``): a fitted
