@@ -604,6 +604,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
                 self.sparsity_,
                 self.objective,
                 growth=growth ** (1 / batches_per_step),
+                n_penalized=min(X.shape[1], self.n_samples_seen_),
             )
             # float32 throughout; the rows are standardised batch by batch
             # inside the network, so X is never copied whole in float64.

@@ -199,7 +199,10 @@ def chain_moments(features, targets, order):
 
 
 class LearnabilityLoss:
-    """``(1 - w) F(s) + w mean(s)`` for :class:`SoftMask` outputs.
+    """``(1 - w) F(s) + w sum(s) / m`` for :class:`SoftMask` outputs.
+
+    ``m`` is ``n_penalized``: the number of features, or fewer (see
+    :class:`featsel.FeatureGradientsSelector`).
 
     ``F`` is ``1 - z`` for regression and the estimated error rate of the
     best linear classifier for classification (the mean over the
@@ -223,6 +226,7 @@ class LearnabilityLoss:
         sparsity,
         objective="neumann",
         growth=1.0,
+        n_penalized=None,
     ):
         self.mask_module = mask_module
         self.coefficients = torch.as_tensor(coefficients, dtype=torch.float32)
@@ -230,12 +234,14 @@ class LearnabilityLoss:
         self.sparsity = sparsity
         self.objective = objective
         self.growth = growth
+        self.n_penalized = n_penalized
 
     def __call__(self, masked, targets):
         sparsity = self.sparsity
         if self.growth != 1:
             self.sparsity = 1 - (1 - sparsity) * self.growth
-        penalty = self.mask_module.mask().mean()
+        mask = self.mask_module.mask()
+        penalty = mask.sum() / (self.n_penalized or mask.shape[0])
         order = self.coefficients.shape[0]
         if masked.shape[0] < order + 1:
             # Too few rows for the longest chain: only the penalty is known.
