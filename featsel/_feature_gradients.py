@@ -377,11 +377,20 @@ class FeatureGradientsSelector(BaseTorchSelector):
         if np.count_nonzero(self.mask_ >= 0.5) <= k:
             return
         budget = self.n_steps_
+        trained = (self._state, self.mask_, self.sparsity_)
         self._state = initial_state
         self.mask_ = np.full_like(self.mask_, 0.5)
+        first_epoch = True
         while np.count_nonzero(self.mask_ >= 0.5) > k and self.n_steps_ < 2 * budget:
             self._train(X, y, 1, growth=SPARSITY_GROWTH)
             self.n_epochs_ += 1
+            if first_epoch and np.count_nonzero(self.mask_ >= 0.5) < k:
+                # The penalty closed nearly every mask in the first epoch:
+                # their order is the first gradients', and the masks trained
+                # at the weight ``sparsity`` rank better.
+                self._state, self.mask_, self.sparsity_ = trained
+                return
+            first_epoch = False
 
     def _train_until_settled(self, X, y):
         """Train for ``max_epochs``, or until the selection stops changing."""
