@@ -179,6 +179,17 @@ def test_count_on_wide_data_costs_at_most_a_second_training():
     assert own.n_steps_ < selector.n_steps_ <= 2 * own.n_steps_
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_own_choice_on_wide_data_keeps_fewer_columns_than_rows(seed):
+    # 80 rows, 600 columns, 12 informative: a mean mask charged each feature
+    # w / 600 and the own choice kept 223 columns; charged w / 80, it keeps
+    # every informative column and fewer columns than rows.
+    X, y, informative = planted_wide_multiclass(seed=seed)
+    selector = FeatureGradientsSelector(random_state=0).fit(X, y)
+    assert selector.support_[informative].all()
+    assert selector.support_.sum() < X.shape[0]
+
+
 def test_reference_objective_takes_binary_classes_as_their_codes():
     # As the reference's binary path (the labels as given); more classes
     # are coded +1 against -1.
