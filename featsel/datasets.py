@@ -127,17 +127,21 @@ def _classification(random_state=0):
         shuffle=False,
         random_state=random_state,
     )
-    return _frame(
-        X,
+    # shuffle=False keeps the rows of the KAN paper's set; the columns are
+    # permuted here, so that the informative ones do not come first.
+    return _shuffled_frame(
+        list(X.T),
         y,
-        "classification",
-        "classification",
         range(5),
+        "classification",
+        "classification",
         "make_classification(500, 10, n_informative=5), as in the KAN paper",
+        check_random_state(random_state),
     )
 
 
 def _regression(random_state=0):
+    # make_regression already shuffles its columns (shuffle=True).
     X, y, coef = sk_datasets.make_regression(
         500, 10, n_informative=5, noise=0.1, coef=True, random_state=random_state
     )
@@ -153,8 +157,14 @@ def _regression(random_state=0):
 
 def _friedman1(random_state=0):
     X, y = sk_datasets.make_friedman1(500, 10, noise=1.0, random_state=random_state)
-    return _frame(
-        X, y, "friedman1", "regression", range(5), "Friedman #1: 5 of 10 informative"
+    return _shuffled_frame(
+        list(X.T),
+        y,
+        range(5),
+        "regression",
+        "friedman1",
+        "Friedman #1: 5 of 10 informative",
+        check_random_state(random_state),
     )
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.datasets import make_classification, make_friedman1
 from sklearn.feature_selection import f_classif
 from sklearn.linear_model import LinearRegression
 
@@ -94,6 +95,45 @@ def test_generators_are_deterministic(make):
     # them by breaking ties by column position.
     positions = {tuple(make(random_state=seed).informative) for seed in range(5)}
     assert len(positions) > 1
+
+
+@pytest.mark.parametrize(
+    "name, make",
+    [
+        (
+            "classification",
+            lambda seed: make_classification(
+                500,
+                10,
+                n_informative=5,
+                n_redundant=0,
+                shuffle=False,
+                random_state=seed,
+            ),
+        ),
+        (
+            "friedman1",
+            lambda seed: make_friedman1(500, 10, noise=1.0, random_state=seed),
+        ),
+    ],
+)
+def test_registry_generators_put_columns_in_random_order(name, make):
+    # The generator's informative columns come first; the registry's copy
+    # moves them with the seed, and its truth names where they went.
+    first_five = set()
+    for seed in range(5):
+        data = load_dataset(name, random_state=seed)
+        X, y = make(seed)
+        np.testing.assert_array_equal(data.y, y)
+        source = {
+            column: int(
+                np.flatnonzero((data.X[[column]].to_numpy() == X).all(axis=0))[0]
+            )
+            for column in data.X.columns
+        }
+        assert sorted(source[column] for column in data.informative) == [0, 1, 2, 3, 4]
+        first_five.add(tuple(data.informative) == ("x0", "x1", "x2", "x3", "x4"))
+    assert first_five == {False}
 
 
 @pytest.mark.parametrize("name", ["correlated", "categorical"])

@@ -198,6 +198,63 @@ def test_wide_multiclass_planted_features(seed):
     assert recall(selector, informative) >= 11 / 12
 
 
+def test_count_on_wide_data_costs_at_most_a_second_training():
+    # d >> n: the bisection on the sparsity weight trained up to 8 more
+    # times from masks at 0.5; the search by continuation trains once more,
+    # for at most as many steps as the fit without a count.
+    X, y, informative = planted_wide_multiclass(n_samples=60, n_features=300)
+    own = FeatureGradientsSelector(random_state=0).fit(X, y)
+    selector = FeatureGradientsSelector(12, random_state=0).fit(X, y)
+    assert recall(selector, informative) >= 11 / 12
+    assert own.n_steps_ < selector.n_steps_ <= 2 * own.n_steps_
+
+
+def test_count_falls_back_to_the_trained_masks_when_the_search_collapses():
+    # 60 rows, 1,500 columns, 12 shifted by 2 and 1,000 by 1 by class: at
+    # masks of 0.5 the penalty outweighs every column's gain, the search's
+    # first epoch closes all but a few masks in the order of the first
+    # gradients, and the count keeps the top of the masks trained at the
+    # default weight.
+    rng = np.random.default_rng(0)
+    y = np.arange(60) % 4
+    X = rng.normal(size=(60, 1500))
+    strong = rng.choice(1500, 12, replace=False)
+    weak = rng.choice(np.setdiff1d(np.arange(1500), strong), 1000, replace=False)
+    for label in range(4):
+        X[np.ix_(y == label, strong[3 * label : 3 * label + 3])] += 2.0
+        X[np.ix_(y == label, weak[label::4])] += 1.0
+    own = FeatureGradientsSelector(random_state=0).fit(X, y)
+    selector = FeatureGradientsSelector(8, random_state=0).fit(X, y)
+    assert own.support_.sum() > 8
+    assert selector.sparsity_ == selector.sparsity
+    top = np.argsort(-own.mask_, kind="stable")[:8]
+    np.testing.assert_array_equal(np.flatnonzero(selector.support_), np.sort(top))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_own_choice_on_wide_data_keeps_fewer_columns_than_rows(seed):
+    # 80 rows, 600 columns, 12 informative: a mean mask charged each feature
+    # w / 600 and the own choice kept 223 columns; charged w / 80, it keeps
+    # every informative column and fewer columns than rows.
+    X, y, informative = planted_wide_multiclass(seed=seed)
+    selector = FeatureGradientsSelector(random_state=0).fit(X, y)
+    assert selector.support_[informative].all()
+    assert selector.support_.sum() < X.shape[0]
+
+
+def test_reference_objective_takes_binary_classes_as_their_codes():
+    # As the reference's binary path (the labels as given); more classes
+    # are coded +1 against -1.
+    X, y, _ = planted_classification(n_samples=60)
+    selector = FeatureGradientsSelector(objective="reference", max_epochs=1)
+    selector.fit(X, np.where(y == 1, "yes", "no"))
+    np.testing.assert_array_equal(selector._targets(np.array([0, 1])), [[0], [1]])
+    selector.fit(X, np.arange(60) % 3)
+    np.testing.assert_array_equal(
+        selector._targets(np.array([0, 2])), [[1, -1, -1], [-1, -1, 1]]
+    )
+
+
 def test_keeps_the_strongest_features_of_a_sparse_regression():
     # The KAN paper's regression set, keeping 20 %: Adam kept columns 3 and 6.
     X, y, coef = make_regression(

@@ -199,7 +199,10 @@ def chain_moments(features, targets, order):
 
 
 class LearnabilityLoss:
-    """``(1 - w) F(s) + w mean(s)`` for :class:`SoftMask` outputs.
+    """``(1 - w) F(s) + w sum(s) / m`` for :class:`SoftMask` outputs.
+
+    ``m`` is ``n_penalized``: the number of features, or fewer (see
+    :class:`featsel.FeatureGradientsSelector`).
 
     ``F`` is ``1 - z`` for regression and the estimated error rate of the
     best linear classifier for classification (the mean over the
@@ -209,21 +212,40 @@ class LearnabilityLoss:
     ``arccos(sqrt(pi z / 2)) / pi`` (Gaussian features, probit link) for
     ``objective="neumann"`` and the reference's ``(1 - sqrt(z)) / 2`` for
     ``objective="reference"``.
+
+    With ``growth < 1`` the weight rises after every mini-batch, ``1 - w``
+    shrinking by the factor ``growth`` (learning by continuation); the
+    current weight is ``sparsity``.
     """
 
-    def __init__(self, mask_module, coefficients, task, sparsity, objective="neumann"):
+    def __init__(
+        self,
+        mask_module,
+        coefficients,
+        task,
+        sparsity,
+        objective="neumann",
+        growth=1.0,
+        n_penalized=None,
+    ):
         self.mask_module = mask_module
         self.coefficients = torch.as_tensor(coefficients, dtype=torch.float32)
         self.task = task
         self.sparsity = sparsity
         self.objective = objective
+        self.growth = growth
+        self.n_penalized = n_penalized
 
     def __call__(self, masked, targets):
-        penalty = self.mask_module.mask().mean()
+        sparsity = self.sparsity
+        if self.growth != 1:
+            self.sparsity = 1 - (1 - sparsity) * self.growth
+        mask = self.mask_module.mask()
+        penalty = mask.sum() / (self.n_penalized or mask.shape[0])
         order = self.coefficients.shape[0]
         if masked.shape[0] < order + 1:
             # Too few rows for the longest chain: only the penalty is known.
-            return self.sparsity * penalty
+            return sparsity * penalty
         moments = chain_moments(masked, targets, order)
         explained = self.coefficients.to(moments.device) @ moments
         if self.task == "regression":
@@ -238,7 +260,7 @@ class LearnabilityLoss:
             # pi / 2 times the explained variance of the standardised labels.
             rho = torch.sqrt(torch.clamp(math.pi / 2 * explained, 1e-6, 1 - 1e-6))
             unlearnable = (torch.arccos(rho) / math.pi).mean()
-        return (1 - self.sparsity) * unlearnable + self.sparsity * penalty
+        return (1 - sparsity) * unlearnable + sparsity * penalty
 
 
 def largest_eigenvalue(X, generator, n_iter=50):
