@@ -24,6 +24,12 @@ them; the no-selection reference row is left out.
   runner does for selectors that do not take them; an encoded column then
   ranks its source column at its best rank.
 
+This is its own protocol, not the runner's: the runner's recall (the
+``own_choice`` table of ``how_many.md``) is measured on the training part of
+each outer fold at each selector's own count; here on the whole generated
+table at the true count. The two answer different questions and are not
+to be compared number for number.
+
 Each (experiment, selector, seed) is one joblib task, the seed generating
 the data and seeding the selector; numerical libraries run single-threaded
 inside a task, as in the runner.

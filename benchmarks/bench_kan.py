@@ -1,4 +1,4 @@
-"""Speed of the KAN selectors: torch against pykan, and scaling (issue 3).
+"""The KAN selectors' two backends agree, and how a fit scales (issue 3).
 
 The quality of the KAN selectors (the KAN paper's protocol) is not measured
 here but by the benchmark runner, like every other selector's:
@@ -9,8 +9,10 @@ paper's protocol on its datasets and more) writes
 runner cannot do:
 
 - the torch backend against the pykan backend on breast_cancer (same method
-  and settings): fit time, and the downstream score of each backend's
-  selection through the runner (paper protocol);
+  and settings): the epochs each trains and the downstream score of each
+  backend's selection through the runner (paper protocol). How much faster
+  the torch backend is, is measured once, by ``benchmarks/bench_speed.py``
+  (``speed.md``), with the other speed ratios;
 - fit time against the number of rows and of features.
 
 Usage::
@@ -62,34 +64,27 @@ def speed(args, out):
     rows = []
     for backend in ("torch", "pykan"):
         selector = KANSelector(method=method, backend=backend, random_state=0)
-        # The best of the repeats: the machine is shared.
-        times, fitted = timed(
-            lambda selector=selector: clone(selector).fit(X, y), args.repeats
-        )
-        seconds = min(times)
+        fitted = clone(selector).fit(X, y)
         downstream = downstream_score(method, backend, args.folds)
         epochs = int(fitted.n_epochs_.sum())
-        rows.append((backend, seconds, epochs, 1000 * seconds / epochs, downstream))
+        rows.append((backend, epochs, downstream))
     table = pd.DataFrame(
-        rows,
-        columns=["backend", "fit s", "epochs", "ms per epoch", "downstream mean"],
+        rows, columns=["backend", "epochs", "downstream mean"]
     ).set_index("backend")
-    ratio = table.loc["pykan", "fit s"] / table.loc["torch", "fit s"]
     delta = abs(
         table.loc["pykan", "downstream mean"] - table.loc["torch", "downstream mean"]
     )
     out.append(
         f"### torch against pykan backend (breast_cancer, KAN-{method.upper()})\n\n"
-        f"Fit on all 569 rows with default settings, best of "
-        f"{args.repeats} runs; `downstream mean`: the benchmark runner's score "
+        "Fit on all 569 rows with default settings; `downstream mean`: the "
+        "benchmark runner's score "
         f"({args.folds} outer folds, 3 models, 20/40/60 %) of each backend's "
         "selection; `epochs`: summed over the inner networks (early "
         "stopping ends them at different points). Both backends run the same "
-        "training loop (featsel's core) on one torch thread, so the ratio "
-        "measures the network implementations.\n\n"
+        "training loop (featsel's core). The torch backend's speed-up is in "
+        "`speed.md` (`benchmarks/bench_speed.py`), measured once there.\n\n"
         f"{to_markdown(table.reset_index())}\n\n"
-        f"Speed-up of the torch backend: **{ratio:.1f}x** (target: at least 10x); "
-        f"downstream difference {delta:.3f} (target: within 0.01).\n"
+        f"Downstream difference {delta:.3f} (target: within 0.01).\n"
     )
 
     # One torch thread throughout: on a shared machine multi-threaded
@@ -146,11 +141,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--speed-method", default="l2", choices=KAN_METHODS)
-    parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--output", default="benchmarks/results/kan.md")
     args = parser.parse_args(argv)
 
-    out = ["\n".join(header("KAN selectors: speed"))]
+    out = ["\n".join(header("KAN selectors: backends agree, and scaling"))]
     [seconds], _ = timed(lambda: speed(args, out))
     out.append(f"Total wall time: {seconds:.0f} s.\n")
     text = "\n".join(out)
