@@ -131,7 +131,7 @@ class KANTraining:
         )
 
     def _trains_side_by_side(self, splits, n_features):
-        """Whether the folds' networks train together (see Notes).
+        """Whether the folds' networks train together (see KANSelector's Notes).
 
         They do with the torch backend when every fold trains full-batch and
         the first-layer features of all folds fit in memory at once.
