@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from featsel.benchmark._registry import (
+from featsel.benchmark import (
     SELECTORS,
     available_selectors,
     build_selector,

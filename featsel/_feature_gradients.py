@@ -495,9 +495,8 @@ class FeatureGradientsSelector(BaseTorchSelector):
 
     def _start(self, X, y):
         """Fresh statistics, mask, optimiser and generator from the first rows."""
-        from ._torch import _learnability, _training
+        from ._torch._learnability import start_mask
 
-        torch = _training.torch
         seed = self._draw_seeds()
         self.n_samples_seen_ = 0
         # Every column equal to the first on no rows yet.
@@ -508,23 +507,14 @@ class FeatureGradientsSelector(BaseTorchSelector):
         self._target_sum = np.zeros(self._n_targets())
         self._target_sum_squares = np.zeros(self._n_targets())
         self._update_statistics(X, y)
-        with self._session(seed, self._work(X)):
-            generator = _training.make_generator(seed)
-            rows = torch.randperm(X.shape[0], generator=generator)[:SPECTRUM_ROWS]
-            sample = torch.as_tensor(
-                self._standardizer().transform(X[np.sort(rows.numpy())])
-            )
-            largest = max(_learnability.largest_eigenvalue(sample, generator), 1e-6)
-            margin = SPECTRUM_MARGIN if self.objective == "neumann" else 1.0
-            self.spectrum_bound_ = margin * largest
-            self.mask_ = np.full(X.shape[1], 0.5)
-            self.sparsity_ = self.sparsity
-            self.n_steps_ = 0
-            self._state = {
-                "seed": seed,
-                "logits": torch.zeros(X.shape[1]),
-                "generator": generator.get_state(),
-            }
+        largest, self._state = start_mask(
+            X, self._standardizer(), seed=seed, n_rows=SPECTRUM_ROWS, work=self._work(X)
+        )
+        margin = SPECTRUM_MARGIN if self.objective == "neumann" else 1.0
+        self.spectrum_bound_ = margin * largest
+        self.mask_ = np.full(X.shape[1], 0.5)
+        self.sparsity_ = self.sparsity
+        self.n_steps_ = 0
 
     def _n_targets(self):
         if self.task_ == "regression" or self.classes_.size == 2:
@@ -590,71 +580,31 @@ class FeatureGradientsSelector(BaseTorchSelector):
         With ``growth < 1``, every optimiser step shrinks ``1 - sparsity_``
         by that factor.
         """
-        from ._torch import _learnability, _training
+        from ._torch._learnability import train_mask
 
-        torch = _training.torch
-        device = self._resolve_device()
-        standardizer = self._standardizer()
-        with self._session(self._state["seed"], self._work(X)):
-            generator = torch.Generator(device="cpu")
-            generator.set_state(self._state["generator"])
-            network = _learnability.SoftMask(
-                standardizer.mean,
-                standardizer.scale,
-                exponent=1.0 if self.objective == "neumann" else 0.5,
-            )
-            with torch.no_grad():
-                network.logits.copy_(self._state["logits"])
-            network = network.to(device)
-            optimizer = _learnability.MaxNormalizedGradientDescent(
-                network.parameters(), lr=self.lr
-            )
-            if self.objective == "neumann":
-                coefficients = _learnability.neumann_coefficients(
-                    self.order, self.spectrum_bound_
-                )
-            else:
-                coefficients = _learnability.reference_coefficients(
-                    self.order, self.spectrum_bound_
-                )
-            n_batches = -(-X.shape[0] // self.batch_size)
-            batches_per_step = min(self.accumulation_steps, n_batches)
-            loss_fn = _learnability.LearnabilityLoss(
-                network,
-                coefficients,
-                self.task_,
-                self.sparsity_,
-                self.objective,
-                growth=growth ** (1 / batches_per_step),
-                n_penalized=min(X.shape[1], self.n_samples_seen_),
-            )
-            # float32 throughout; the rows are standardised batch by batch
-            # inside the network, so X is never copied whole in float64.
-            X_train = torch.as_tensor(np.asarray(X, dtype=np.float32)).to(device)
-            _training.train(
-                network,
-                loss_fn,
-                X_train,
-                torch.as_tensor(self._targets(y)).to(device),
-                None,
-                None,
-                max_epochs=epochs,
-                generator=generator,
-                batch_size=self.batch_size,
-                # One epoch per call: print it whenever verbose is set.
-                verbose=int(bool(self.verbose)),
-                optimizer=optimizer,
-                accumulation_steps=self.accumulation_steps,
-                shuffle=self.shuffle,
-            )
-            self.sparsity_ = loss_fn.sparsity
-            self.n_steps_ += epochs * -(-n_batches // self.accumulation_steps)
-            self._state = {
-                "seed": self._state["seed"],
-                "logits": network.logits.detach().cpu(),
-                "generator": generator.get_state(),
-            }
-            # In float64: a float32 sigmoid is exactly 1 beyond a logit of
-            # about 8, and saturated features would tie on the column index.
-            logits = self._state["logits"].numpy().astype(np.float64)
-            self.mask_ = 1 / (1 + np.exp(-2 * logits))
+        self._state, logits, self.sparsity_ = train_mask(
+            X,
+            self._targets(y),
+            self._state,
+            standardizer=self._standardizer(),
+            task=self.task_,
+            objective=self.objective,
+            order=self.order,
+            spectrum_bound=self.spectrum_bound_,
+            sparsity=self.sparsity_,
+            lr=self.lr,
+            batch_size=self.batch_size,
+            epochs=epochs,
+            accumulation_steps=self.accumulation_steps,
+            shuffle=self.shuffle,
+            work=self._work(X),
+            device=self.device,
+            verbose=self.verbose,
+            n_penalized=min(X.shape[1], self.n_samples_seen_),
+            growth=growth,
+        )
+        n_batches = -(-X.shape[0] // self.batch_size)
+        self.n_steps_ += epochs * -(-n_batches // self.accumulation_steps)
+        # In float64: a float32 sigmoid is exactly 1 beyond a logit of
+        # about 8, and saturated features would tie on the column index.
+        self.mask_ = 1 / (1 + np.exp(-2 * logits))

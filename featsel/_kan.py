@@ -3,9 +3,7 @@
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import math
 import warnings
-from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,7 +15,6 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _held_out_split, draw_seeds
 from ._docstring import shared_docs
 from ._optional import import_optional
-from ._preprocessing import Standardizer
 from ._torch_base import BaseTorchSelector
 
 #: Largest default number of hidden units: the paper's ``2 * n_features + 1``
@@ -25,22 +22,25 @@ from ._torch_base import BaseTorchSelector
 #: of features on wide data.
 MAX_DEFAULT_HIDDEN_UNITS = 64
 
-#: The knots are refitted to the data every ``GRID_UPDATE_EVERY`` epochs up
-#: to epoch ``GRID_UPDATE_UNTIL``, as pykan's own training does: the inputs
-#: of the hidden layer move while the first layer learns.
-GRID_UPDATE_EVERY = 5
-GRID_UPDATE_UNTIL = 50
-
 #: Folds of ``cv=None``: scikit-learn's default.
 DEFAULT_CV = 5
 
-#: Training rows used to place the knots (quantiles need no more).
-GRID_ROWS = 1024
-
-#: Largest number of first-layer features (rows x inputs x (basis + 1))
-#: precomputed for training; above it they are recomputed at every step, so
-#: memory stays bounded on very large data.
-MAX_CACHED_FEATURES = 2**27
+#: The parameters passed on as they are to the training of the networks
+#: (:func:`featsel._torch._kan_training.fit_folds`).
+_TRAINING_PARAMETERS = (
+    "method",
+    "grid_size",
+    "spline_order",
+    "sparsity",
+    "patience",
+    "max_epochs",
+    "lr",
+    "batch_size",
+    "validation_fraction",
+    "backend",
+    "device",
+    "verbose",
+)
 
 
 @shared_docs
@@ -318,39 +318,29 @@ class KANSelector(BaseTorchSelector):
         self.verbose = verbose
 
     def _fit_scores(self, X, y, uninformative):
-        device = self._resolve_device()
         if self.backend == "pykan":
             import_optional("kan", extra="kan")
         random_state = check_random_state(self.random_state)
         splits = self._splits(X, y, random_state)
-        n_samples, n_features = X.shape
+        n_features = X.shape[1]
         self.hidden_units_ = (
             self.hidden_units
             if self.hidden_units is not None
             else min(2 * n_features + 1, MAX_DEFAULT_HIDDEN_UNITS)
         )
         seeds = self._draw_seeds(random_state, size=len(splits))
+        from ._torch._kan_training import fit_folds
 
-        step_rows = min(
-            max(train.size for train, _ in splits), self.batch_size or n_samples
+        fitted = fit_folds(
+            X,
+            y,
+            splits,
+            seeds,
+            task=self.task_,
+            n_outputs=self._n_outputs(),
+            hidden_units=self.hidden_units_,
+            **{name: getattr(self, name) for name in _TRAINING_PARAMETERS},
         )
-        work = step_rows * n_features * self.hidden_units_ * (self.grid_size + 4)
-        if self._trains_side_by_side(splits, n_features):
-            for fold in range(len(splits)):
-                self._report_fold(splits, fold)
-            # A step side by side does the work of every fold's step.
-            with self._session(seeds[0], work * len(splits)):
-                fitted = self._fit_folds_side_by_side(X, y, splits, seeds, device)
-        else:
-            fitted = []
-            for fold, ((train, held_out), seed) in enumerate(
-                zip(splits, seeds, strict=True)
-            ):
-                self._report_fold(splits, fold)
-                with self._session(seed, work):
-                    fitted.append(
-                        self._fit_fold(X, y, train, held_out, int(seed), device)
-                    )
         fold_scores, networks, n_epochs = zip(*fitted, strict=True)
         self.networks_ = list(networks)
         self.scores_per_fold_ = np.vstack(fold_scores)
@@ -358,249 +348,6 @@ class KANSelector(BaseTorchSelector):
         # The base class zeroes these columns' scores; zero them before
         # normalising so that scores_ still sums to 1.
         return self._combine(self.scores_per_fold_, uninformative)
-
-    def _report_fold(self, splits, fold):
-        """Print the row counts of a fold's network when verbose."""
-        if not self.verbose:
-            return
-        train, held_out = splits[fold]
-        # As many rows as train_test_split holds out of ``train``.
-        n_stop = math.ceil(self.validation_fraction * train.size)
-        print(
-            f"[KANSelector] fold {fold + 1}/{len(splits)}: training on "
-            f"{train.size - n_stop} rows, early stopping on {n_stop}, "
-            f"scoring on {held_out.size}"
-        )
-
-    def _trains_side_by_side(self, splits, n_features):
-        """Whether the folds' networks train together (see Notes).
-
-        They do with the torch backend when every fold trains full-batch and
-        the first-layer features of all folds fit in memory at once.
-        """
-        largest = max(train.size for train, _ in splits)
-        n_fit = largest - math.ceil(self.validation_fraction * largest)
-        features = n_features * (1 + self.grid_size + self.spline_order)
-        return (
-            self.backend == "torch"
-            and len(splits) > 1
-            and (self.batch_size is None or n_fit <= self.batch_size)
-            and len(splits) * largest * features <= MAX_CACHED_FEATURES
-        )
-
-    def _fit_fold(self, X, y, train, held_out, seed, device):
-        """Train one network on ``train``, score it on ``held_out``."""
-        from ._torch import _training
-
-        fold = self._prepare_fold(X, y, train, held_out, seed, device)
-        result = _training.train(
-            fold.module,
-            fold.loss_fn,
-            fold.inputs_fit,
-            fold.y_fit,
-            fold.inputs_stop,
-            fold.y_stop,
-            optimizer=_training.Adam(fold.module.parameters(), lr=self.lr),
-            max_epochs=self.max_epochs,
-            generator=fold.generator,
-            batch_size=self.batch_size,
-            patience=self.patience,
-            penalty=lambda: self.sparsity * fold.network.input_norms().sum(),
-            epoch_callback=fold.update_grids,
-            verbose=self.verbose,
-        )
-        return self._score_fold(fold, result.n_epochs)
-
-    def _fit_folds_side_by_side(self, X, y, splits, seeds, device):
-        """Train the folds' networks side by side in one module, score each.
-
-        Each network has its own rows, early stopping and grid refits, as
-        in :meth:`_fit_fold`; the networks are held in one
-        :class:`~featsel._torch._kan_network.KANNetwork` so that each
-        operation of a training step does the work of all of them. Rows a
-        fold does not have are padding that its loss and grid refits leave
-        out.
-        """
-        from ._torch import _kan_network, _training
-
-        torch = _training.torch
-        folds = [
-            self._prepare_fold(X, y, train, held_out, int(seed), device)
-            for (train, held_out), seed in zip(splits, seeds, strict=True)
-        ]
-        networks = [fold.network for fold in folds]
-        combined = _kan_network.KANNetwork.side_by_side(networks)
-        sizes = [
-            max(fold.inputs_fit.shape[0] for fold in folds),
-            max(fold.inputs_stop.shape[0] for fold in folds),
-        ]
-        inputs = _side_by_side_rows(
-            [(fold.inputs_fit, fold.inputs_stop) for fold in folds], sizes, 0.0
-        )
-        missing_target = -1 if self.task_ == "classification" else torch.nan
-        targets = _side_by_side_rows(
-            [(fold.y_fit, fold.y_stop) for fold in folds], sizes, missing_target
-        )
-        grid_counts = torch.tensor([len(fold.grid_features) for fold in folds])
-        grid_features = _side_by_side_rows(
-            [(fold.grid_features,) for fold in folds], [int(grid_counts.max())], 0.0
-        )
-        grid_present = (torch.arange(grid_features.shape[1]) < grid_counts[:, None]).to(
-            device
-        )
-        for fold in folds:
-            # The rows now live in ``inputs`` and ``grid_features`` only.
-            fold.inputs_fit = fold.inputs_stop = fold.grid_features = None
-
-        def update_grids(epoch, running):
-            if _grid_update_due(epoch):
-                index = torch.as_tensor(running, device=device)
-                combined.refit_hidden_grid(grid_features[index], grid_present[index])
-
-        results, best_state = _training.train_side_by_side(
-            _kan_network.CachedFirstLayer(combined),
-            _fold_losses(self._task_loss()),
-            inputs,
-            targets,
-            sizes[0],
-            max_epochs=self.max_epochs,
-            lr=self.lr,
-            patience=self.patience,
-            penalty=lambda: self.sparsity * combined.input_norms().sum(),
-            epoch_callback=update_grids,
-            verbose=self.verbose,
-        )
-        # The state is CachedFirstLayer's: the network's, under "network.".
-        network_state = {
-            name.removeprefix("network."): value for name, value in best_state.items()
-        }
-        _kan_network.load_side_by_side(networks, network_state)
-        return [
-            self._score_fold(fold, result.n_epochs)
-            for fold, result in zip(folds, results, strict=True)
-        ]
-
-    def _prepare_fold(self, X, y, train, held_out, seed, device):
-        """The network of one fold and everything its training needs.
-
-        Early stopping watches ``validation_fraction`` of the ``train``
-        rows: had it watched ``held_out``, the restored weights would be
-        those that suit the scoring rows best, and the scores (KAN-KO's
-        held-out loss above all) would be biased by that choice.
-        """
-        from ._torch import _training
-
-        torch = _training.torch
-        generator = _training.make_generator(seed)
-        fit, stop = _held_out_split(
-            y[train],
-            self.validation_fraction,
-            seed,
-            stratify=self.task_ == "classification",
-        )
-        fit, stop = train[np.sort(fit)], train[np.sort(stop)]
-        standardizer = Standardizer.fit(X[fit])
-        X_fit, X_stop, X_held_out = (
-            _training.to_tensor(standardizer.transform(X[rows]), device)
-            for rows in (fit, stop, held_out)
-        )
-        y_fit, y_stop, y_held_out = self._target_tensors(y, device, fit, stop, held_out)
-        grid_rows = X_fit[
-            torch.randperm(X_fit.shape[0], generator=generator)[:GRID_ROWS].to(device)
-        ]
-        widths = [X.shape[1], self.hidden_units_, self._n_outputs()]
-        build = self._torch_network if self.backend == "torch" else self._pykan_network
-        network, module, inputs_fit, inputs_stop, grid_features, update_grids = build(
-            widths, grid_rows, X_fit, X_stop, seed, generator, device
-        )
-        return _Fold(
-            generator=generator,
-            standardizer=standardizer,
-            network=network,
-            module=module,
-            loss_fn=self._task_loss(),
-            inputs_fit=inputs_fit,
-            inputs_stop=inputs_stop,
-            y_fit=y_fit,
-            y_stop=y_stop,
-            X_held_out=X_held_out,
-            y_held_out=y_held_out,
-            grid_features=grid_features,
-            update_grids=update_grids,
-        )
-
-    def _score_fold(self, fold, n_epochs):
-        """The fold's scores on its held-out rows, and its network for later use."""
-        from ._torch import _kan_network, _training
-
-        torch = _training.torch
-        scores = _kan_network.kan_scores(
-            fold.network,
-            self.method,
-            fold.X_held_out,
-            fold.y_held_out,
-            fold.loss_fn,
-            self.hidden_units_,
-        )
-        mean = torch.as_tensor(fold.standardizer.mean, dtype=torch.float32)
-        scale = torch.as_tensor(fold.standardizer.scale, dtype=torch.float32)
-        if self.backend == "torch":
-            network = fold.network.cpu()
-            network.input_mean.copy_(mean)
-            network.input_scale.copy_(scale)
-        else:
-            network = fold.network.to_network(mean, scale)
-        return scores, network, n_epochs
-
-    def _torch_network(self, widths, grid_rows, X_fit, X_stop, seed, generator, device):
-        """featsel's KAN, with its first layer's features cached when they fit.
-
-        Returns the network, the module to train, its training and
-        early-stopping inputs, the first layer's features of the grid rows,
-        and the epoch callback that refits the hidden layer's knots.
-        """
-        from ._torch import _kan_network, _training
-
-        torch = _training.torch
-        network = _kan_network.KANNetwork(
-            *widths, self.grid_size, self.spline_order, generator
-        ).to(device)
-        network.refit_grids(grid_rows)
-        first_layer = network.layers[0]
-        with torch.no_grad():
-            grid_features = first_layer.expand(grid_rows)
-        n_rows = X_fit.shape[0] + X_stop.shape[0]
-        if n_rows * grid_features.shape[1] <= MAX_CACHED_FEATURES:
-            # The first layer's features are fixed from here on: compute
-            # them once instead of at every step.
-            module = _kan_network.CachedFirstLayer(network)
-            with torch.no_grad():
-                inputs_fit = first_layer.expand(X_fit)
-                inputs_stop = first_layer.expand(X_stop)
-        else:
-            module = network
-            inputs_fit, inputs_stop = X_fit, X_stop
-
-        def update_grids(epoch):
-            if _grid_update_due(epoch):
-                network.refit_hidden_grid(grid_features)
-
-        return network, module, inputs_fit, inputs_stop, grid_features, update_grids
-
-    def _pykan_network(self, widths, grid_rows, X_fit, X_stop, seed, generator, device):
-        """A ``kan.KAN`` behind the adapter, with pykan's own grid updates."""
-        from ._torch import _pykan
-
-        network = _pykan.build_pykan(
-            widths, self.grid_size, self.spline_order, seed, device
-        )
-        network.refit_grids(grid_rows)
-
-        def update_grids(epoch):
-            if _grid_update_due(epoch):
-                network.refit_grids(grid_rows)
-
-        return network, network.model, X_fit, X_stop, None, update_grids
 
     def _splits(self, X, y, random_state):
         """(train, held-out) row indices of each network."""
@@ -692,66 +439,3 @@ class KANSelector(BaseTorchSelector):
         ax.set_ylabel("score")
         ax.set_title(f"KAN-{self.method.upper()} feature scores")
         return ax
-
-
-@dataclass
-class _Fold:
-    """One fold's network and the tensors of its training and scoring."""
-
-    generator: object
-    standardizer: object
-    network: object
-    module: object
-    loss_fn: object
-    inputs_fit: object
-    inputs_stop: object
-    y_fit: object
-    y_stop: object
-    X_held_out: object
-    y_held_out: object
-    grid_features: object
-    update_grids: object
-
-
-def _grid_update_due(epoch):
-    """Whether the knots are refitted after ``epoch`` (pykan's schedule)."""
-    return epoch % GRID_UPDATE_EVERY == 0 and epoch <= GRID_UPDATE_UNTIL
-
-
-def _side_by_side_rows(row_blocks, sizes, fill):
-    """Each network's blocks of rows, padded and stacked along a first dimension.
-
-    ``row_blocks`` holds, for each network, tensors of shape (rows_j, ...)
-    (its training rows, then its early-stopping rows, say); block ``j`` of
-    every network is padded with ``fill`` to ``sizes[j]`` rows. Returns a
-    tensor of shape (n_networks, sum(sizes), ...).
-    """
-    first = row_blocks[0][0]
-    out = first.new_full((len(row_blocks), sum(sizes), *first.shape[1:]), fill)
-    for network, blocks in enumerate(row_blocks):
-        start = 0
-        for block, size in zip(blocks, sizes, strict=True):
-            out[network, start : start + block.shape[0]] = block
-            start += size
-    return out
-
-
-def _fold_losses(loss_fn):
-    """The task loss of each network side by side; padding rows left out.
-
-    Outputs of shape (n_networks, n_rows, n_outputs); targets of shape
-    (n_networks, n_rows) mark padding with -1 (class codes) or NaN
-    (regression).
-    """
-
-    def losses(output, target):
-        n_networks, n_rows = target.shape
-        present = ~target.isnan() if target.is_floating_point() else target >= 0
-        per_row = loss_fn(
-            output.reshape(n_networks * n_rows, -1),
-            target.where(present, 0).reshape(-1),
-            reduction="none",
-        ).view(n_networks, n_rows)
-        return (per_row * present).sum(dim=1) / present.sum(dim=1)
-
-    return losses

@@ -20,12 +20,21 @@ from ._docstring import shared_docs
 from ._preprocessing import Standardizer
 from ._torch_base import BaseTorchSelector
 
-#: Initial gate logit ``m_0`` (the gates start open, at 1).
-GATE_INIT = 0.5
-
-#: Shuffles of the rows (the same for every open column) that measure the
-#: permutation importance ranking the open columns.
-IMPORTANCE_REPEATS = 20
+#: The parameters passed on as they are to the training of the network
+#: (:func:`featsel._torch._gated_embedding.fit_gates`).
+_TRAINING_PARAMETERS = (
+    "embedding_dim",
+    "head",
+    "hidden_units",
+    "sparsity",
+    "final_temperature",
+    "max_epochs",
+    "lr",
+    "weight_decay",
+    "batch_size",
+    "device",
+    "verbose",
+)
 
 
 @shared_docs
@@ -310,7 +319,6 @@ class OptFSSelector(BaseTorchSelector):
         return X, y
 
     def _fit_scores(self, X, y, uninformative):
-        device = self._resolve_device()
         categorical = self.categorical_
         numeric = _numeric_block(X[:, ~categorical])
         codes, categories = _encode_categories(X[:, categorical])
@@ -325,105 +333,44 @@ class OptFSSelector(BaseTorchSelector):
         value_weights = value_weights / X.shape[0]
         seed = self._draw_seeds()
         step_rows = min(X.shape[0], self.batch_size or X.shape[0])
-        work = step_rows * X.shape[1] * self.embedding_dim * self.hidden_units
-        from ._torch import _training
-
-        with self._session(seed, work):
-            inputs = _training.to_tensor(inputs.astype(np.float32), device)
-            (target,) = self._target_tensors(y, device)
-            network = self._train(
-                inputs, target, numeric.shape[1], value_weights, seed, device
-            )
-        self.gate_logits_, self.category_gates_ = self._gate_logits(
-            network, categorical, offsets, categories
-        )
-        # The open gates' logits stop moving once the temperature saturates
-        # them, early in the continuation: their order says little, so the
-        # open columns are ranked by what the trained network loses without
-        # each of them.
-        open_columns = np.flatnonzero(self.gate_logits_ > 0)
         fields = np.empty(categorical.size, dtype=np.intp)
         fields[~categorical] = np.arange(numeric.shape[1])
         fields[categorical] = numeric.shape[1] + np.arange(codes.shape[1])
-        scores = np.zeros(categorical.size)
-        with self._session(seed, work):
-            scores[open_columns] = self._permutation_importance(
-                network, inputs, target, fields[open_columns], seed
+
+        def open_fields(numeric_logits, value_logits):
+            self.gate_logits_, self.category_gates_ = self._gate_logits(
+                numeric_logits, value_logits, categorical, offsets, categories
             )
-        self.network_ = network.cpu()
+            # The open gates' logits stop moving once the temperature
+            # saturates them, early in the continuation: their order says
+            # little, so the open columns are ranked by what the trained
+            # network loses without each of them.
+            return fields[self.gate_logits_ > 0]
+
+        from ._torch._gated_embedding import fit_gates
+
+        self.network_, importance = fit_gates(
+            inputs.astype(np.float32),
+            y,
+            n_numeric=numeric.shape[1],
+            value_weights=value_weights,
+            open_fields=open_fields,
+            task=self.task_,
+            n_outputs=self._n_outputs(),
+            work=step_rows * X.shape[1] * self.embedding_dim * self.hidden_units,
+            seed=seed,
+            **{name: getattr(self, name) for name in _TRAINING_PARAMETERS},
+        )
+        scores = np.zeros(categorical.size)
+        scores[self.gate_logits_ > 0] = importance
         # Closed gates, and open ones the network does not use, score 0:
         # they follow in the order of their gate logits.
         return SelectionResult(np.maximum(scores, 0.0), tie_break=self.gate_logits_)
 
-    def _train(self, inputs, target, n_numeric, value_weights, seed, device):
-        """Train the gated network on the packed inputs, annealing the gates."""
-        from ._torch import _gated_embedding, _training
-
-        generator = _training.make_generator(seed)
-        network = _gated_embedding.GatedEmbeddingNetwork(
-            n_numeric=n_numeric,
-            n_values=value_weights.size,
-            n_categorical=inputs.shape[1] - n_numeric,
-            embedding_dim=self.embedding_dim,
-            head=self.head,
-            hidden_units=self.hidden_units,
-            n_outputs=self._n_outputs(),
-            gate_init=GATE_INIT,
-            value_weights=value_weights,
-            generator=generator,
-        ).to(device)
-        task_loss = self._task_loss()
-
-        def loss_fn(output, target):
-            return task_loss(output, target) + self.sparsity * network.gate_sum()
-
-        growth = self.final_temperature ** (1 / max(self.max_epochs - 1, 1))
-
-        def anneal(epoch):
-            # Called after each epoch: set the next epoch's temperature; the
-            # last epoch runs at final_temperature, and so stays.
-            network.temperature = growth ** min(epoch, self.max_epochs - 1)
-
-        gates = network.gate_parameters()
-        weights = [p for p in network.parameters() if all(p is not g for g in gates)]
-        optimizer = _training.Adam(
-            weights + gates,
-            lr=self.lr,
-            weight_decay=[self.weight_decay] * len(weights) + [0.0] * len(gates),
-        )
-        _training.train(
-            network,
-            loss_fn,
-            inputs,
-            target,
-            None,
-            None,
-            max_epochs=self.max_epochs,
-            generator=generator,
-            batch_size=self.batch_size,
-            epoch_callback=anneal,
-            verbose=self.verbose,
-            optimizer=optimizer,
-        )
-        return network
-
-    def _permutation_importance(self, network, inputs, target, fields, seed):
-        """Training-loss increase when each field's column is shuffled."""
-        from ._torch import _training
-
-        return network.permutation_importance(
-            inputs,
-            target,
-            self._task_loss(),
-            fields,
-            n_repeats=IMPORTANCE_REPEATS,
-            generator=_training.make_generator(seed),
-        )
-
-    def _gate_logits(self, network, categorical, offsets, categories):
+    def _gate_logits(
+        self, numeric_logits, value_logits, categorical, offsets, categories
+    ):
         """Each column's gate logit, and the logits of each category value."""
-        numeric_logits = network.numeric_gates.detach().cpu().numpy().astype(np.float64)
-        value_logits = network.value_gates.detach().cpu().numpy().astype(np.float64)
         gate_logits = np.empty(categorical.size)
         gate_logits[~categorical] = numeric_logits
         names = getattr(self, "feature_names_in_", np.arange(categorical.size))

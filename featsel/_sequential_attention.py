@@ -14,21 +14,10 @@ from ._docstring import shared_docs
 from ._preprocessing import Standardizer
 from ._torch_base import BaseTorchSelector
 
-#: Strength of the ridge penalty on the open features' weights of the
-#: linear model: the penalty that makes the attention weights follow the
-#: correlations with the residual, as Orthogonal Matching Pursuit does.
-LINEAR_RIDGE = 1.0
-
 #: Fewest optimiser steps of a phase, whatever the number of rows, features
 #: and phases: fewer steps leave the attention close to uniform, and the
 #: pick close to random.
 MIN_PHASE_STEPS = 100
-
-#: With the linear head, a phase goes on until its picks hold this share of
-#: the open attention (the softmax has chosen), by a quarter of its minimum
-#: length at a time, for at most ``MAX_PHASE_FACTOR`` times that minimum.
-CONCENTRATION = 0.5
-MAX_PHASE_FACTOR = 10
 
 #: Most phases of ``features_per_step="auto"``: with at least
 #: ``MIN_PHASE_STEPS`` steps a phase, a phase per feature would make the
@@ -322,7 +311,6 @@ class SequentialAttentionSelector(BaseTorchSelector):
         self.verbose = verbose
 
     def _fit_scores(self, X, y, uninformative):
-        device = self._resolve_device()
         n_samples, n_features = X.shape
         candidates = ~uninformative
         # The phases are cut by the count, so the own choice (half, as the
@@ -344,11 +332,29 @@ class SequentialAttentionSelector(BaseTorchSelector):
             (self.max_epochs - warmup_epochs) // max(self.n_phases_, 1),
         )
         seed = self._draw_seeds()
-        hidden = 0 if self.head == "linear" else self.hidden_units
-        with self._session(seed, step_rows * n_features * max(hidden, 1)):
-            order, attention = self._select(
-                X, y, candidates, n_to_select, warmup_epochs, hidden, seed, device
-            )
+        from ._torch._attention import select
+
+        order, attention, phase_epochs, network = select(
+            Standardizer.fit(X).transform(X),
+            y,
+            candidates,
+            task=self.task_,
+            n_outputs=self._n_outputs(),
+            head=self.head,
+            hidden_units=0 if self.head == "linear" else self.hidden_units,
+            n_to_select=n_to_select,
+            features_per_step=self.features_per_step_,
+            n_phases=self.n_phases_,
+            epochs_per_phase=self.epochs_per_phase_,
+            warmup_epochs=warmup_epochs,
+            lr=self.lr,
+            batch_size=batch_size,
+            seed=seed,
+            device=self.device,
+            verbose=self.verbose,
+        )
+        self.phase_epochs_ = np.asarray(phase_epochs, dtype=np.intp)
+        self.network_ = network
         self.selection_order_ = np.asarray(order, dtype=np.intp)
         self.attention_history_ = np.asarray(attention).reshape(-1, n_features)
         scores = (
@@ -359,73 +365,6 @@ class SequentialAttentionSelector(BaseTorchSelector):
         scores[self.selection_order_] = 1.0 + np.arange(len(order), 0, -1)
         return SelectionResult(scores, n_features_to_select=n_wanted)
 
-    def _select(
-        self, X, y, candidates, n_to_select, warmup_epochs, hidden, seed, device
-    ):
-        """Warm up, then run the phases; return the order and the attention."""
-        from ._torch import _training
-
-        generator = _training.make_generator(seed)
-        X_train = _training.to_tensor(Standardizer.fit(X).transform(X), device)
-        (y_train,) = self._target_tensors(y, device)
-        network = self._network(X.shape[1], hidden, candidates, generator, device)
-        loss_fn = self._loss(network)
-        optimizer = _training.Adam(network.parameters(), lr=self.lr)
-
-        def run(epochs):
-            _training.train(
-                network,
-                loss_fn,
-                X_train,
-                y_train,
-                None,
-                None,
-                max_epochs=epochs,
-                generator=generator,
-                batch_size=self._batch_size(X.shape[0]),
-                verbose=self.verbose,
-                optimizer=optimizer,
-            )
-
-        if warmup_epochs and self.n_phases_:
-            run(warmup_epochs)
-        network.warm_up = False
-        if self.head == "mlp":
-            # Only the logits learn in the phases (see Notes): a head that
-            # keeps learning makes up for the attention instead.
-            network.head.requires_grad_(False)
-            optimizer.zero_grad(set_to_none=True)
-        order, attention, phase_epochs = [], [], []
-        extension = max(1, self.epochs_per_phase_ // 4)
-        for phase in range(self.n_phases_):
-            self._start_phase(network, optimizer)
-            run(self.epochs_per_phase_)
-            epochs = self.epochs_per_phase_
-            n_pick = min(self.features_per_step_, n_to_select - len(order))
-            # The ridge on the open weights makes the optimum of the linear
-            # head concentrated (see Notes); an MLP can scale up its first
-            # layer instead, so its attention needs not concentrate.
-            while (
-                self.head == "linear"
-                and self._top_attention(network, n_pick) < CONCENTRATION
-                and epochs < MAX_PHASE_FACTOR * self.epochs_per_phase_
-            ):
-                run(extension)
-                epochs += extension
-            phase_epochs.append(epochs)
-            weights, picked = self._pick(network, candidates, order, n_to_select)
-            if self.verbose:
-                print(
-                    f"[SequentialAttentionSelector] phase {phase + 1}/"
-                    f"{self.n_phases_}: selected {picked}"
-                )
-            order.extend(picked)
-            network.selected[picked] = True
-            attention.append(weights)
-        self.phase_epochs_ = np.asarray(phase_epochs, dtype=np.intp)
-        self.network_ = network.cpu()
-        return order, attention
-
     def _batch_size(self, n_samples):
         """Rows per step: full-batch for the linear head, mini-batches for the MLP."""
         if self.batch_size != "auto":
@@ -435,62 +374,3 @@ class SequentialAttentionSelector(BaseTorchSelector):
         return min(
             MAX_BATCH_SIZE, max(MIN_BATCH_SIZE, n_samples // MIN_STEPS_PER_EPOCH)
         )
-
-    @staticmethod
-    def _top_attention(network, n_pick):
-        """Share of the open attention held by the ``n_pick`` largest weights."""
-        from ._torch import _training
-
-        with _training.torch.no_grad():
-            return float(_training.torch.topk(network.attention(), n_pick).values.sum())
-
-    def _network(self, n_features, hidden, candidates, generator, device):
-        """The attention mask over the inputs, followed by the head."""
-        from ._torch import _attention, _layers, _training
-
-        head = _layers.mlp(n_features, hidden, self._n_outputs(), generator)
-        return _attention.SequentialAttentionNetwork(
-            n_features, head, _training.torch.as_tensor(candidates)
-        ).to(device)
-
-    def _loss(self, network):
-        """The task loss, plus the ridge on the open weights of a linear head."""
-        task_loss = self._task_loss()
-        if self.head != "linear":
-            return task_loss
-
-        def loss_fn(output, target):
-            loss = task_loss(output, target)
-            if network.warm_up:
-                return loss
-            return loss + LINEAR_RIDGE * network.open_weights().square().sum()
-
-        return loss_fn
-
-    def _start_phase(self, network, optimizer):
-        """Uniform attention and a fresh optimiser state for a new phase.
-
-        The previous phase optimised for another selected set. The linear
-        head's open weights restart at 0 too, so that they follow the new
-        residual instead of the old one (the OMP step).
-        """
-        from ._torch import _training
-
-        with _training.torch.no_grad():
-            network.logits.zero_()
-            if self.head == "linear":
-                network.head.weight[:, network.open_features()] = 0.0
-        optimizer.reset()
-
-    def _pick(self, network, candidates, order, n_to_select):
-        """The attention weights at the end of a phase, and the features picked."""
-        from ._torch import _training
-
-        with _training.torch.no_grad():
-            weights = network.attention().cpu().numpy().astype(np.float64)
-        n_pick = min(self.features_per_step_, n_to_select - len(order))
-        still_open = candidates.copy()
-        still_open[order] = False
-        # Stable sort: ties go to the lower column index.
-        ranked = np.argsort(-weights, kind="stable")
-        return weights, ranked[still_open[ranked]][:n_pick].tolist()

@@ -14,10 +14,10 @@ from featsel import KANSelector
 torch = pytest.importorskip("torch")
 pytest.importorskip("kan")
 
-from featsel import _kan  # noqa: E402
 from featsel._torch import (  # noqa: E402
     _bspline,
     _kan_network,
+    _kan_training,
     _layers,
     _pykan,
     _training,
@@ -311,7 +311,7 @@ def test_knots_follow_the_data():
 def test_uncached_first_layer_gives_the_same_scores(monkeypatch):
     X, y, _ = regression()
     cached = KANSelector(method="si", random_state=0, **FAST).fit(X, y)
-    monkeypatch.setattr(_kan, "MAX_CACHED_FEATURES", 0)
+    monkeypatch.setattr(_kan_training, "MAX_CACHED_FEATURES", 0)
     uncached = KANSelector(method="si", random_state=0, **FAST).fit(X, y)
     np.testing.assert_allclose(uncached.scores_, cached.scores_, rtol=1e-3)
 
@@ -334,16 +334,18 @@ def test_folds_trained_side_by_side_match_one_by_one(monkeypatch, data):
     X, y = X[:237], y[:237]
     params = {**FAST, "cv": 4, "max_epochs": 30, "lr": 0.05, "patience": 5}
     calls = []
-    side_by_side = _training.train_side_by_side
+    side_by_side = _kan_training.train_side_by_side
 
     def spy(module, loss_fn, X, *args, **kwargs):
         calls.append(X.shape[0])
         return side_by_side(module, loss_fn, X, *args, **kwargs)
 
-    monkeypatch.setattr(_training, "train_side_by_side", spy)
+    monkeypatch.setattr(_kan_training, "train_side_by_side", spy)
     together = KANSelector(random_state=0, **params).fit(X, y)
     assert calls == [4]
-    monkeypatch.setattr(KANSelector, "_trains_side_by_side", lambda *args: False)
+    monkeypatch.setattr(
+        _kan_training.KANTraining, "_trains_side_by_side", lambda *args: False
+    )
     apart = KANSelector(random_state=0, **params).fit(X, y)
     assert calls == [4]
     np.testing.assert_array_equal(together.n_epochs_, apart.n_epochs_)
@@ -355,19 +357,17 @@ def test_folds_trained_side_by_side_match_one_by_one(monkeypatch, data):
 
 def test_side_by_side_threads_follow_the_work_of_every_fold(monkeypatch):
     """One fold's step is below the single-thread bound, four folds' above."""
-    from featsel import _torch_base
-
     X, y, _ = classification()
     # 180 training rows x 8 features x 8 hidden units x (4 + 4) per fold.
-    monkeypatch.setattr(_torch_base, "SINGLE_THREAD_WORK", 2 * 180 * 8 * 8 * 8)
+    monkeypatch.setattr(_training, "SINGLE_THREAD_WORK", 2 * 180 * 8 * 8 * 8)
     threads = []
-    side_by_side = _training.train_side_by_side
+    side_by_side = _kan_training.train_side_by_side
 
     def spy(*args, **kwargs):
         threads.append(torch.get_num_threads())
         return side_by_side(*args, **kwargs)
 
-    monkeypatch.setattr(_training, "train_side_by_side", spy)
+    monkeypatch.setattr(_kan_training, "train_side_by_side", spy)
     previous = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
@@ -410,7 +410,7 @@ def test_side_by_side_network_computes_each_network():
 
 def test_adam_keeps_the_moments_of_the_networks_kept():
     weight = torch.nn.Parameter(torch.zeros(4, 3))
-    optimizer = _training.Adam([weight], lr=0.1)
+    optimizer = _kan_training._SideBySideAdam([weight], lr=0.1)
     weight.grad = torch.arange(12.0).view(4, 3)
     optimizer.step()
     kept = torch.nn.Parameter(weight.detach()[2:].clone())
@@ -470,7 +470,7 @@ def test_side_by_side_early_stopping_keeps_each_networks_best_weights():
     module = torch.nn.Module()
     module.weight = torch.nn.Parameter(torch.zeros(2, 3))
     module.register_buffer("knots", torch.zeros(2))
-    stopping = _training._EarlyStopping(module, 2, patience=2, tol=0.0)
+    stopping = _kan_training._EarlyStopping(module, 2, patience=2, tol=0.0)
     losses = [[1.0, 1.0], [0.5, 2.0], [0.7, 0.4], [0.8, 0.3], [0.9, 0.35]]
     for epoch, epoch_losses in enumerate(losses):
         with torch.no_grad():
@@ -521,9 +521,10 @@ def test_early_stopping_never_watches_the_scoring_rows(monkeypatch, cv, n_networ
     """
     X, y, _ = regression()
     X = np.column_stack([np.arange(X.shape[0]), X])
-    monkeypatch.setattr(_kan, "MAX_CACHED_FEATURES", 0)
+    monkeypatch.setattr(_kan_training, "MAX_CACHED_FEATURES", 0)
     folds = []
-    train, kan_scores = _training.train, _kan_network.kan_scores
+    train = _kan_training.train_with_early_stopping
+    kan_scores = _kan_network.kan_scores
 
     def spy_train(module, loss_fn, X_fit, y_fit, X_stop, y_stop, **kwargs):
         folds.append({"fit": X_fit[:, 0], "stop": X_stop[:, 0]})
@@ -533,7 +534,7 @@ def test_early_stopping_never_watches_the_scoring_rows(monkeypatch, cv, n_networ
         folds[-1]["score"] = X_score[:, 0]
         return kan_scores(network, method, X_score, *args)
 
-    monkeypatch.setattr(_training, "train", spy_train)
+    monkeypatch.setattr(_kan_training, "train_with_early_stopping", spy_train)
     monkeypatch.setattr(_kan_network, "kan_scores", spy_scores)
     KANSelector(random_state=0, **{**FAST, "cv": cv, "max_epochs": 3}).fit(X, y)
     # cv=None is scikit-learn's 5 folds.

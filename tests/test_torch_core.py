@@ -6,7 +6,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from featsel._preprocessing import Standardizer  # noqa: E402
-from featsel._torch import _training  # noqa: E402
+from featsel._torch import _kan_network, _kan_training, _training  # noqa: E402
 from featsel._torch_base import BaseTorchSelector  # noqa: E402
 
 
@@ -19,7 +19,7 @@ def test_training_core_early_stopping_restores_best_weights():
     def loss(prediction, target):
         return torch.nn.functional.mse_loss(prediction[:, 0], target)
 
-    result = _training.train(
+    result = _kan_training.train_with_early_stopping(
         module,
         loss,
         X[:48],
@@ -34,7 +34,7 @@ def test_training_core_early_stopping_restores_best_weights():
     )
     assert result.n_epochs < 500
     assert result.best_loss == pytest.approx(min(result.history), rel=1e-6)
-    assert _training.evaluate(module, loss, X[48:], y[48:]) == pytest.approx(
+    assert _kan_network.evaluate(module, loss, X[48:], y[48:]) == pytest.approx(
         result.best_loss, rel=1e-5
     )
 
@@ -63,14 +63,14 @@ class _TargetSelector(BaseTorchSelector):
 def test_regression_targets_standardised_with_the_first_rows():
     selector = _TargetSelector().fit(np.eye(4), [1.0, 3.0, 10.0, 20.0])
     y = np.array([1.0, 3.0, 10.0, 20.0])
-    train, held_out = selector._target_tensors(y, "cpu", [0, 1], [2, 3])
+    train, held_out = _training.target_tensors(y, selector.task_, "cpu", [0, 1], [2, 3])
     np.testing.assert_allclose(train.numpy(), [-1.0, 1.0])
     np.testing.assert_allclose(held_out.numpy(), [8.0, 18.0])
 
 
 def test_classification_targets_are_class_codes():
     selector = _TargetSelector().fit(np.eye(4), ["b", "a", "b", "c"])
-    (codes,) = selector._target_tensors(np.array([1, 0, 1, 2]), "cpu")
+    (codes,) = _training.target_tensors(np.array([1, 0, 1, 2]), selector.task_, "cpu")
     assert codes.dtype == torch.int64
     assert selector._n_outputs() == 3
 
@@ -122,7 +122,7 @@ def test_no_torch_fit_imports_dynamo():
         "Z, t = torch.randn(20, 3), torch.randn(20)\n"
         "loss = lambda p, t: torch.nn.functional.mse_loss(p[:, 0], t)\n"
         "fits = {\n"
-        "    'train': lambda: _training.train(module, loss, Z, t, Z, t,\n"
+        "    'train': lambda: _training.train(module, loss, Z, t,\n"
         "        optimizer=_training.Adam(module.parameters(), lr=0.01),\n"
         "        max_epochs=2, generator=torch.Generator()),\n"
         "    'KANSelector': lambda: featsel.KANSelector(\n"

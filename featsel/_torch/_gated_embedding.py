@@ -1,4 +1,8 @@
-"""The gated embedding network behind :class:`featsel.OptFSSelector`."""
+"""The gated embedding network behind :class:`featsel.OptFSSelector`.
+
+And its training, :func:`fit_gates`: the continuation that anneals the
+gates, then the permutation importance of the columns left open.
+"""
 
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -8,6 +12,7 @@ import math
 import numpy as np
 
 from .._optional import import_optional
+from . import _layers, _training
 from ._layers import linear, mlp
 from ._training import EVAL_BATCH_SIZE
 
@@ -17,6 +22,13 @@ nn = torch.nn
 #: Rows of shuffled head inputs per pass in the permutation importance; a
 #: head input has tens of values, far fewer than a network input.
 SHUFFLE_BATCH_SIZE = 65536
+
+#: Initial gate logit ``m_0`` (the gates start open, at 1).
+GATE_INIT = 0.5
+
+#: Shuffles of the rows (the same for every open column) that measure the
+#: permutation importance ranking the open columns.
+IMPORTANCE_REPEATS = 20
 
 
 class GatedEmbeddingNetwork(nn.Module):
@@ -215,3 +227,136 @@ class GatedEmbeddingNetwork(nn.Module):
         )
         # sum_{i<j} v_i * v_j per dimension = ((sum v)^2 - sum v^2) / 2.
         return first_order + self.head((total**2 - squares) / 2)
+
+
+def fit_gates(
+    inputs,
+    y,
+    *,
+    n_numeric,
+    value_weights,
+    open_fields,
+    task,
+    n_outputs,
+    embedding_dim,
+    head,
+    hidden_units,
+    sparsity,
+    final_temperature,
+    max_epochs,
+    lr,
+    weight_decay,
+    batch_size,
+    seed,
+    work,
+    device,
+    verbose,
+):
+    """Train the gated network on the packed inputs, then rank the open fields.
+
+    Parameters
+    ----------
+    inputs : ndarray of float32 of shape (n_samples, n_numeric + n_categorical)
+        The standardised numeric columns, then the offset category codes
+        (see :class:`GatedEmbeddingNetwork`).
+
+    y : ndarray of shape (n_samples,)
+        Class codes, or the regression target.
+
+    n_numeric : int
+        Numeric columns at the start of ``inputs``.
+
+    value_weights : ndarray of shape (n_values,)
+        Each category value's share of the rows.
+
+    open_fields : callable
+        ``open_fields(numeric_logits, value_logits)`` receives the trained
+        gate logits (float64 arrays) and returns the fields whose
+        permutation importance is measured.
+
+    task, n_outputs
+        The task and the network's outputs.
+
+    embedding_dim, head, hidden_units, sparsity, final_temperature, \
+max_epochs, lr, weight_decay, batch_size, verbose
+        The selector's parameters.
+
+    seed : int
+        Seed of both sessions (training, importance) and their generators.
+
+    work : int
+        Multiply-adds of a step (see :func:`~._training.session`).
+
+    device : str
+        The torch device.
+
+    Returns
+    -------
+    network : GatedEmbeddingNetwork
+        The trained network, on the CPU.
+
+    importance : ndarray of shape (len(fields),)
+        The training-loss increase when each open field is shuffled.
+    """
+    device = _training.resolve_device(device)
+    task_loss = _layers.task_loss(task)
+    with _training.session(seed, work):
+        inputs = _training.to_tensor(inputs, device)
+        (target,) = _training.target_tensors(y, task, device)
+        generator = _training.make_generator(seed)
+        network = GatedEmbeddingNetwork(
+            n_numeric=n_numeric,
+            n_values=value_weights.size,
+            n_categorical=inputs.shape[1] - n_numeric,
+            embedding_dim=embedding_dim,
+            head=head,
+            hidden_units=hidden_units,
+            n_outputs=n_outputs,
+            gate_init=GATE_INIT,
+            value_weights=value_weights,
+            generator=generator,
+        ).to(device)
+
+        def loss_fn(output, target):
+            return task_loss(output, target) + sparsity * network.gate_sum()
+
+        growth = final_temperature ** (1 / max(max_epochs - 1, 1))
+
+        def anneal(epoch):
+            # Called after each epoch: set the next epoch's temperature; the
+            # last epoch runs at final_temperature, and so stays.
+            network.temperature = growth ** min(epoch, max_epochs - 1)
+
+        gates = network.gate_parameters()
+        weights = [p for p in network.parameters() if all(p is not g for g in gates)]
+        optimizer = _training.Adam(
+            weights + gates,
+            lr=lr,
+            weight_decay=[weight_decay] * len(weights) + [0.0] * len(gates),
+        )
+        _training.train(
+            network,
+            loss_fn,
+            inputs,
+            target,
+            max_epochs=max_epochs,
+            generator=generator,
+            batch_size=batch_size,
+            epoch_callback=anneal,
+            verbose=verbose,
+            optimizer=optimizer,
+        )
+    fields = open_fields(
+        network.numeric_gates.detach().cpu().numpy().astype(np.float64),
+        network.value_gates.detach().cpu().numpy().astype(np.float64),
+    )
+    with _training.session(seed, work):
+        importance = network.permutation_importance(
+            inputs,
+            target,
+            task_loss,
+            fields,
+            n_repeats=IMPORTANCE_REPEATS,
+            generator=_training.make_generator(seed),
+        )
+    return network.cpu(), importance

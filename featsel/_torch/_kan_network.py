@@ -1,4 +1,4 @@
-"""The KAN behind :class:`featsel.KANSelector`, and the four feature scores.
+"""The KAN behind :class:`featsel.KANSelector`, the four feature scores, the loss.
 
 A Kolmogorov-Arnold network written for speed (only the non-zero B-splines
 of each input are evaluated, from per-interval polynomials, see
@@ -362,7 +362,7 @@ class KANNetwork(nn.Module):
         the loss of one does not depend on the others' weights, and the
         gradients stay apart, while on small data each operation does the
         work of all the networks for the dispatch cost of one (see
-        :func:`featsel._torch._training.train_side_by_side`). Copy weights
+        :func:`featsel._torch._kan_training.train_side_by_side`). Copy weights
         back with :func:`load_side_by_side`.
         """
         first = networks[0]
@@ -590,3 +590,21 @@ def kan_scores(network, method, X, y, loss_fn, hidden_width):
         base, knocked = network.knockout_losses(X, y, loss_fn)
         return np.maximum(knocked - base, 0.0)
     return scores.cpu().numpy()
+
+
+def evaluate(module, loss_fn, X, y, *, batch_size=EVAL_BATCH_SIZE):
+    """Mean of ``loss_fn`` over the rows of ``X``, without gradients.
+
+    ``loss_fn`` must average over its rows (the torch default), so batches
+    are weighted by their size.
+    """
+    was_training = module.training
+    module.eval()
+    total = 0.0
+    with torch.no_grad():
+        for start in range(0, X.shape[0], batch_size):
+            stop = start + batch_size
+            batch_loss = loss_fn(module(X[start:stop]), y[start:stop])
+            total += float(batch_loss) * (min(stop, X.shape[0]) - start)
+    module.train(was_training)
+    return total / X.shape[0]

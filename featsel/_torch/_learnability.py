@@ -274,3 +274,127 @@ def largest_eigenvalue(X, generator, n_iter=50):
             break
         vector = image / value
     return float(value)
+
+
+def start_mask(X, standardizer, *, seed, n_rows, work):
+    """The largest eigenvalue of the input's covariance, and a fresh state.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The first rows.
+
+    standardizer : Standardizer
+        The standardisation of the rows seen.
+
+    seed : int
+        Seed of the session and of the generator kept in the state.
+
+    n_rows : int
+        Rows sampled to estimate the eigenvalue.
+
+    work : int
+        Multiply-adds of a step (see :func:`._training.session`).
+
+    Returns
+    -------
+    largest : float
+        The largest eigenvalue (at least 1e-6).
+
+    state : dict
+        The seed, the mask logits (zeros) and the generator's state, which
+        :func:`train_mask` goes on from.
+    """
+    with _training.session(seed, work):
+        generator = _training.make_generator(seed)
+        rows = torch.randperm(X.shape[0], generator=generator)[:n_rows]
+        sample = torch.as_tensor(standardizer.transform(X[np.sort(rows.numpy())]))
+        largest = max(largest_eigenvalue(sample, generator), 1e-6)
+        state = {
+            "seed": seed,
+            "logits": torch.zeros(X.shape[1]),
+            "generator": generator.get_state(),
+        }
+    return largest, state
+
+
+def train_mask(
+    X,
+    targets,
+    state,
+    *,
+    standardizer,
+    task,
+    objective,
+    order,
+    spectrum_bound,
+    sparsity,
+    lr,
+    batch_size,
+    epochs,
+    accumulation_steps,
+    shuffle,
+    work,
+    device,
+    verbose,
+    n_penalized,
+    growth=1.0,
+):
+    """Run ``epochs`` passes over the rows from ``state``.
+
+    With ``growth < 1``, every optimiser step shrinks ``1 - sparsity`` by
+    that factor (see :class:`LearnabilityLoss`). Returns the new state (as
+    :func:`start_mask`'s), the mask logits in float64 and the sparsity
+    weight reached.
+    """
+    device = _training.resolve_device(device)
+    with _training.session(state["seed"], work):
+        generator = torch.Generator(device="cpu")
+        generator.set_state(state["generator"])
+        network = SoftMask(
+            standardizer.mean,
+            standardizer.scale,
+            exponent=1.0 if objective == "neumann" else 0.5,
+        )
+        with torch.no_grad():
+            network.logits.copy_(state["logits"])
+        network = network.to(device)
+        optimizer = MaxNormalizedGradientDescent(network.parameters(), lr=lr)
+        if objective == "neumann":
+            coefficients = neumann_coefficients(order, spectrum_bound)
+        else:
+            coefficients = reference_coefficients(order, spectrum_bound)
+        n_batches = -(-X.shape[0] // batch_size)
+        batches_per_step = min(accumulation_steps, n_batches)
+        loss_fn = LearnabilityLoss(
+            network,
+            coefficients,
+            task,
+            sparsity,
+            objective,
+            growth=growth ** (1 / batches_per_step),
+            n_penalized=n_penalized,
+        )
+        # float32 throughout; the rows are standardised batch by batch
+        # inside the network, so X is never copied whole in float64.
+        X_train = torch.as_tensor(np.asarray(X, dtype=np.float32)).to(device)
+        _training.train(
+            network,
+            loss_fn,
+            X_train,
+            torch.as_tensor(targets).to(device),
+            max_epochs=epochs,
+            generator=generator,
+            batch_size=batch_size,
+            # One epoch per call: print it whenever verbose is set.
+            verbose=int(bool(verbose)),
+            optimizer=optimizer,
+            accumulation_steps=accumulation_steps,
+            shuffle=shuffle,
+        )
+        state = {
+            "seed": state["seed"],
+            "logits": network.logits.detach().cpu(),
+            "generator": generator.get_state(),
+        }
+    return state, state["logits"].numpy().astype(np.float64), loss_fn.sparsity

@@ -11,8 +11,7 @@ import numpy as np
 
 from .._optional import import_optional
 from ._bspline import GRID_EPS
-from ._kan_network import NOISE_SCALE, KANNetwork, _row_norms, _zeroed
-from ._training import evaluate
+from ._kan_network import NOISE_SCALE, KANNetwork, _row_norms, _zeroed, evaluate
 
 torch = import_optional("torch", extra="nn")
 

@@ -1,11 +1,13 @@
 """The torch training core shared by featsel's neural selectors.
 
-Everything a selector needs around its own network lives here: resolving the
-device, running a fit under a private seed and thread count without touching
-the caller's global state, standardising inputs on the training rows, and a
-generic training loop (Adam, mini- or full-batch, early stopping on held-out
-rows with the best weights restored). The module imports torch, so selectors
-import it inside ``fit``: ``import featsel`` must work without torch.
+What every torch selector's engine uses around its own network: resolving
+the device, running a fit under a private seed and thread count without
+touching the caller's global state, the encoded targets as tensors, the
+optimizers outside ``torch.optim``, and the training loop (mini- or
+full-batch, a penalty, a callback after each epoch). What one network
+needs alone lives with it: KAN's early stopping and side-by-side training
+in :mod:`._kan_training`. The module imports torch, so selectors reach it
+inside ``fit`` only: ``import featsel`` must work without torch.
 """
 
 # Authors: The featsel developers
@@ -14,14 +16,18 @@ import it inside ``fit``: ``import featsel`` must work without torch.
 import contextlib
 import math
 import random
-from dataclasses import dataclass, field
 from numbers import Real
 
 import numpy as np
 
 from .._optional import import_optional
+from .._preprocessing import Standardizer
 
 torch = import_optional("torch", extra="nn")
+
+#: Below this many multiply-adds per gradient step, one torch thread is
+#: faster than several: the work is too small to split.
+SINGLE_THREAD_WORK = 50_000_000
 
 #: Rows per forward pass when a network is only evaluated (no gradients):
 #: large enough to keep the device busy, small enough to bound memory.
@@ -67,6 +73,24 @@ def resolve_device(device):
     elif resolved.type != "cpu":
         raise ValueError(f"device={device!r} is not supported; use 'cpu' or 'cuda'.")
     return resolved
+
+
+def session(seed, work):
+    """Context of a training run: a private seed and thread count.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the global torch, numpy and :mod:`random` generators
+        inside the block; the caller's states are restored on exit.
+
+    work : int
+        Multiply-adds per gradient step: below :data:`SINGLE_THREAD_WORK`
+        torch runs on one thread (faster on small problems), otherwise on
+        its default number.
+    """
+    n_threads = 1 if work < SINGLE_THREAD_WORK else None
+    return isolated_session(int(seed), n_threads=n_threads)
 
 
 @contextlib.contextmanager
@@ -127,46 +151,21 @@ def to_tensor(array, device):
     return torch.as_tensor(array, dtype=dtype).to(device)
 
 
-@dataclass
-class TrainingResult:
-    """What :func:`train` reports about one training run.
+def target_tensors(y, task, device, *row_sets):
+    """The encoded targets of each set of rows, as tensors on ``device``.
 
-    Attributes
-    ----------
-    best_epoch : int
-        Epoch (counted from 1) whose weights were restored; 0 if no epoch
-        improved on the initial weights.
-    n_epochs : int
-        Number of epochs run before stopping.
-    best_loss : float
-        Held-out loss of the restored weights (NaN without held-out rows,
-        when ``best_epoch`` is the last epoch).
-    history : list of float
-        Held-out loss after each epoch (empty without held-out rows).
+    Class codes for classification; for regression, the target
+    standardised with the mean and standard deviation of the first set of
+    rows (the training rows). Without ``row_sets``, all rows form one set.
     """
-
-    best_epoch: int
-    n_epochs: int
-    best_loss: float
-    history: list = field(default_factory=list)
-
-
-def evaluate(module, loss_fn, X, y, *, batch_size=EVAL_BATCH_SIZE):
-    """Mean of ``loss_fn`` over the rows of ``X``, without gradients.
-
-    ``loss_fn`` must average over its rows (the torch default), so batches
-    are weighted by their size.
-    """
-    was_training = module.training
-    module.eval()
-    total = 0.0
-    with torch.no_grad():
-        for start in range(0, X.shape[0], batch_size):
-            stop = start + batch_size
-            batch_loss = loss_fn(module(X[start:stop]), y[start:stop])
-            total += float(batch_loss) * (min(stop, X.shape[0]) - start)
-    module.train(was_training)
-    return total / X.shape[0]
+    row_sets = row_sets or (slice(None),)
+    if task == "classification":
+        return [to_tensor(y[rows], device) for rows in row_sets]
+    standardizer = Standardizer.fit(y[row_sets[0], None])
+    return [
+        to_tensor(standardizer.transform(y[rows, None])[:, 0], device)
+        for rows in row_sets
+    ]
 
 
 class Optimizer:
@@ -232,22 +231,6 @@ class Adam(Optimizer):
             (torch.zeros_like(param), torch.zeros_like(param)) for param in self.params
         ]
 
-    def keep_blocks(self, index, n_blocks, params):
-        """Go on with ``params``, blocks ``index`` of ``n_blocks`` of the old ones.
-
-        For parameters that hold ``n_blocks`` networks side by side along
-        their first dimension, after the module dropped the others (see
-        :func:`train_side_by_side`): the moments keep the same blocks.
-        """
-        self.params = list(params)
-        self.moments = [
-            tuple(
-                moment.view(n_blocks, -1)[index].reshape(-1, *moment.shape[1:])
-                for moment in pair
-            )
-            for pair in self.moments
-        ]
-
     def reset(self):
         """Forget the moments and the step count, as a new optimizer would."""
         self.n_steps = 0
@@ -294,30 +277,23 @@ def train(
     loss_fn,
     X_train,
     y_train,
-    X_val,
-    y_val,
     *,
     optimizer,
     max_epochs,
     generator,
     batch_size=None,
-    patience=20,
-    tol=1e-4,
     penalty=None,
     epoch_callback=None,
     verbose=0,
     accumulation_steps=1,
     shuffle=True,
 ):
-    """Train ``module`` with Adam and early stopping; restore the best weights.
+    """Train ``module`` for ``max_epochs`` passes over the rows.
 
-    After every epoch the loss on ``(X_val, y_val)`` is measured; training
-    stops when it has not improved by a relative ``tol`` for ``patience``
-    epochs, or is no longer finite, and the module gets back the weights
-    (parameters and buffers) of its best epoch. Without held-out rows
-    (``X_val=None``) every epoch runs and the final weights are kept, for
-    objectives that are not a per-row loss to hold out, or schedules that
-    must run to their end.
+    The loop every torch selector runs: mini- or full-batch steps of the
+    caller's optimizer, a penalty added to each step, and a callback after
+    each epoch that may stop the training (KAN's early stopping, see
+    :func:`featsel._torch._kan_training.train_with_early_stopping`).
 
     Parameters
     ----------
@@ -327,11 +303,10 @@ def train(
     loss_fn : callable
         ``loss_fn(module(X), y)`` returns the mean loss of a batch.
 
-    X_train, y_train, X_val, y_val : torch.Tensor
-        Training and held-out rows, on the module's device. ``X_val`` and
-        ``y_val`` may be None: no early stopping, no restore.
+    X_train, y_train : torch.Tensor
+        The training rows, on the module's device.
 
-    optimizer : torch.optim.Optimizer or Adam
+    optimizer : Optimizer
         The optimizer of ``module``'s parameters, made by the caller, who
         chooses its parameter groups and keeps its state (Adam's moments)
         between calls, as in ``partial_fit``.
@@ -346,25 +321,17 @@ def train(
         Rows per gradient step; None, or a size at least the number of
         training rows, trains full-batch.
 
-    patience : int, default=20
-        Epochs without improvement before stopping.
-
-    tol : float, default=1e-4
-        Relative improvement of the held-out loss that counts as progress.
-
     penalty : callable or None, default=None
         ``penalty()`` returns a scalar tensor added to the loss of every
-        training step (a regulariser); the held-out loss that drives early
-        stopping does not include it.
+        training step (a regulariser).
 
     epoch_callback : callable or None, default=None
         Called as ``epoch_callback(epoch)`` (counted from 1) after each
-        epoch's updates and before its held-out loss is measured, for
-        schedules such as refitting a spline grid.
+        epoch's updates, for schedules such as refitting a spline grid or
+        annealing a temperature; a true return value stops the training.
 
     verbose : int, default=0
-        Print the held-out loss (the mean training loss without held-out
-        rows) every ``verbose`` epochs (0: silent).
+        Print the mean training loss every ``verbose`` epochs (0: silent).
 
     accumulation_steps : int, default=1
         Mini-batches whose gradients are averaged into one step; the last
@@ -377,15 +344,12 @@ def train(
 
     Returns
     -------
-    result : TrainingResult
+    n_epochs : int
+        Number of epochs run.
     """
     n_train = X_train.shape[0]
     full_batch = batch_size is None or batch_size >= n_train
     n_batches = 1 if full_batch else math.ceil(n_train / batch_size)
-    held_out = X_val is not None
-    if held_out:
-        stopping = _EarlyStopping(module, 1, patience, tol)
-        stopping.update(0, np.array([evaluate(module, loss_fn, X_val, y_val)]))
     module.train()
     epoch = 0
     for epoch in range(1, max_epochs + 1):
@@ -409,221 +373,14 @@ def train(
             loss = loss_fn(module(X_batch), y_batch)
             objective = loss if penalty is None else loss + penalty()
             (objective / group_size).backward()
-            if not held_out and verbose:
+            if verbose:
                 train_loss += float(loss) / n_batches
             if step == group_start + group_size - 1:
                 optimizer.step()
-        if epoch_callback is not None:
-            epoch_callback(epoch)
-        if not held_out:
-            if verbose and epoch % verbose == 0:
-                print(f"epoch {epoch:4d}  training loss {train_loss:.5f}")
-            continue
-        val_loss = evaluate(module, loss_fn, X_val, y_val)
-        stopping.update(epoch, np.array([val_loss]))
+        stop = epoch_callback is not None and epoch_callback(epoch)
         if verbose and epoch % verbose == 0:
-            print(f"epoch {epoch:4d}  held-out loss {val_loss:.5f}")
-        if stopping.all_stopped:
+            print(f"epoch {epoch:4d}  training loss {train_loss:.5f}")
+        if stop:
             break
     module.eval()
-    if not held_out:
-        return TrainingResult(best_epoch=epoch, n_epochs=epoch, best_loss=math.nan)
-    module.load_state_dict(stopping.best_state)
-    return stopping.results()[0]
-
-
-def train_side_by_side(
-    module,
-    loss_fn,
-    X,
-    y,
-    n_train_rows,
-    *,
-    max_epochs,
-    lr,
-    patience=20,
-    tol=1e-4,
-    penalty=None,
-    epoch_callback=None,
-    verbose=0,
-):
-    """Train networks held side by side in one module, each with early stopping.
-
-    Full-batch Adam on each network's training rows, as :func:`train` with
-    ``batch_size=None``, and the same early stopping per network: each
-    stops when its own held-out loss has not improved by a relative ``tol``
-    for ``patience`` epochs (or is no longer finite), and its weights of
-    its best epoch are returned. A network that stops is dropped from the
-    module, so the others train on alone. The held-out rows go through the
-    same forward pass as the training rows, so an epoch is one pass: its
-    held-out loss is that of the weights the step starts from, the previous
-    epoch's.
-
-    Parameters
-    ----------
-    module : torch.nn.Module
-        The networks side by side: the first dimension of every parameter
-        and buffer holds one equal block per network, and
-        ``module.keep_networks(index)`` keeps the blocks at positions
-        ``index`` (as :class:`~featsel._torch._kan_network.KANNetwork`).
-        ``module(X)`` has the networks along its first dimension.
-
-    loss_fn : callable
-        ``loss_fn(output[:, rows], y[:, rows])`` returns the mean loss of
-        each network on those rows, a tensor of shape (n_networks,).
-
-    X, y : torch.Tensor
-        Of shape (n_networks, n_rows, ...) and (n_networks, n_rows): the
-        first ``n_train_rows`` rows of each network are its training rows,
-        the rest its held-out rows; rows a network does not have are
-        padding that ``loss_fn`` leaves out.
-
-    n_train_rows : int
-
-    max_epochs, lr, patience, tol, penalty, verbose
-        As in :func:`train`; ``penalty()`` is the sum of the networks'
-        penalties.
-
-    epoch_callback : callable or None, default=None
-        Called as ``epoch_callback(epoch, networks)`` after each epoch's
-        update, ``networks`` the positions (in ``X``) of the networks still
-        in the module.
-
-    Returns
-    -------
-    results : list of TrainingResult
-        One per network.
-
-    best_state : dict
-        The state dict of all the networks side by side (as ``module``'s
-        before any was dropped), each at its best epoch.
-    """
-    n_networks = X.shape[0]
-    optimizer = Adam(module.parameters(), lr=lr)
-    stopping = _EarlyStopping(module, n_networks, patience, tol)
-    module.train()
-    epoch = 0
-    while True:
-        output = module(X)
-        with torch.no_grad():
-            held_out = loss_fn(output[:, n_train_rows:], y[:, n_train_rows:])
-        held_out = held_out.double().cpu().numpy()
-        if verbose and epoch and epoch % verbose == 0:
-            losses = ", ".join(
-                f"network {network + 1}: {loss:.5f}"
-                for network, loss in zip(stopping.members, held_out, strict=True)
-            )
-            print(f"epoch {epoch:4d}  held-out loss of {losses}")
-        stopping.update(epoch, held_out)
-        if stopping.all_stopped or epoch == max_epochs:
-            break
-        running = ~stopping.stopped[stopping.members]
-        if not running.all():
-            index = torch.as_tensor(np.flatnonzero(running), device=X.device)
-            module.keep_networks(index)
-            optimizer.keep_blocks(index, running.size, module.parameters())
-            X, y = X[index], y[index]
-            stopping.members = stopping.members[running]
-            # The graph of the pass above holds the dropped networks' weights.
-            output = module(X)
-        epoch += 1
-        optimizer.zero_grad(set_to_none=True)
-        objective = loss_fn(output[:, :n_train_rows], y[:, :n_train_rows]).sum()
-        if penalty is not None:
-            objective = objective + penalty()
-        objective.backward()
-        optimizer.step()
-        if epoch_callback is not None:
-            epoch_callback(epoch, stopping.members)
-    module.eval()
-    return stopping.results(), stopping.best_state
-
-
-class _EarlyStopping:
-    """The best held-out loss, epoch and weights of each network in a module.
-
-    Parameters
-    ----------
-    module : torch.nn.Module
-        Holds ``n_networks`` networks along the first dimension of its
-        parameters and buffers (one network: the module itself).
-
-    n_networks, patience, tol
-        As in :func:`train_side_by_side`.
-
-    Attributes
-    ----------
-    members : ndarray of int
-        The networks the module holds now, in its order (networks that
-        stopped may be dropped from it).
-    """
-
-    def __init__(self, module, n_networks, patience, tol):
-        self.module = module
-        self.n_networks = n_networks
-        self.patience, self.tol = patience, tol
-        self.members = np.arange(n_networks)
-        self.best_loss = np.full(n_networks, np.inf)
-        self.best_epoch = np.zeros(n_networks, dtype=int)
-        self.n_epochs = np.zeros(n_networks, dtype=int)
-        self.stopped = np.zeros(n_networks, dtype=bool)
-        self.history = [[] for _ in range(n_networks)]
-        self.best_state = None
-
-    @property
-    def all_stopped(self):
-        return bool(self.stopped.all())
-
-    def update(self, epoch, losses):
-        """Record the held-out losses of ``epoch`` (0: the initial weights).
-
-        ``losses`` holds one loss per network of :attr:`members`.
-        """
-        if epoch == 0:
-            self.best_loss[self.members] = losses
-            self.best_state = _copy_state(self.module)
-            return
-        everyone = np.full(self.n_networks, np.nan)
-        everyone[self.members] = losses
-        active = ~self.stopped
-        for network in np.flatnonzero(active):
-            self.history[network].append(float(everyone[network]))
-        self.n_epochs[active] = epoch
-        with np.errstate(invalid="ignore"):
-            improved = active & (
-                everyone < self.best_loss - self.tol * np.abs(self.best_loss)
-            )
-        self.best_loss[improved] = everyone[improved]
-        self.best_epoch[improved] = epoch
-        if improved.any():
-            self._keep_state(improved)
-        patience_over = epoch - self.best_epoch >= self.patience
-        self.stopped |= active & (~np.isfinite(everyone) | (~improved & patience_over))
-
-    def _keep_state(self, improved):
-        if improved.all():
-            self.best_state = _copy_state(self.module)
-            return
-        positions = np.flatnonzero(improved[self.members])
-        networks = self.members[positions]
-        for name, value in self.module.state_dict().items():
-            blocks = value.detach().view(self.members.size, -1)
-            best = self.best_state[name].view(self.n_networks, -1)
-            best[torch.as_tensor(networks, device=best.device)] = blocks[
-                torch.as_tensor(positions, device=blocks.device)
-            ]
-
-    def results(self):
-        return [
-            TrainingResult(
-                best_epoch=int(self.best_epoch[network]),
-                n_epochs=int(self.n_epochs[network]),
-                best_loss=float(self.best_loss[network]),
-                history=self.history[network],
-            )
-            for network in range(self.n_networks)
-        ]
-
-
-def _copy_state(module):
-    return {name: value.detach().clone() for name, value in module.state_dict().items()}
+    return epoch
