@@ -115,7 +115,8 @@ class SelectorCV(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         Strict rank of each feature by the final selector (1 is best).
 
     scores_ : ndarray of shape (n_features_in_,)
-        The final selector's ``scores_``, where it has them.
+        The final selector's ``scores_``, where it has them; what they hold
+        is ``scores_kind``.
 
     selector_ : estimator
         The selector fitted on all the data for ``n_features_`` features.
@@ -272,6 +273,15 @@ class SelectorCV(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         if hasattr(self.selector_, "scores_"):
             self.scores_ = np.asarray(self.selector_.scores_)
         return self
+
+    @property
+    def scores_kind(self):
+        """What ``scores_`` holds: the wrapped selector's ``scores_kind``.
+
+        ``"importance"``, or ``"order"`` for a selector whose scores encode
+        its order of entry (see :class:`BaseSelector`).
+        """
+        return getattr(self.selector, "scores_kind", "importance")
 
     def _get_support_mask(self):
         check_is_fitted(self)

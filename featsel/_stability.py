@@ -217,6 +217,10 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
     array([0, 1, 2])
     """
 
+    #: ``scores_`` are selection frequencies: a larger one is a more
+    #: important feature (see :class:`BaseSelector`).
+    scores_kind = "importance"
+
     _parameter_constraints: dict = {
         "selector": [HasMethods(["fit"])],
         "n_pairs": [Interval(Integral, 1, None, closed="left")],

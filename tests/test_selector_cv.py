@@ -12,7 +12,7 @@ from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
-from featsel import BaseSelector, LassoSelector, SelectorCV
+from featsel import BaseSelector, LassoSelector, SelectorCV, StabilitySelector
 from featsel._selector_cv import _resolve_grid, choose_n_features
 
 
@@ -290,3 +290,13 @@ def test_categorical_input_only_where_the_estimator_takes_it_too():
     assert OptFSSelector().__sklearn_tags__().input_tags.categorical
     assert not wrapper.__sklearn_tags__().input_tags.categorical
     assert not wrapper.__sklearn_tags__().input_tags.allow_nan
+
+
+def test_scores_kind_follows_the_wrapped_selector():
+    from featsel import SVMRFESelector
+
+    assert SelectorCV(LassoSelector(), LogisticRegression()).scores_kind == (
+        "importance"
+    )
+    assert SelectorCV(SVMRFESelector(), LogisticRegression()).scores_kind == "order"
+    assert StabilitySelector(SVMRFESelector()).scores_kind == "importance"
