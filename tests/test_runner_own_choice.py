@@ -181,3 +181,23 @@ def test_presentation_modules_exist_and_leave_the_fingerprint_alone(monkeypatch)
     monkeypatch.setattr(Path, "read_bytes", edited)
     assert _tasks.code_fingerprint() == before
     _tasks.code_fingerprint.cache_clear()
+
+
+def test_cross_validated_count_uses_the_studys_metric():
+    # On an imbalanced table accuracy is nearly flat in k while macro-F1 is
+    # not: +cv must choose its count by the metric the study reports.
+    from featsel.benchmark import build_selector
+
+    selector = build_selector(
+        "lasso+cv", {}, 0, task="classification", scoring="f1_macro"
+    )
+    assert selector.scoring == "f1_macro"
+    given = build_selector(
+        "lasso+cv",
+        {"scoring": "accuracy"},
+        0,
+        task="classification",
+        scoring="f1_macro",
+    )
+    assert given.scoring == "accuracy"
+    assert build_selector("lasso+cv", {}, 0).scoring is None

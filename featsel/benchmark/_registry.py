@@ -266,12 +266,14 @@ def import_class(path):
     return cls
 
 
-def build_selector(name, params, random_state, task=None):
+def build_selector(name, params, random_state, task=None, scoring=None):
     """A selector instance from its name and parameter overrides.
 
     ``task`` (when known: the dataset's) is set on featsel selectors, also
     inside a wrapper, and picks the per-task values of an imported
-    selector's parameters and the downstream model of ``+cv``.
+    selector's parameters and the downstream model of ``+cv``. ``scoring``
+    (the study's metric for the dataset) is what ``+cv`` chooses its count
+    by, unless its parameters name another.
     """
     kind, base, wrapper = parse_name(name)
     if kind == "import":
@@ -284,6 +286,8 @@ def build_selector(name, params, random_state, task=None):
                 "estimator",
                 build_model("linear", task or "classification", random_state),
             )
+            if scoring is not None:
+                params.setdefault("scoring", scoring)
         else:
             params.setdefault("random_state", random_state)
         return selector_class(name)(inner, **params)

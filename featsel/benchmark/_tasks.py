@@ -384,7 +384,11 @@ def _evaluate(task):
         None
         if task.selector == NO_SELECTION
         else build_selector(
-            task.selector, dict(task.params), task.seed, task=dataset.task
+            task.selector,
+            dict(task.params),
+            task.seed,
+            task=dataset.task,
+            scoring=dict(task.scoring)[dataset.task],
         )
     )
     encoder = _encoder(X_train, selector)
