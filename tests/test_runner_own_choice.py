@@ -201,3 +201,20 @@ def test_cross_validated_count_uses_the_studys_metric():
     )
     assert given.scoring == "accuracy"
     assert build_selector("lasso+cv", {}, 0).scoring is None
+
+
+def test_an_empty_selection_counts_as_no_noise(tmp_path):
+    # A fold whose selector kept nothing has no precision; its noise kept is
+    # 0, not missing, or the mean would cover the other folds only.
+    from featsel.benchmark import own_choice_table
+
+    study = _study(selectors=("none", "lasso"), retention=("own",))
+    results = run(study, tmp_path, progress=False)
+    own = results["selector"] == "lasso"
+    rows = results.index[own & (results["fold"] == 0)]
+    results.loc[rows, ["n_selected", "precision", "recall"]] = [0, np.nan, 0.0]
+    rows = results.index[own & (results["fold"] == 1)]
+    results.loc[rows, ["n_selected", "precision", "recall"]] = [4, 0.5, 0.4]
+    table = own_choice_table(results)
+    # Two noise features on one fold, none on the other.
+    assert table.loc[("regression", "lasso"), "noise kept"] == 1.0

@@ -489,7 +489,12 @@ def own_choice_table(results):
             tasks = group.drop_duplicates("key")
             per_fold = group.groupby(["dataset", "seed", "fold"])["score"].mean()
             gap = (per_fold - reference).dropna()
-            noise = tasks["n_selected"] * (1 - tasks["precision"])
+            # An empty selection keeps no noise feature, though its
+            # precision is undefined: leaving it out would average the
+            # noise over the folds that kept something only.
+            noise = (tasks["n_selected"] * (1 - tasks["precision"])).mask(
+                (tasks["n_selected"] == 0) & tasks["recall"].notna(), 0.0
+            )
             stability, lower, upper = _stability(group)
             row |= {
                 "kept": tasks["n_selected"].mean(),
