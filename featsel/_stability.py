@@ -89,7 +89,7 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         bound of Meinshausen and Buehlmann, which holds for any
         distribution of the selection frequencies; "unimodal": Shah and
         Samworth's bound for unimodal frequencies of the noise features,
-        about four times tighter near a threshold of 0.9, so each fit may
+        three to five times tighter at thresholds of 0.9 to 0.95, so each fit may
         keep about twice as many features for the same bound. The default
         of the R package stabs (Hofner, Boccuto and Goeker, 2015).
 
@@ -183,8 +183,11 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
     ``E[V] <= q^2 / p * 4 (1 - pi_thr + 1/(2B)) / (1 + 1/B)`` for
     ``pi_thr`` in (3/4, 1], and
 
-    ``E[V] <= q^2 / p / (2 (2 pi_thr - 1 - 1/(2B))`` for ``pi_thr`` in
-    (1/2 + min(theta^2, 1/(2B) + 3 theta^2 / 4), 3/4].
+    ``E[V] <= q^2 / p / (2 (2 pi_thr - 1 - 1/(2B)))`` for ``pi_thr`` in
+    (1/2 + min(theta^2, 1/(2B) + 3 theta^2 / 4), 3/4],
+
+    both for ``theta`` at most ``1 / sqrt(3)``: a ``q`` above ``0.577 p``
+    has no unimodal bound (the default ``q`` stays below it).
 
     Shah and Samworth report unimodal frequencies for the noise variables
     in all their simulations; a tighter bound still, under r-concavity, is
@@ -332,7 +335,16 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
 
         if q is None:
             level = DEFAULT_THRESHOLD if self.threshold is None else self.threshold
-            q = max([1] + [k for k in range(1, p + 1) if meets(k, level)])
+            feasible = [k for k in range(1, p + 1) if meets(k, level)]
+            if not feasible and self.threshold is not None:
+                raise ValueError(
+                    f"threshold={self.threshold:g} with {p} features and "
+                    f"n_pairs={self.n_pairs} meets max_false_selections="
+                    f"{bound:g} for no n_features_per_fit (assumption="
+                    f"{self.assumption!r}): raise the threshold or "
+                    "max_false_selections."
+                )
+            q = max([1, *feasible])
         if self.threshold is not None:
             return int(q), float(self.threshold)
         if self.assumption == "none":
@@ -466,18 +478,24 @@ def false_selection_bound(q, p, threshold, n_pairs, assumption="unimodal"):
     -------
     bound : float
         The bound on ``E[V]``; ``inf`` where the unimodal bound does not
-        apply (a threshold at most ``1/2 + min(theta^2, 1/(2B) + 3
-        theta^2 / 4)`` with ``theta = q / p``).
+        apply: ``theta = q / p`` above ``1 / sqrt(3)``, or a threshold at
+        most ``1/2 + min(theta^2, 1/(2B) + 3 theta^2 / 4)`` (or at most
+        ``1/2 + 1/(4B)``).
     """
     base = q**2 / p
     if assumption == "none":
         return float(base / (2 * threshold - 1))
     theta = q / p
+    # Outside the range where Shah and Samworth state the bound: fits that
+    # keep most of the features, or a threshold too close to 1/2.
+    if theta > 1 / math.sqrt(3) or threshold <= 0.5 + min(
+        theta**2, 1 / (2 * n_pairs) + 0.75 * theta**2
+    ):
+        return math.inf
     if threshold > 0.75:
         return float(base * 4 * (1 - threshold + 1 / (2 * n_pairs)) / (1 + 1 / n_pairs))
-    if threshold <= 0.5 + min(theta**2, 1 / (2 * n_pairs) + 0.75 * theta**2):
-        return math.inf
-    return float(base / (2 * (2 * threshold - 1 - 1 / (2 * n_pairs))))
+    margin = 2 * threshold - 1 - 1 / (2 * n_pairs)
+    return float(base / (2 * margin)) if margin > 0 else math.inf
 
 
 def _complementary_halves(y, n_pairs, random_state):

@@ -75,6 +75,10 @@ def test_unimodal_bound_and_defaults():
     # Below 3/4: 1 / (2 (2 pi - 1 - 1 / (2B))), where it applies.
     assert false_selection_bound(10, 100, 0.7, 50) == pytest.approx(1 / 0.78)
     assert false_selection_bound(90, 100, 0.7, 50) == np.inf
+    # Outside the theorem: fits keeping more than p / sqrt(3) features, or
+    # a threshold so close to 1/2 that the denominator is not positive.
+    assert false_selection_bound(60, 100, 0.95, 50) == np.inf
+    assert false_selection_bound(44, 1000, 0.502, 50) == np.inf
 
     X, y = planted(0, n_samples=100, n_features=30)
     stability = StabilitySelector(LassoSelector(), n_pairs=3, random_state=0)
@@ -217,6 +221,12 @@ def test_third_party_selector():
             r"a bound of at least 0.05 is needed for n_features_per_fit=1",
         ),
         ({"assumption": "r-concave"}, InvalidParameterError, "'assumption'"),
+        (
+            {"threshold": 0.51},
+            ValueError,
+            r"threshold=0.51 with 20 features and n_pairs=2 meets "
+            r"max_false_selections=1 for no n_features_per_fit",
+        ),
         ({"n_features_per_fit": 21}, ValueError, "larger than the number"),
     ],
 )
