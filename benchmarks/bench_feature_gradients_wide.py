@@ -12,6 +12,12 @@ machine. Feature Gradients also runs without a count (its own choice):
 its kept columns, their macro-F1 and its fit time, the reference of the
 "a count costs at most twice a fit without one" target.
 
+Khan is not installed with featsel: ``pip download islp==0.6.0 --no-deps``
+and unzip the wheel; its ``ISLP/data`` folder is ``--khan-dir`` (found by
+itself when ISLP is installed). ISLR / ISLP data are kept out of the
+real-data suite for independent checks; Khan is used here because the
+issue measured the defect on it.
+
 Usage::
 
     python benchmarks/bench_feature_gradients_wide.py [--khan-dir DIR]
