@@ -186,8 +186,10 @@ class StabilitySelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
     ``E[V] <= q^2 / p / (2 (2 pi_thr - 1 - 1/(2B)))`` for ``pi_thr`` in
     (1/2 + min(theta^2, 1/(2B) + 3 theta^2 / 4), 3/4],
 
-    both for ``theta`` at most ``1 / sqrt(3)``: a ``q`` above ``0.577 p``
-    has no unimodal bound (the default ``q`` stays below it).
+    both for ``theta`` at most ``1 / sqrt(3)``. Outside that range (a ``q``
+    above ``0.577 p``, as on tables of a few features), and wherever it is
+    smaller, the general bound above is used: it holds under unimodality
+    too.
 
     Shah and Samworth report unimodal frequencies for the noise variables
     in all their simulations; a tighter bound still, under r-concavity, is
@@ -477,25 +479,29 @@ def false_selection_bound(q, p, threshold, n_pairs, assumption="unimodal"):
     Returns
     -------
     bound : float
-        The bound on ``E[V]``; ``inf`` where the unimodal bound does not
-        apply: ``theta = q / p`` above ``1 / sqrt(3)``, or a threshold at
-        most ``1/2 + min(theta^2, 1/(2B) + 3 theta^2 / 4)`` (or at most
-        ``1/2 + 1/(4B)``).
+        The bound on ``E[V]``. With ``assumption="unimodal"``, the smaller
+        of the two bounds; where the unimodal one does not apply
+        (``theta = q / p`` above ``1 / sqrt(3)``, or a threshold at most
+        ``1/2 + min(theta^2, 1/(2B) + 3 theta^2 / 4)``), the general one.
     """
     base = q**2 / p
+    general = float(base / (2 * threshold - 1))
     if assumption == "none":
-        return float(base / (2 * threshold - 1))
+        return general
     theta = q / p
-    # Outside the range where Shah and Samworth state the bound: fits that
-    # keep most of the features, or a threshold too close to 1/2.
+    # Outside the range where Shah and Samworth state the unimodal bound
+    # (fits that keep most of the features, or a threshold too close to
+    # 1/2), the general bound, which holds under unimodality too.
     if theta > 1 / math.sqrt(3) or threshold <= 0.5 + min(
         theta**2, 1 / (2 * n_pairs) + 0.75 * theta**2
     ):
-        return math.inf
+        return general
     if threshold > 0.75:
-        return float(base * 4 * (1 - threshold + 1 / (2 * n_pairs)) / (1 + 1 / n_pairs))
-    margin = 2 * threshold - 1 - 1 / (2 * n_pairs)
-    return float(base / (2 * margin)) if margin > 0 else math.inf
+        unimodal = base * 4 * (1 - threshold + 1 / (2 * n_pairs)) / (1 + 1 / n_pairs)
+    else:
+        margin = 2 * threshold - 1 - 1 / (2 * n_pairs)
+        unimodal = base / (2 * margin) if margin > 0 else math.inf
+    return float(min(unimodal, general))
 
 
 def _complementary_halves(y, n_pairs, random_state):

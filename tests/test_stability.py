@@ -74,11 +74,12 @@ def test_unimodal_bound_and_defaults():
     assert false_selection_bound(10, 100, 0.9, 50) == pytest.approx(0.44 / 1.02)
     # Below 3/4: 1 / (2 (2 pi - 1 - 1 / (2B))), where it applies.
     assert false_selection_bound(10, 100, 0.7, 50) == pytest.approx(1 / 0.78)
-    assert false_selection_bound(90, 100, 0.7, 50) == np.inf
-    # Outside the theorem: fits keeping more than p / sqrt(3) features, or
-    # a threshold so close to 1/2 that the denominator is not positive.
-    assert false_selection_bound(60, 100, 0.95, 50) == np.inf
-    assert false_selection_bound(44, 1000, 0.502, 50) == np.inf
+    # Outside the theorem (fits keeping more than p / sqrt(3) features, or
+    # a threshold so close to 1/2 that the denominator is not positive),
+    # the general bound q^2 / ((2 pi - 1) p), which holds there too.
+    assert false_selection_bound(90, 100, 0.7, 50) == pytest.approx(81 / 0.4)
+    assert false_selection_bound(60, 100, 0.95, 50) == pytest.approx(36 / 0.9)
+    assert false_selection_bound(44, 1000, 0.502, 50) == pytest.approx(1.936 / 0.004)
 
     X, y = planted(0, n_samples=100, n_features=30)
     stability = StabilitySelector(LassoSelector(), n_pairs=3, random_state=0)
