@@ -26,7 +26,7 @@ from featsel.benchmark._registry import (
     SelectorSpec,
     available_selectors,
 )
-from featsel.benchmark._report import annotate, gaps
+from featsel.benchmark._report import annotate, gaps, rank_table, wins_table
 from featsel.benchmark._stats import nogueira_stability, rank_comparison
 from featsel.benchmark._tasks import make_tasks, split
 from featsel.datasets import load_dataset
@@ -249,6 +249,8 @@ def test_report_files_hold_the_stored_numbers(tmp_path):
     assert set(tables) == {
         "progress",
         "gap",
+        "wins",
+        "ranks",
         "headline",
         "overview",
         "levels",
@@ -302,6 +304,81 @@ def test_gap_to_the_best_baseline_is_paired_by_fold(tmp_path):
     assert found.loc[("wine", "none"), "gap"] == pytest.approx(difference.mean())
     assert found.loc[("wine", "none"), "spread"] == pytest.approx(difference.std())
     assert found.loc[("wine", best), "gap"] == 0
+
+
+def _fold_scores(scores):
+    """Result rows from ``{(dataset, selector): [score per fold]}``."""
+    return pd.DataFrame(
+        [
+            {
+                "dataset": dataset,
+                "selector": selector,
+                "model": "linear",
+                "seed": 0,
+                "fold": fold,
+                "level": 0.5,
+                "score": score,
+                "status": "done",
+            }
+            for (dataset, selector), values in scores.items()
+            for fold, score in enumerate(values)
+        ]
+    )
+
+
+def test_wins_need_a_steady_gap_over_folds():
+    results = _fold_scores(
+        {
+            ("a", "lasso"): [0.80, 0.82, 0.78, 0.81],
+            ("a", "mi"): [0.70, 0.71, 0.69, 0.70],
+            # +0.10 on every fold, give or take 0.01: a win.
+            ("a", "kan-l1"): [0.90, 0.93, 0.87, 0.91],
+            # +0.02 on average but -0.10 on one fold: a tie.
+            ("a", "optfs"): [0.90, 0.92, 0.68, 0.89],
+            ("b", "lasso"): [0.50, 0.52, 0.49, 0.51],
+            ("b", "kan-l1"): [0.40, 0.41, 0.40, 0.42],
+            ("b", "optfs"): [0.50, 0.52, 0.49, 0.51],
+        }
+    )
+    table = wins_table(results)
+    assert table.loc["kan-l1", ["wins", "ties", "losses"]].tolist() == [1, 0, 1]
+    assert table.loc["optfs", ["wins", "ties", "losses"]].tolist() == [0, 2, 0]
+    assert table.loc["lasso", ["wins", "ties", "losses"]].tolist() == [0, 2, 0]
+    # MI runs on one dataset only, and trails LASSO there by 0.10 every fold.
+    assert table.loc["mi", ["losses", "datasets"]].tolist() == [1, 1]
+    assert np.isnan(table.loc["lasso", "wilcoxon p"])
+    assert table.loc["kan-l1", "median gap"].value == pytest.approx(
+        np.median([0.10, -0.0975])
+    )
+
+
+def test_rank_summary_names_the_datasets_it_leaves_out():
+    scores = {
+        (dataset, selector): [value] * 2
+        for dataset, offset in (("a", 0.0), ("b", 0.1), ("c", 0.2))
+        for selector, value in (
+            ("lasso", 0.9 - offset),
+            ("mi", 0.8 - offset),
+            ("rf", 0.7 - offset),
+        )
+    }
+    scores[("d", "lasso")] = [0.5, 0.5]
+    table = rank_table(_fold_scores(scores))
+    assert table.index.tolist() == ["lasso", "mi", "rf"]
+    assert table["rank, linear"].tolist() == [1.0, 2.0, 3.0]
+    comparison = rank_comparison(
+        pd.DataFrame(
+            {"lasso": [0.9, 0.8, 0.7], "mi": [0.8, 0.7, 0.6], "rf": [0.7, 0.6, 0.5]}
+        )
+    )
+    expected = comparison["critical_difference"]
+    assert table["within CD, linear"].tolist() == [
+        "yes",
+        "yes" if expected >= 1.0 else "no",
+        "yes" if expected >= 2.0 else "no",
+    ]
+    assert "3 datasets" in table.attrs["footnote"]
+    assert "left out: d" in table.attrs["footnote"]
 
 
 def test_report_on_a_users_csv_names_the_file_and_the_metric(tmp_path):
@@ -691,7 +768,7 @@ def test_sts_mrmr_without_descriptions_is_marked_as_plain_mrmr(tmp_path, capsys)
     report(out, plots=False)
     summary = (out / "report" / "summary.md").read_text()
     # Under every table, each of which has an sts-mrmr row.
-    assert summary.count(f"*{note}*") == summary.count("\n## ") == 7
+    assert summary.count(f"*{note}*") == summary.count("\n## ") == 8
     # With a description of the target, the text terms run: no note.
     described = tmp_path / "described"
     params = '{"sts-mrmr": {"target_description": "wine cultivar"}}'

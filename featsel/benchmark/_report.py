@@ -22,7 +22,7 @@ from ._registry import (
     parse_name,
     selector_class,
 )
-from ._stats import nogueira_stability
+from ._stats import nogueira_stability, rank_comparison
 from ._store import STORE_NAME, Store, _differences
 
 TABLE_FORMATS = ("md", "tex", "csv", "html")
@@ -275,33 +275,38 @@ def gaps(results):
     folds and seeds are returned, one row per dataset x selector. Empty when
     the study runs no baseline.
     """
+    per_fold = _paired_gaps(results)
+    summary = per_fold.groupby(["dataset", "selector"], sort=False).agg(
+        best=("best", "first"),
+        gap=("gap", "mean"),
+        spread=("gap", lambda values: values.std(ddof=1) if values.size > 1 else 0.0),
+    )
+    return summary.reset_index()[["dataset", "selector", "best", "gap", "spread"]]
+
+
+def _paired_gaps(results):
+    """The fold-by-fold gaps of :func:`gaps`, one row per fold and seed."""
     per_fold = (
         _done(results)
         .groupby(["dataset", "selector", "seed", "fold"])["score"]
         .mean()
         .unstack("selector")
     )
-    rows = []
-    for dataset, frame in per_fold.groupby(level="dataset"):
+    parts = []
+    for _, frame in per_fold.groupby(level="dataset"):
         baselines = [name for name in BASELINES if name in frame.columns]
         if not baselines:
             continue
         best = frame[baselines].mean().idxmax()
-        difference = frame.sub(frame[best], axis=0)
-        for selector in frame.columns:
-            values = difference[selector].dropna()
-            if values.empty:
-                continue
-            rows.append(
-                {
-                    "dataset": dataset,
-                    "selector": selector,
-                    "best": best,
-                    "gap": values.mean(),
-                    "spread": values.std(ddof=1) if values.size > 1 else 0.0,
-                }
-            )
-    return pd.DataFrame(rows, columns=["dataset", "selector", "best", "gap", "spread"])
+        difference = frame.sub(frame[best], axis=0).melt(
+            value_name="gap", ignore_index=False
+        )
+        difference = difference.dropna(subset=["gap"]).reset_index()
+        part = difference[["dataset", "selector", "gap"]]
+        parts.append(part.assign(best=best))
+    if not parts:
+        return pd.DataFrame(columns=["dataset", "selector", "gap", "best"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def gap_table(results):
@@ -326,6 +331,110 @@ def gap_table(results):
     table.index.name = "selector"
     table.columns.name = None
     return table.reindex(_selector_order(table.index))
+
+
+#: Two-sided significance level of the per-dataset paired test of
+#: :func:`wins_table`.
+WIN_ALPHA = 0.05
+
+
+def wins_table(results, alpha=WIN_ALPHA):
+    """Wins, ties and losses against the best classical baseline, per selector.
+
+    On each dataset the fold-by-fold gaps of :func:`gaps` are tested against
+    0 with a one-sample t-test (a paired t-test over folds and seeds): a win
+    or a loss is a mean gap of that sign with a two-sided p-value below
+    ``alpha``, anything else a tie. With one gap, or a selector that is the
+    best baseline itself, the dataset is a tie. ``median gap`` is the median
+    over datasets of the mean gaps, and ``wilcoxon p`` the two-sided
+    Wilcoxon signed-rank test of those mean gaps over datasets (Demsar,
+    2006): whether the selector trails (or leads) the best baseline across
+    the suite even where no single dataset is conclusive.
+    """
+    per_fold = _paired_gaps(results)
+    rows = []
+    for selector, frame in per_fold.groupby("selector", sort=False):
+        outcomes = [
+            _outcome(group["gap"].to_numpy(), alpha)
+            for _, group in frame.groupby("dataset")
+        ]
+        means = frame.groupby("dataset")["gap"].mean().to_numpy()
+        nonzero = means[means != 0]
+        rows.append(
+            {
+                "selector": selector,
+                "wins": outcomes.count("win"),
+                "ties": outcomes.count("tie"),
+                "losses": outcomes.count("loss"),
+                "datasets": len(outcomes),
+                "median gap": Signed(float(np.median(means))),
+                # A baseline's mean gap is never positive, as the best
+                # baseline is chosen by it: no test is needed to say so.
+                "wilcoxon p": (
+                    stats.wilcoxon(nonzero).pvalue
+                    if nonzero.size >= 2 and selector not in BASELINES
+                    else np.nan
+                ),
+            }
+        )
+    if not rows:
+        return pd.DataFrame()
+    table = pd.DataFrame(rows).set_index("selector")
+    return table.reindex(_selector_order(table.index))
+
+
+def _outcome(gap, alpha):
+    if gap.size < 2 or not np.any(gap):
+        return "tie"
+    if np.ptp(gap) == 0:
+        # Every fold moved by the same amount: no noise to test against.
+        return "win" if gap[0] > 0 else "loss"
+    if stats.ttest_1samp(gap, 0.0).pvalue >= alpha:
+        return "tie"
+    return "win" if gap.mean() > 0 else "loss"
+
+
+def rank_table(results, alpha=0.05):
+    """Average rank of each selector over datasets, per downstream model.
+
+    A dataset's score is the mean over folds, seeds and retention levels; the
+    selectors are ranked on each dataset (1 = best) and the ranks averaged
+    (:func:`featsel.benchmark._stats.rank_comparison`). ``within CD`` says
+    whether a selector's average rank is within the Nemenyi critical
+    difference of the best one, i.e. not significantly worse. Datasets on
+    which a selector has no finished task are left out of that model's
+    ranks; the footnote names them with the Friedman p-value and the
+    critical difference.
+    """
+    done = _done(results)
+    columns, notes = {}, []
+    for model, part in done.groupby("model"):
+        scores = (
+            part.groupby(["dataset", "selector"])["score"].mean().unstack("selector")
+        )
+        comparison = rank_comparison(scores, alpha)
+        ranks = comparison["average_ranks"]
+        if comparison["n_datasets"] < 2 or ranks.size < 3:
+            continue
+        difference = comparison["critical_difference"]
+        columns[f"rank, {model}"] = ranks
+        columns[f"within CD, {model}"] = (ranks - ranks.min() <= difference).map(
+            {True: "yes", False: "no"}
+        )
+        left_out = scores.index[scores.isna().any(axis=1)]
+        notes.append(
+            f"{model}: {comparison['n_datasets']} datasets, Friedman p = "
+            f"{comparison['friedman_p']:.2g}, critical difference "
+            f"{difference:.2f} (alpha {alpha})"
+            + (f"; left out: {_names(left_out)}" if len(left_out) else "")
+        )
+    if not columns:
+        return pd.DataFrame()
+    table = pd.DataFrame(columns)
+    table.index.name = "selector"
+    table = table.sort_values(next(iter(columns)))
+    table.attrs["footnote"] = "; ".join(notes)
+    return table
 
 
 def overview_table(results):
@@ -738,6 +847,25 @@ DESCRIPTIONS = {
         "downstream models and retention levels. Mean ± standard deviation "
         "over folds (and seeds); `worst`: the most negative mean gap.",
     ),
+    "wins": (
+        "Wins, ties and losses against the best classical baseline",
+        "Per selector, the datasets where its fold-by-fold gap to the best "
+        "classical baseline (the table above) is positive (win) or negative "
+        "(loss) by a paired t-test over folds and seeds at the 5 % level, "
+        "and the rest (tie); with 3 folds only a large, steady gap counts. "
+        "`median gap`: median over datasets of the mean gaps; `wilcoxon p`: "
+        "signed-rank test of those mean gaps over datasets (not for the "
+        "baselines, whose mean gaps are never positive by construction). The "
+        "best baseline is picked on the same folds, which favours it slightly.",
+    ),
+    "ranks": (
+        "Rank summary over datasets",
+        "Average rank of each selector (1 = best) over datasets, per "
+        "downstream model, from each dataset's mean score over folds and "
+        "retention levels; `within CD`: within the Nemenyi critical "
+        "difference of the best average rank (Demsar, 2006), drawn in "
+        "`critical_difference.png` for the first model.",
+    ),
     "headline": (
         "Mean score per downstream model",
         "Mean over retention levels, then mean ± standard deviation over "
@@ -831,6 +959,8 @@ def _tables(stored):
     if not _done(retention).empty:
         found |= {
             "gap": gap_table(retention),
+            "wins": wins_table(retention),
+            "ranks": rank_table(retention),
             "headline": headline_table(retention),
             "overview": overview_table(retention),
             "levels": level_table(retention),
@@ -1165,6 +1295,8 @@ def summary_markdown(found, results, guesses=(), presets=(), folders=()):
                 lines += [to_markdown(_flat(part)), ""]
         else:
             lines += [to_markdown(_flat(table)), ""]
+        if table.attrs.get("footnote"):
+            lines += [f"*{table.attrs['footnote']}.*", ""]
         if note and _names_sts_mrmr(table):
             lines += [f"*{note}.*", ""]
     return "\n".join(lines)
