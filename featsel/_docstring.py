@@ -45,6 +45,15 @@ _SHARED_DOCS = {
     "device": """device : str, default="cpu"
         Torch device of the training, such as "cpu" or "cuda"; a ValueError
         is raised if the device does not exist here.""",
+    "n_jobs": """n_jobs : int or None, default=None
+        Torch threads of the training. None means 1 unless in a
+        :obj:`joblib.parallel_config` context, -1 all cores (as scikit-learn
+        reads ``n_jobs``). One thread is the default because torch's threads
+        wait on each other at every operation: when other work shares the
+        cores (a grid search, a notebook, a shared server) a fit on 2
+        threads ran 3.7 to 12.6 times slower than on a quiet machine, one on
+        1 thread about as fast (``benchmarks/results/threads.md``). More
+        threads help large networks on cores nobody else uses.""",
     "support_": """support_ : ndarray of shape (n_features_in_,)
         Mask of the selected features.""",
     "n_features_to_select_": """n_features_to_select_ : int

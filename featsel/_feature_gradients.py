@@ -108,6 +108,8 @@ class FeatureGradientsSelector(BaseTorchSelector):
 
     %(device)s
 
+    %(n_jobs)s
+
     random_state : int, RandomState instance or None, default=None
         Seed of the mini-batch order and of the spectrum estimate. The
         caller's global random state (torch, numpy, :mod:`random`) is left
@@ -345,6 +347,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
         accumulation_steps=4,
         shuffle=True,
         device="cpu",
+        n_jobs=None,
         random_state=None,
         verbose=0,
     ):
@@ -359,6 +362,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
         self.accumulation_steps = accumulation_steps
         self.shuffle = shuffle
         self.device = device
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -508,7 +512,12 @@ class FeatureGradientsSelector(BaseTorchSelector):
         self._target_sum_squares = np.zeros(self._n_targets())
         self._update_statistics(X, y)
         largest, self._state = start_mask(
-            X, self._standardizer(), seed=seed, n_rows=SPECTRUM_ROWS, work=self._work(X)
+            X,
+            self._standardizer(),
+            seed=seed,
+            n_rows=SPECTRUM_ROWS,
+            work=self._work(X),
+            n_threads=self._n_threads(),
         )
         margin = SPECTRUM_MARGIN if self.objective == "neumann" else 1.0
         self.spectrum_bound_ = margin * largest
@@ -598,6 +607,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
             accumulation_steps=self.accumulation_steps,
             shuffle=self.shuffle,
             work=self._work(X),
+            n_threads=self._n_threads(),
             device=self.device,
             verbose=self.verbose,
             n_penalized=min(X.shape[1], self.n_samples_seen_),

@@ -124,6 +124,8 @@ class KANSelector(BaseTorchSelector):
 
     %(device)s
 
+    %(n_jobs)s
+
     random_state : int, RandomState instance or None, default=None
         Seed of the folds, the initial weights and the mini-batches. The
         caller's global random state (torch, numpy, :mod:`random`) is left as
@@ -296,6 +298,7 @@ class KANSelector(BaseTorchSelector):
         validation_fraction=0.2,
         backend="torch",
         device="cpu",
+        n_jobs=None,
         random_state=None,
         verbose=0,
     ):
@@ -314,6 +317,7 @@ class KANSelector(BaseTorchSelector):
         self.validation_fraction = validation_fraction
         self.backend = backend
         self.device = device
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -339,6 +343,7 @@ class KANSelector(BaseTorchSelector):
             task=self.task_,
             n_outputs=self._n_outputs(),
             hidden_units=self.hidden_units_,
+            n_threads=self._n_threads(),
             **{name: getattr(self, name) for name in _TRAINING_PARAMETERS},
         )
         fold_scores, networks, n_epochs = zip(*fitted, strict=True)

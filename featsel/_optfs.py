@@ -102,6 +102,8 @@ class OptFSSelector(BaseTorchSelector):
 
     %(device)s
 
+    %(n_jobs)s
+
     random_state : int, RandomState instance or None, default=None
         Seed of the initial weights and the mini-batches. The caller's
         global random state (torch, numpy, :mod:`random`) is left as it was.
@@ -280,6 +282,7 @@ class OptFSSelector(BaseTorchSelector):
         lr=0.01,
         batch_size=256,
         device="cpu",
+        n_jobs=None,
         random_state=None,
         verbose=0,
     ):
@@ -295,6 +298,7 @@ class OptFSSelector(BaseTorchSelector):
         self.lr = lr
         self.batch_size = batch_size
         self.device = device
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -360,6 +364,7 @@ class OptFSSelector(BaseTorchSelector):
             task=self.task_,
             n_outputs=self._n_outputs(),
             work=step_rows * X.shape[1] * self.embedding_dim * self.hidden_units,
+            n_threads=self._n_threads(),
             seed=seed,
             **{name: getattr(self, name) for name in _TRAINING_PARAMETERS},
         )

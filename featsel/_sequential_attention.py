@@ -100,6 +100,8 @@ class SequentialAttentionSelector(BaseTorchSelector):
 
     %(device)s
 
+    %(n_jobs)s
+
     random_state : int, RandomState instance or None, default=None
         Seed of the initial weights and the mini-batches. The caller's
         global random state (torch, numpy, :mod:`random`) is left as it was.
@@ -294,6 +296,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
         lr=0.01,
         batch_size="auto",
         device="cpu",
+        n_jobs=None,
         random_state=None,
         verbose=0,
     ):
@@ -307,6 +310,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
         self.lr = lr
         self.batch_size = batch_size
         self.device = device
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -351,6 +355,7 @@ class SequentialAttentionSelector(BaseTorchSelector):
             batch_size=batch_size,
             seed=seed,
             device=self.device,
+            n_threads=self._n_threads(),
             verbose=self.verbose,
         )
         self.phase_epochs_ = np.asarray(phase_epochs, dtype=np.intp)

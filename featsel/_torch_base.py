@@ -10,6 +10,7 @@ calls its network's engine in :mod:`featsel._torch` at one place inside
 
 from numbers import Integral, Real
 
+from joblib import effective_n_jobs
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
@@ -22,11 +23,12 @@ class BaseTorchSelector(BaseSelector):
     It holds what KAN, Sequential Attention, Feature Gradients and OptFS
     share on the numpy side of their networks: the constraints of the
     training parameters (``max_epochs``, ``lr``, ``batch_size``,
-    ``device``, ``random_state``, ``verbose``), the seeds and the number of
-    outputs. Subclasses implement ``_fit_scores`` as any selector does, and
-    hand the validated arrays to their engine in :mod:`featsel._torch`,
-    which resolves the device, trains under an isolated session
-    (:func:`featsel._torch._training.session`) and returns numpy results.
+    ``device``, ``n_jobs``, ``random_state``, ``verbose``), the seeds, the
+    thread count and the number of outputs. Subclasses implement
+    ``_fit_scores`` as any selector does, and hand the validated arrays to
+    their engine in :mod:`featsel._torch`, which resolves the device, trains
+    under an isolated session (:func:`featsel._torch._training.session`)
+    and returns numpy results.
     """
 
     _parameter_constraints: dict = {
@@ -35,6 +37,7 @@ class BaseTorchSelector(BaseSelector):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [None, Interval(Integral, 1, None, closed="left")],
         "device": [str],
+        "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -48,6 +51,12 @@ class BaseTorchSelector(BaseSelector):
         if random_state is None:
             random_state = check_random_state(self.random_state)
         return draw_seeds(random_state, size)
+
+    def _n_threads(self):
+        """Torch threads of the fit: ``n_jobs`` as scikit-learn reads it."""
+        if self.n_jobs == 0:
+            raise ValueError("n_jobs=0 runs nothing; use None, 1, 2, ... or -1.")
+        return effective_n_jobs(self.n_jobs)
 
     def _n_outputs(self):
         """Network outputs: one logit per class, or one regression output."""

@@ -368,12 +368,9 @@ def test_side_by_side_threads_follow_the_work_of_every_fold(monkeypatch):
         return side_by_side(*args, **kwargs)
 
     monkeypatch.setattr(_kan_training, "train_side_by_side", spy)
-    previous = torch.get_num_threads()
-    torch.set_num_threads(2)
-    try:
-        KANSelector(random_state=0, **{**FAST, "cv": 4, "max_epochs": 2}).fit(X, y)
-    finally:
-        torch.set_num_threads(previous)
+    KANSelector(random_state=0, n_jobs=2, **{**FAST, "cv": 4, "max_epochs": 2}).fit(
+        X, y
+    )
     assert threads == [2]
 
 

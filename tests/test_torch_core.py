@@ -188,3 +188,68 @@ def assert_same_steps(ours, theirs, optimizers, loss_of):
             optimizer.step()
     for mine, reference in zip(ours, theirs, strict=True):
         assert torch.equal(mine, reference)
+
+
+def test_session_runs_large_steps_on_the_requested_threads_and_restores():
+    before = torch.get_num_threads()
+    with _training.session(0, _training.SINGLE_THREAD_WORK, 2):
+        assert torch.get_num_threads() == 2
+    with _training.session(0, _training.SINGLE_THREAD_WORK - 1, 2):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+
+
+@pytest.fixture
+def thread_counts(monkeypatch):
+    """The thread count of every training session, with every step large."""
+    threads = []
+    session = _training.isolated_session
+
+    def spy(seed, *, n_threads=None):
+        threads.append(n_threads)
+        return session(seed, n_threads=n_threads)
+
+    monkeypatch.setattr(_training, "SINGLE_THREAD_WORK", 0)
+    monkeypatch.setattr(_training, "isolated_session", spy)
+    return threads
+
+
+@pytest.mark.parametrize(
+    "name", ["KANSelector", "SequentialAttentionSelector", "OptFSSelector"]
+)
+@pytest.mark.parametrize("n_jobs, expected", [(None, 1), (2, 2)])
+def test_torch_selectors_train_on_n_jobs_threads(thread_counts, name, n_jobs, expected):
+    import featsel
+
+    X = np.random.default_rng(0).normal(size=(40, 4))
+    y = (X[:, 0] > 0).astype(int)
+    selector = getattr(featsel, name)(
+        n_features_to_select=2, max_epochs=2, n_jobs=n_jobs, random_state=0
+    )
+    selector.fit(X, y)
+    assert thread_counts and set(thread_counts) == {expected}
+
+
+def test_feature_gradients_fit_and_partial_fit_use_n_jobs_threads(thread_counts):
+    from featsel import FeatureGradientsSelector
+
+    X = np.random.default_rng(0).normal(size=(40, 4))
+    y = (X[:, 0] > 0).astype(int)
+    selector = FeatureGradientsSelector(max_epochs=2, n_jobs=2, random_state=0)
+    selector.fit(X, y)
+    selector.partial_fit(X, y)
+    assert thread_counts and set(thread_counts) == {2}
+
+
+def test_n_jobs_reads_like_scikit_learns():
+    from joblib import cpu_count, parallel_config
+
+    from featsel import KANSelector
+
+    assert KANSelector()._n_threads() == 1
+    assert KANSelector(n_jobs=-1)._n_threads() == cpu_count()
+    with parallel_config(n_jobs=3):
+        assert KANSelector()._n_threads() == 3
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    with pytest.raises(ValueError, match="n_jobs=0 runs nothing"):
+        KANSelector(n_jobs=0, max_epochs=1).fit(X, X[:, 0] > 0)

@@ -89,6 +89,7 @@ def select(
     batch_size,
     seed,
     device,
+    n_threads,
     verbose,
 ):
     """Warm up, then run the phases; return the order and the attention.
@@ -118,6 +119,9 @@ warmup_epochs, lr, batch_size, verbose
     device : str
         The torch device.
 
+    n_threads : int
+        Torch threads of the fit (see :func:`._training.session`).
+
     Returns
     -------
     order : list of int
@@ -135,7 +139,8 @@ warmup_epochs, lr, batch_size, verbose
     device = _training.resolve_device(device)
     n_samples, n_features = X.shape
     step_rows = min(n_samples, batch_size or n_samples)
-    with _training.session(seed, step_rows * n_features * max(hidden_units, 1)):
+    work = step_rows * n_features * max(hidden_units, 1)
+    with _training.session(seed, work, n_threads):
         generator = _training.make_generator(seed)
         X_train = _training.to_tensor(X, device)
         (y_train,) = _training.target_tensors(y, task, device)

@@ -250,6 +250,7 @@ def fit_gates(
     seed,
     work,
     device,
+    n_threads,
     verbose,
 ):
     """Train the gated network on the packed inputs, then rank the open fields.
@@ -284,8 +285,9 @@ max_epochs, lr, weight_decay, batch_size, verbose
     seed : int
         Seed of both sessions (training, importance) and their generators.
 
-    work : int
-        Multiply-adds of a step (see :func:`~._training.session`).
+    work, n_threads : int
+        Multiply-adds of a step and torch threads of the fit (see
+        :func:`~._training.session`).
 
     device : str
         The torch device.
@@ -300,7 +302,7 @@ max_epochs, lr, weight_decay, batch_size, verbose
     """
     device = _training.resolve_device(device)
     task_loss = _layers.task_loss(task)
-    with _training.session(seed, work):
+    with _training.session(seed, work, n_threads):
         inputs = _training.to_tensor(inputs, device)
         (target,) = _training.target_tensors(y, task, device)
         generator = _training.make_generator(seed)
@@ -350,7 +352,7 @@ max_epochs, lr, weight_decay, batch_size, verbose
         network.numeric_gates.detach().cpu().numpy().astype(np.float64),
         network.value_gates.detach().cpu().numpy().astype(np.float64),
     )
-    with _training.session(seed, work):
+    with _training.session(seed, work, n_threads):
         importance = network.permutation_importance(
             inputs,
             target,

@@ -61,7 +61,8 @@ def fit_folds(X, y, splits, seeds, **settings):
         (``method``, ``grid_size``, ``spline_order``, ``sparsity``,
         ``patience``, ``max_epochs``, ``lr``, ``batch_size``,
         ``validation_fraction``, ``backend``, ``device``, ``verbose``), its
-        fitted ``task`` and ``hidden_units``, and ``n_outputs``.
+        fitted ``task`` and ``hidden_units``, ``n_outputs`` and
+        ``n_threads`` (see :func:`._training.session`).
 
     Returns
     -------
@@ -92,6 +93,7 @@ class KANTraining:
     validation_fraction: float
     backend: str
     device: str
+    n_threads: int
     verbose: int
 
     def fit(self, X, y, splits, seeds):
@@ -106,14 +108,14 @@ class KANTraining:
             for fold in range(len(splits)):
                 self._report_fold(splits, fold)
             # A step side by side does the work of every fold's step.
-            with _training.session(seeds[0], work * len(splits)):
+            with _training.session(seeds[0], work * len(splits), self.n_threads):
                 return self._fit_folds_side_by_side(X, y, splits, seeds, device)
         fitted = []
         for fold, ((train, held_out), seed) in enumerate(
             zip(splits, seeds, strict=True)
         ):
             self._report_fold(splits, fold)
-            with _training.session(seed, work):
+            with _training.session(seed, work, self.n_threads):
                 fitted.append(self._fit_fold(X, y, train, held_out, int(seed), device))
         return fitted
 

@@ -276,7 +276,7 @@ def largest_eigenvalue(X, generator, n_iter=50):
     return float(value)
 
 
-def start_mask(X, standardizer, *, seed, n_rows, work):
+def start_mask(X, standardizer, *, seed, n_rows, work, n_threads):
     """The largest eigenvalue of the input's covariance, and a fresh state.
 
     Parameters
@@ -293,8 +293,9 @@ def start_mask(X, standardizer, *, seed, n_rows, work):
     n_rows : int
         Rows sampled to estimate the eigenvalue.
 
-    work : int
-        Multiply-adds of a step (see :func:`._training.session`).
+    work, n_threads : int
+        Multiply-adds of a step and torch threads of the fit (see
+        :func:`._training.session`).
 
     Returns
     -------
@@ -305,7 +306,7 @@ def start_mask(X, standardizer, *, seed, n_rows, work):
         The seed, the mask logits (zeros) and the generator's state, which
         :func:`train_mask` goes on from.
     """
-    with _training.session(seed, work):
+    with _training.session(seed, work, n_threads):
         generator = _training.make_generator(seed)
         rows = torch.randperm(X.shape[0], generator=generator)[:n_rows]
         sample = torch.as_tensor(standardizer.transform(X[np.sort(rows.numpy())]))
@@ -335,6 +336,7 @@ def train_mask(
     accumulation_steps,
     shuffle,
     work,
+    n_threads,
     device,
     verbose,
     n_penalized,
@@ -348,7 +350,7 @@ def train_mask(
     weight reached.
     """
     device = _training.resolve_device(device)
-    with _training.session(state["seed"], work):
+    with _training.session(state["seed"], work, n_threads):
         generator = torch.Generator(device="cpu")
         generator.set_state(state["generator"])
         network = SoftMask(

@@ -75,7 +75,7 @@ def resolve_device(device):
     return resolved
 
 
-def session(seed, work):
+def session(seed, work, n_threads):
     """Context of a training run: a private seed and thread count.
 
     Parameters
@@ -87,10 +87,16 @@ def session(seed, work):
     work : int
         Multiply-adds per gradient step: below :data:`SINGLE_THREAD_WORK`
         torch runs on one thread (faster on small problems), otherwise on
-        its default number.
+        ``n_threads``.
+
+    n_threads : int
+        Torch intra-op threads of a large enough step: the selector's
+        ``n_jobs``, resolved (1 by default, since threads that wait on each
+        other collapse when other work shares the cores).
     """
-    n_threads = 1 if work < SINGLE_THREAD_WORK else None
-    return isolated_session(int(seed), n_threads=n_threads)
+    return isolated_session(
+        int(seed), n_threads=1 if work < SINGLE_THREAD_WORK else n_threads
+    )
 
 
 @contextlib.contextmanager

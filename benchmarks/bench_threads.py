@@ -1,0 +1,175 @@
+"""Torch selectors when other work shares the cores (issue 26).
+
+Each torch selector (KAN-L2, Sequential Attention, Feature Gradients,
+OptFS) is fitted at its defaults with ``n_features_to_select=10`` on a
+2000 x 200 classification (10 informative columns), on ``n_jobs=1`` torch
+thread (the default) and on ``n_jobs=2``, which is what every fit ran on
+before the default changed (torch's default: one thread per core, here 2):
+
+- ``quiet``: nothing else runs;
+- ``one core busy``: a second process spins on one core during the fits;
+- ``grid search``: the selector inside ``GridSearchCV(Pipeline(selector,
+  LogisticRegression), 2 values of C, cv=2, n_jobs=2)``, whose two workers
+  share the cores; its mean fit time is compared with the same search run
+  with ``n_jobs=1`` (one fit at a time, quiet).
+
+The ratio is a fit's time over its quiet single-thread time: the target is
+at most 1.5. Times are the median and range of ``--repeats`` fits.
+
+Usage::
+
+    python benchmarks/bench_threads.py [--repeats 3] \
+        [--output benchmarks/results/threads.md]
+"""
+
+import argparse
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from _provenance import header, timed
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+
+from featsel import (
+    FeatureGradientsSelector,
+    KANSelector,
+    OptFSSelector,
+    SequentialAttentionSelector,
+)
+from featsel.benchmark import to_markdown
+
+SELECTORS = {
+    "KAN-L2": lambda n_jobs: KANSelector(method="l2", n_jobs=n_jobs),
+    "Sequential Attention": lambda n_jobs: SequentialAttentionSelector(n_jobs=n_jobs),
+    "Feature Gradients": lambda n_jobs: FeatureGradientsSelector(n_jobs=n_jobs),
+    "OptFS": lambda n_jobs: OptFSSelector(n_jobs=n_jobs),
+}
+
+#: The most a fit may slow down on shared cores, against its quiet
+#: single-thread time.
+TARGET_RATIO = 1.5
+
+
+def data():
+    return make_classification(
+        n_samples=2000,
+        n_features=200,
+        n_informative=10,
+        n_redundant=0,
+        shuffle=True,
+        random_state=0,
+    )
+
+
+def make_selector(name, n_jobs):
+    return SELECTORS[name](n_jobs).set_params(n_features_to_select=10, random_state=0)
+
+
+def fit_times(name, n_jobs, X, y, repeats):
+    times, _ = timed(lambda: make_selector(name, n_jobs).fit(X, y), repeats)
+    return times
+
+
+def grid_fit_time(name, selector_jobs, search_jobs, X, y):
+    """Mean fit time of one pipeline fit inside a grid search."""
+    search = GridSearchCV(
+        Pipeline(
+            [
+                ("select", make_selector(name, selector_jobs)),
+                ("model", LogisticRegression(max_iter=1000)),
+            ]
+        ),
+        {"model__C": [0.1, 1.0]},
+        cv=2,
+        n_jobs=search_jobs,
+    )
+    search.fit(X, y)
+    return float(np.mean(search.cv_results_["mean_fit_time"]))
+
+
+class BusyCore:
+    """A second process that keeps one core busy while the block runs."""
+
+    def __enter__(self):
+        self.process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        return self
+
+    def __exit__(self, *exc):
+        self.process.kill()
+        self.process.wait()
+
+
+def spread(times):
+    return f"{np.median(times):.2f} [{min(times):.2f}, {max(times):.2f}]"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--output", default="benchmarks/results/threads.md")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    X, y = data()
+    lines = header("Torch selectors on shared cores", argv=[sys.argv[0], *sys.argv[1:]])
+    rows, grid_rows = [], []
+    for name in SELECTORS:
+        quiet = {jobs: fit_times(name, jobs, X, y, args.repeats) for jobs in (1, 2)}
+        with BusyCore():
+            busy = {jobs: fit_times(name, jobs, X, y, args.repeats) for jobs in (1, 2)}
+        reference = np.median(quiet[1])
+        rows.append(
+            {
+                "selector": name,
+                "quiet, 1 thread (s)": spread(quiet[1]),
+                "quiet, 2 threads (s)": spread(quiet[2]),
+                "one core busy, 1 thread (s)": spread(busy[1]),
+                "one core busy, 2 threads (s)": spread(busy[2]),
+                "ratio, 1 thread": np.median(busy[1]) / reference,
+                "ratio, 2 threads": np.median(busy[2]) / reference,
+            }
+        )
+        alone = grid_fit_time(name, 1, 1, X, y)
+        grid_rows.append(
+            {
+                "selector": name,
+                "search n_jobs=1, 1 thread (s)": alone,
+                "search n_jobs=2, 1 thread (s)": grid_fit_time(name, 1, 2, X, y),
+                "search n_jobs=2, 2 threads (s)": grid_fit_time(name, 2, 2, X, y),
+            }
+        )
+        grid_rows[-1]["ratio, 1 thread"] = (
+            grid_rows[-1]["search n_jobs=2, 1 thread (s)"] / alone
+        )
+        grid_rows[-1]["ratio, 2 threads"] = (
+            grid_rows[-1]["search n_jobs=2, 2 threads (s)"] / alone
+        )
+        print(rows[-1], grid_rows[-1], flush=True)
+    lines += [
+        "## One core busy",
+        "",
+        f"Fit time, median [min, max] of {args.repeats} fits, 2000 x 200; "
+        "`ratio`: the median over the quiet single-thread median (target "
+        f"<= {TARGET_RATIO}).",
+        "",
+        to_markdown(pd.DataFrame(rows)),
+        "## Inside GridSearchCV(n_jobs=2)",
+        "",
+        "Mean fit time of one pipeline fit (selector + LogisticRegression) on "
+        "half the rows (cv=2), 4 fits; `ratio`: over the same search with "
+        "`n_jobs=1` and 1 thread.",
+        "",
+        to_markdown(pd.DataFrame(grid_rows)),
+    ]
+    Path(args.output).write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
