@@ -3,14 +3,16 @@
 The eager kernels of :mod:`._bspline` make one pass over all the values per
 step (locate, gather the pieces, each power of Horner's rule, each power
 of the table's gradient), each pass writing a tensor the next one reads.
-Here the forward pass is one loop (locate a value, evaluate every output's
-polynomial there, add it to the output) and the table's gradient another,
-in the same piece layout, with the same saved tensors and the same results
-up to rounding. :mod:`._bspline` imports this module only when numba (the
-``numba`` extra) is installed and the tensors are on the CPU; numba
-compiles each kernel on its first call for each dtype and keeps the
-machine code in its disk cache (``cache=True``), so that later processes
-load it instead.
+Here the forward pass is one loop over the inputs (locate the input's
+values, evaluate every output's polynomial at them, add them to the
+output) and the backward pass one loop over the values (the gradient with
+respect to ``x``, and each power of the table's gradient added into the
+value's row), in the same piece layout, with the same saved tensors and
+the same results up to rounding. :mod:`._bspline` imports this module
+only when numba (the ``numba`` extra) is installed and the tensors are on
+the CPU; numba compiles each kernel on its first call for each dtype and
+keeps the machine code in its disk cache (``cache=True``), so that later
+processes load it instead.
 """
 
 # Authors: The featsel developers
@@ -36,7 +38,7 @@ def spline_sum_forward(x, table, knots, centre, rate, n_networks, needs_slope):
     n_samples, n_inputs = x.shape
     n_outputs = table.shape[1]
     output = x.new_zeros(n_networks, n_outputs, n_samples)
-    row = torch.empty(n_inputs * n_samples, dtype=torch.int64)
+    row = torch.empty(n_inputs * n_samples, dtype=torch.int64, device=x.device)
     local = x.new_empty(n_inputs * n_samples)
     # An empty slope is never written: the kernel keeps one signature.
     slope = x.new_empty(n_outputs, n_inputs * n_samples if needs_slope else 0)
