@@ -63,7 +63,7 @@ table = torch.ones(4, 2, 8 * knots.shape[1] + 8, requires_grad=True)
 times = {}
 start = time.perf_counter()
 from featsel._torch import _bspline_numba
-times["import numba s"] = time.perf_counter() - start
+times["import s"] = time.perf_counter() - start
 for call in ("first call s", "second call s"):
     start = time.perf_counter()
     _bspline._SplineSum.apply(x, table, knots, centre, rate, 1).sum().backward()
@@ -224,16 +224,17 @@ def main(argv=None):
         f"interleaved, {args.repeats} repeats. Milliseconds per step.\n"
     )
     for name, times in steps.items():
-        out.append(f"### {name}\n\n{to_markdown(summary(times))}\n")
+        out.append(f"### {name}\n\n{to_markdown(summary(times))}")
 
     out.append("## First call of the numba kernels\n")
     out.append(
         "A fresh process (torch already imported) with `NUMBA_CACHE_DIR` "
         "set to a new empty folder, then a second fresh process on the "
-        "cache the first left: the import of numba and the kernels' module, "
+        "cache the first left: the import of the kernels' module (numba "
+        "included), "
         "then the first and second float32 forward and backward calls. "
         "With an empty cache the first call compiles both kernels.\n\n"
-        f"{to_markdown(compile_table)}\n"
+        f"{to_markdown(compile_table)}"
     )
 
     out.append("## Whole fit\n")
