@@ -93,6 +93,10 @@ def test_kernel_variable_picks_the_kernels(monkeypatch):
     assert _bspline._spline_sum_kernels(*inputs) == compiled
     # A transposed view is not contiguous: the eager kernels take it.
     assert _bspline._spline_sum_kernels(inputs[0].T, *inputs[1:]) == eager
+    # Where numba is not installed, the default is the eager kernels.
+    with monkeypatch.context() as patch:
+        patch.setattr(_bspline, "_numba_installed", lambda: False)
+        assert _bspline._spline_sum_kernels(*inputs) == eager
     monkeypatch.setenv(_bspline.KERNEL_VARIABLE, "eager")
     assert _bspline._spline_sum_kernels(*inputs) == eager
     monkeypatch.setenv(_bspline.KERNEL_VARIABLE, "compiled")
