@@ -9,6 +9,10 @@ module imports torch: the selector imports it inside ``fit``.
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
+import importlib.util
+import os
+
 import numpy as np
 
 from .._optional import import_optional
@@ -31,6 +35,12 @@ SMALL_KNOT_COUNT = 32
 #: (:class:`_SplineSum`), so that consecutive additions go to different
 #: addresses (a power of 2).
 SUM_LANES = 4
+
+#: Environment variable that picks the kernels of the spline layer
+#: (:func:`_spline_sum_kernels`): one of :data:`KERNEL_CHOICES`.
+KERNEL_VARIABLE = "FEATSEL_KAN_KERNEL"
+
+KERNEL_CHOICES = ("auto", "eager", "numba")
 
 
 def bspline_basis(x, knots, order, pieces=None):
@@ -235,58 +245,130 @@ class _SplineSum(torch.autograd.Function):
     rows of :func:`spline_pieces`); each value reads its own row and no
     basis function is ever formed. With ``n_networks`` networks side by side
     the inputs are ``n_networks`` consecutive blocks, and each block sums
-    into its own outputs.
+    into its own outputs. The kernels are those :func:`_spline_sum_kernels`
+    picks.
     """
 
     @staticmethod
     def forward(ctx, x, table, knots, centre, rate, n_networks):
-        n_samples = x.shape[0]
-        n_outputs = table.shape[1]
-        _, row, local = _locate(x, knots, centre, rate)
-        value, slope = _piecewise_values(
-            table, row, local, rate if ctx.needs_input_grad[0] else None
+        forward, backward = _spline_sum_kernels(x, table, knots, centre, rate)
+        value, row, local, slope = forward(
+            x, table, knots, centre, rate, n_networks, ctx.needs_input_grad[0]
         )
         ctx.save_for_backward(row, local, slope)
+        ctx.backward_kernel = backward
         ctx.table_shape = table.shape
         ctx.n_networks = n_networks
-        value = value.view(n_outputs, n_networks, -1, n_samples).sum(dim=2)
-        return value.permute(2, 1, 0).reshape(n_samples, n_networks * n_outputs)
+        return value
 
     @staticmethod
     def backward(ctx, grad_output):
         row, local, slope = ctx.saved_tensors
-        n_networks = ctx.n_networks
-        n_samples = grad_output.shape[0]
-        size, n_outputs, n_rows = ctx.table_shape
-        grad_x = grad_table = None
-        # (outputs, networks, 1, samples): the gradient reaching every input.
-        per_value = grad_output.view(n_samples, n_networks, n_outputs)
-        per_value = per_value.permute(2, 1, 0).unsqueeze(2)
-        if ctx.needs_input_grad[0]:
-            slope = slope.view(n_outputs, n_networks, -1, n_samples)
-            grad_x = (slope * per_value).sum(dim=0).view(-1, n_samples).T
-        if ctx.needs_input_grad[1]:
-            # d value / d table[k, o, row] = s ** k, times the output's gradient.
-            n_inputs = row.numel() // n_samples
-            terms = grad_output.new_empty(size, n_outputs, row.numel())
-            terms[0] = per_value.expand(-1, -1, n_inputs // n_networks, -1).reshape(
-                n_outputs, -1
-            )
-            for power in range(1, size):
-                torch.mul(terms[power - 1], local, out=terms[power])
-            # The values of an input fall in few knot intervals, so adding
-            # them in order into one row each makes every addition wait for
-            # the one before. Consecutive values add into SUM_LANES copies of
-            # the rows, summed at the end: on a breast_cancer training step
-            # the addition takes 0.85 ms instead of 1.56 ms.
-            lane = torch.arange(row.numel(), device=row.device).bitwise_and_(
-                SUM_LANES - 1
-            )
-            lanes = row * SUM_LANES + lane
-            grad_table = grad_output.new_zeros(size * n_outputs, n_rows * SUM_LANES)
-            grad_table.index_add_(1, lanes, terms.view(size * n_outputs, -1))
-            grad_table = grad_table.view(size, n_outputs, n_rows, SUM_LANES).sum(dim=3)
+        grad_x, grad_table = ctx.backward_kernel(
+            grad_output,
+            row,
+            local,
+            slope,
+            ctx.table_shape if ctx.needs_input_grad[1] else None,
+            ctx.n_networks,
+        )
         return grad_x, grad_table, None, None, None, None
+
+
+def _spline_sum_kernels(*tensors):
+    """The forward and backward kernels of :class:`_SplineSum` for ``tensors``.
+
+    The numba kernels of :mod:`._bspline_numba` (the ``numba`` extra,
+    faster on a breast_cancer training step, see
+    ``benchmarks/results/kan_kernel.md``) where numba is installed and the
+    tensors are contiguous float32 or float64 on the CPU, else the eager
+    ones of this module. The environment variable :data:`KERNEL_VARIABLE`,
+    read on every call, overrides the choice: ``eager`` always takes the
+    eager kernels; ``numba`` the compiled ones wherever they apply, and
+    raises an ImportError naming the extra when numba is missing; unset or
+    ``auto``, the choice above.
+    """
+    choice = os.environ.get(KERNEL_VARIABLE, "auto")
+    if choice not in KERNEL_CHOICES:
+        raise ValueError(
+            f"{KERNEL_VARIABLE}={choice!r} is not one of {', '.join(KERNEL_CHOICES)}."
+        )
+    eager = _spline_sum_forward, _spline_sum_backward
+    if choice == "eager" or (choice == "auto" and not _numba_installed()):
+        return eager
+    if not all(
+        tensor.device.type == "cpu"
+        and tensor.is_contiguous()
+        and tensor.dtype in (torch.float32, torch.float64)
+        for tensor in tensors
+    ):
+        return eager
+    from . import _bspline_numba
+
+    return _bspline_numba.spline_sum_forward, _bspline_numba.spline_sum_backward
+
+
+@functools.cache
+def _numba_installed():
+    """Whether numba can be imported, looked up once without importing it."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def _spline_sum_forward(x, table, knots, centre, rate, n_networks, needs_slope):
+    """The eager forward pass of :class:`_SplineSum`.
+
+    Returns the output, of shape (n_samples, n_networks * n_outputs), and
+    what the backward pass reads: ``row`` and ``local`` of :func:`_locate`,
+    and the derivative of every spline at every value with respect to ``x``
+    (None without ``needs_slope``), of shape (n_outputs, n_inputs * n_samples).
+    """
+    n_samples = x.shape[0]
+    n_outputs = table.shape[1]
+    _, row, local = _locate(x, knots, centre, rate)
+    value, slope = _piecewise_values(table, row, local, rate if needs_slope else None)
+    value = value.view(n_outputs, n_networks, -1, n_samples).sum(dim=2)
+    value = value.permute(2, 1, 0).reshape(n_samples, n_networks * n_outputs)
+    return value, row, local, slope
+
+
+def _spline_sum_backward(grad_output, row, local, slope, table_shape, n_networks):
+    """The eager backward pass of :class:`_SplineSum`.
+
+    The gradients with respect to ``x`` (None when ``slope`` is None) and
+    to the table, of shape ``table_shape`` (None when that is None), from
+    what :func:`_spline_sum_forward` returned.
+    """
+    n_samples = grad_output.shape[0]
+    n_outputs = grad_output.shape[1] // n_networks
+    grad_x = None
+    # (outputs, networks, 1, samples): the gradient reaching every input.
+    per_value = grad_output.view(n_samples, n_networks, n_outputs)
+    per_value = per_value.permute(2, 1, 0).unsqueeze(2)
+    if slope is not None:
+        slope = slope.view(n_outputs, n_networks, -1, n_samples)
+        grad_x = (slope * per_value).sum(dim=0).view(-1, n_samples).T
+    if table_shape is None:
+        return grad_x, None
+    size, _, n_rows = table_shape
+    # d value / d table[k, o, row] = s ** k, times the output's gradient.
+    n_inputs = row.numel() // n_samples
+    terms = grad_output.new_empty(size, n_outputs, row.numel())
+    terms[0] = per_value.expand(-1, -1, n_inputs // n_networks, -1).reshape(
+        n_outputs, -1
+    )
+    for power in range(1, size):
+        torch.mul(terms[power - 1], local, out=terms[power])
+    # The values of an input fall in few knot intervals, so adding them in
+    # order into one row each makes every addition wait for the one before.
+    # Consecutive values add into SUM_LANES copies of the rows, summed at
+    # the end: on a breast_cancer training step the addition takes 0.85 ms
+    # instead of 1.56 ms.
+    lane = torch.arange(row.numel(), device=row.device).bitwise_and_(SUM_LANES - 1)
+    lanes = row * SUM_LANES + lane
+    grad_table = grad_output.new_zeros(size * n_outputs, n_rows * SUM_LANES)
+    grad_table.index_add_(1, lanes, terms.view(size * n_outputs, -1))
+    grad_table = grad_table.view(size, n_outputs, n_rows, SUM_LANES).sum(dim=3)
+    return grad_x, grad_table
 
 
 def dense_bspline_basis(x, knots, order):
