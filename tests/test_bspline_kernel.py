@@ -104,6 +104,32 @@ def test_kernel_variable_picks_the_kernels(monkeypatch):
         _bspline._spline_sum_kernels(*inputs)
 
 
+def test_kernels_that_cannot_load_fall_back_to_eager_with_a_warning(monkeypatch):
+    """numba's disk cache fails to load on a read-only install."""
+    import builtins
+
+    inputs = spline_layer_inputs(12, 1, torch.float64)[:5]
+    eager = (_bspline._spline_sum_forward, _bspline._spline_sum_backward)
+    real_import = builtins.__import__
+
+    def read_only_import(name, globals=None, locals=None, fromlist=(), level=0):
+        if fromlist and "_bspline_numba" in fromlist:
+            raise RuntimeError("cannot cache function: no locator available")
+        return real_import(name, globals, locals, fromlist, level)
+
+    monkeypatch.setattr(builtins, "__import__", read_only_import)
+    _bspline._numba_kernels.cache_clear()
+    try:
+        monkeypatch.delenv(_bspline.KERNEL_VARIABLE, raising=False)
+        with pytest.warns(RuntimeWarning, match="NUMBA_CACHE_DIR"):
+            assert _bspline._spline_sum_kernels(*inputs) == eager
+        monkeypatch.setenv(_bspline.KERNEL_VARIABLE, "numba")
+        with pytest.raises(RuntimeError, match="no locator"):
+            _bspline._spline_sum_kernels(*inputs)
+    finally:
+        _bspline._numba_kernels.cache_clear()
+
+
 @pytest.mark.parametrize("method", ["l1", "l2", "si", "ko"])
 def test_kan_selector_ranks_the_same_with_either_kernel(monkeypatch, method):
     # cv=5 trains the five networks side by side; their second layer (two

@@ -12,6 +12,7 @@ module imports torch: the selector imports it inside ``fit``.
 import functools
 import importlib.util
 import os
+import warnings
 
 import numpy as np
 
@@ -303,8 +304,30 @@ def _spline_sum_kernels(*tensors):
         for tensor in tensors
     ):
         return eager
-    from . import _bspline_numba
+    compiled = _numba_kernels(strict=choice == "numba")
+    return eager if compiled is None else compiled
 
+
+@functools.cache
+def _numba_kernels(strict):
+    """The numba kernels, or None where they cannot load and ``strict`` is off.
+
+    numba's disk cache needs a writable folder (featsel's ``__pycache__``,
+    the user's cache, or ``NUMBA_CACHE_DIR``): on a read-only install the
+    import fails, and a fit should still run, on the eager kernels.
+    """
+    try:
+        from . import _bspline_numba
+    except (ImportError, OSError, RuntimeError) as exc:
+        if strict:
+            raise
+        warnings.warn(
+            f"the numba KAN kernels could not load ({exc}); using the eager "
+            "kernels. Point NUMBA_CACHE_DIR at a writable folder to use them.",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+        return None
     return _bspline_numba.spline_sum_forward, _bspline_numba.spline_sum_backward
 
 
