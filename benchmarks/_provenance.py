@@ -68,6 +68,35 @@ def timed(function, repeats=1):
     return times, result
 
 
+class BusyCore:
+    """A second process that keeps one core busy while the block runs.
+
+    What a user sharing the machine with another job gets: on 2 cores, the
+    code under test keeps one core to itself at best.
+    """
+
+    def __enter__(self):
+        self.process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        return self
+
+    def __exit__(self, *exc):
+        self.process.kill()
+        self.process.wait()
+
+
+def spread(times):
+    """``median [min, max]`` of repeated timings, or the one timing."""
+    if len(times) == 1:
+        return f"{times[0]:.2f}"
+    ordered = sorted(times)
+    median = (
+        ordered[len(ordered) // 2]
+        if len(ordered) % 2
+        else ((ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2)
+    )
+    return f"{median:.2f} [{ordered[0]:.2f}, {ordered[-1]:.2f}]"
+
+
 def header(title, argv=None):
     """Markdown lines: the title, the command, the commit, the machine, the date."""
     argv = sys.argv if argv is None else argv

@@ -6,16 +6,19 @@ Three parts, each a markdown table in one results file:
   KANSelector (``cv=5``, KAN-L2, breast_cancer) against pykan's own Adam
   training of the same network on the same five folds, against the KAN
   paper's training recipe (five folds, one thread; needs ``--paper-code``,
-  see below), and against its own ``backend="pykan"``;
+  see below) as the notebook writes it and with its batches drawn by
+  ``randperm``, and against its own ``backend="pykan"``;
   FeatureGradientsSelector at its defaults on a large matrix (time, peak
   memory, recall of the informative columns); SHAP forward against
   scikit-learn's SequentialFeatureSelector around XGBoost (time and
   held-out accuracy of the selected columns). Also the cold start: the
   seconds a fresh process spends importing torch, and its first KAN fit.
 - ``scaling``: every selector of the runner's registry at its defaults on
-  ``make_classification(n=2000, d, n_informative=10)`` for d = 50, 200,
-  800, 3200, with the growth exponent of fit time in d (least squares on
-  log time against log d).
+  ``make_classification(n=2000, d, n_informative=10)`` for d = 200, 800,
+  3200, with the growth exponent of fit time in d from 800 to 3200 (the
+  slope of log time against log d, where small d does not flatten it);
+  with ``--shared`` the same table again with one core kept busy by
+  another process, as a user on a shared machine gets it.
 - ``wide``: every selector at its defaults on n=100, d=2500.
 
 The KAN paper's code (arXiv 2509.23366, github.com/AngeClementAkazan/
@@ -23,12 +26,20 @@ Feature-Selection-Using-KAN) is a notebook and is not part of featsel. To
 time it, save its ``KANLinear`` and ``KAN`` classes to a Python file and
 pass it as ``--paper-code FILE``; the script trains ``KAN([d, 2d + 1,
 n_classes])`` with the paper's recipe (Adam, learning rate 1e-3, batches of
-64, 100 epochs, one per fold). Without it that row is left out.
+64, 100 epochs, one per fold): once with the notebook's own
+``DataLoader(TensorDataset(...), batch_size=64, shuffle=True)``, once with
+the same batches drawn by ``torch.randperm`` (no DataLoader overhead).
+Without it those rows are left out.
+
+Every featsel time is the median and range of 3 fits where one fit takes
+under 20 s, else one fit; a peer is timed 3 times where one run takes under
+20 s.
 
 Usage::
 
     python benchmarks/bench_speed.py [--parts peers,scaling,wide] [--quick] \
-        [--paper-code FILE] [--cap SECONDS] [--output benchmarks/results/speed.md]
+        [--paper-code FILE] [--shared] [--cap SECONDS] \
+        [--output benchmarks/results/speed.md]
 
 ``--quick`` shrinks every problem (a smoke test in about a minute); the
 published file comes from a full run.
@@ -43,9 +54,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 
 import numpy as np
-from _provenance import header, timed
+from _provenance import BusyCore, header, spread, timed
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.feature_selection import SequentialFeatureSelector
 from sklearn.model_selection import StratifiedKFold, train_test_split
@@ -56,8 +68,10 @@ from featsel.benchmark import SELECTORS, available_selectors
 
 #: Informative columns of every synthetic problem (the first ones).
 N_INFORMATIVE = 10
-#: Timed KANSelector fits of the peers table (their median is reported).
-KAN_REPEATS = 3
+#: Timings of a quick fit (median and range reported).
+REPEATS = 3
+#: A fit (or a peer's run) at least this long is timed once.
+REPEAT_BELOW_SECONDS = 20.0
 
 
 def synthetic(n_samples, n_features, seed=0):
@@ -139,8 +153,12 @@ def pykan_training(X, y, steps):
                 )
 
 
-def paper_training(path, X, y, epochs):
-    """The KAN paper's recipe around its own ``KAN`` class, per fold."""
+def paper_training(path, X, y, epochs, batches):
+    """The KAN paper's recipe around its own ``KAN`` class, per fold.
+
+    ``batches="dataloader"``: the notebook's ``DataLoader(batch_size=64,
+    shuffle=True)``; ``"randperm"``: the same batches by index.
+    """
     import torch
 
     spec = importlib.util.spec_from_file_location("kan_paper_code", path)
@@ -149,16 +167,45 @@ def paper_training(path, X, y, epochs):
     for fold, (train, _) in enumerate(kan_folds(X, y)):
         torch.manual_seed(fold)
         Z = torch.as_tensor(standardized(X, train)[train], dtype=torch.float32)
-        labels = torch.as_tensor(y[train])
+        labels = torch.as_tensor(y[train], dtype=torch.long)
         model = module.KAN(layers_hidden=[X.shape[1], 2 * X.shape[1] + 1, 2])
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         loss_fn = torch.nn.CrossEntropyLoss()
+        loader = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(Z, labels), batch_size=64, shuffle=True
+        )
         model.train()
         for _ in range(epochs):
-            for batch in torch.randperm(len(Z)).split(64):
+            if batches == "dataloader":
+                epoch = loader
+            else:
+                epoch = (
+                    (Z[batch], labels[batch])
+                    for batch in torch.randperm(len(Z)).split(64)
+                )
+            for xb, yb in epoch:
                 optimizer.zero_grad()
-                loss_fn(model(Z[batch]), labels[batch]).backward()
+                loss_fn(model(xb), yb).backward()
                 optimizer.step()
+
+
+def kan_kernel():
+    """Which spline kernel the KAN fits run on, in words."""
+    choice = os.environ.get("FEATSEL_KAN_KERNEL", "auto")
+    if choice != "auto":
+        return f"{choice} (FEATSEL_KAN_KERNEL)"
+    if importlib.util.find_spec("numba") is not None:
+        return "numba (the `numba` extra is installed)"
+    return "eager torch (numba not installed)"
+
+
+def repeated(function):
+    """Timings of ``function``: 3 calls where the first takes under 20 s."""
+    times, result = timed(function)
+    if times[0] < REPEAT_BELOW_SECONDS:
+        more, result = timed(function, REPEATS - 1)
+        times += more
+    return times, result
 
 
 def numbers_printed_by(code):
@@ -224,46 +271,53 @@ def peers(args, lines):
 
     with torch_threads(1):
         # A first fit pays one-time costs (the cold start row measures
-        # them); a fit this short is timed several times, its median kept.
+        # them, and compiles the numba kernels where they are installed).
         KANSelector(random_state=0, **kan).fit(X, y)
-        times, selector = timed(
-            lambda: KANSelector(random_state=0, **kan).fit(X, y), KAN_REPEATS
+        featsel_times, selector = timed(
+            lambda: KANSelector(random_state=0, **kan).fit(X, y), REPEATS
         )
-        featsel_s = statistics.median(times)
         if importlib.util.find_spec("kan") is not None:
-            [pykan_s], _ = timed(lambda: pykan_training(X, y, steps))
+            pykan_times, _ = repeated(lambda: pykan_training(X, y, steps))
             rows.append(
                 (
                     "KANSelector (cv=5, KAN-L2) vs pykan's own Adam training "
                     f"({steps} full-batch steps per fold), 5 folds, breast_cancer",
-                    featsel_s,
-                    pykan_s,
+                    featsel_times,
+                    pykan_times,
                     ">= 40x",
                 )
             )
-            [backend_s], _ = timed(
+            backend_times, _ = repeated(
                 lambda: KANSelector(backend="pykan", random_state=0, **kan).fit(X, y)
             )
             rows.append(
                 (
                     'KANSelector torch vs `backend="pykan"`, same settings',
-                    featsel_s,
-                    backend_s,
+                    featsel_times,
+                    backend_times,
                     ">= 10x",
                 )
             )
         if args.paper_code:
             epochs = 10 if quick else 100
-            [paper_s], _ = timed(lambda: paper_training(args.paper_code, X, y, epochs))
-            rows.append(
-                (
-                    "KANSelector vs the KAN paper's code (KAN-L2 recipe, "
-                    f"{epochs} epochs, 5 folds), both on one thread",
-                    featsel_s,
-                    paper_s,
-                    ">= 10x",
+            for batches, variant in (
+                ("dataloader", "as the notebook writes it, `DataLoader(shuffle=True)`"),
+                ("randperm", "its batches drawn by `randperm`"),
+            ):
+                paper_times, _ = repeated(
+                    lambda batches=batches: paper_training(
+                        args.paper_code, X, y, epochs, batches
+                    )
                 )
-            )
+                rows.append(
+                    (
+                        "KANSelector vs the KAN paper's code (KAN-L2 recipe, "
+                        f"{epochs} epochs, 5 folds), {variant}, both on one thread",
+                        featsel_times,
+                        paper_times,
+                        ">= 10x",
+                    )
+                )
     epochs = int(selector.n_epochs_.sum())
 
     n_big, d_big = (5000, 100) if quick else (100_000, 1000)
@@ -279,8 +333,9 @@ def peers(args, lines):
         "|---|---|---|---|---|",
     ]
     for task, ours, theirs, target in rows:
+        ratio = statistics.median(theirs) / statistics.median(ours)
         rows_table.append(
-            f"| {task} | {ours:.2f} | {theirs:.2f} | {theirs / ours:.1f}x | {target} |"
+            f"| {task} | {spread(ours)} | {spread(theirs)} | {ratio:.1f}x | {target} |"
         )
     rows_table.append(
         f"| FeatureGradientsSelector, {n_big:,} x {d_big:,}, defaults | "
@@ -323,11 +378,13 @@ def peers(args, lines):
         "## 1. Against the peers",
         "",
         "Back to back in one process; the KAN rows on one torch thread. "
-        f"KANSelector: the median of {KAN_REPEATS} fits after a warm-up fit, "
-        "each peer one run; "
+        f"Seconds as median [min, max]: KANSelector {REPEATS} fits after a "
+        f"warm-up fit, each peer {REPEATS} runs where one takes under "
+        f"{REPEAT_BELOW_SECONDS:.0f} s, else one; the ratio of the medians; "
         f"defaults except `max_epochs={steps}` "
         f"({'the default' if steps == 200 else 'quick run'}), "
-        f"{epochs} epochs over its 5 networks (early stopping).",
+        f"{epochs} epochs over its 5 networks (early stopping). KAN spline "
+        f"kernel: {kan_kernel()}.",
         "",
         *rows_table,
         "",
@@ -343,7 +400,10 @@ def growth_exponent(sizes, seconds):
 
 
 def fit_times(names, shapes, cap):
-    """Seconds of one default fit per (selector, shape); None once over cap."""
+    """Timings of default fits per (selector, shape); None once over cap.
+
+    Each is :func:`repeated`: 3 fits where one takes under 20 s.
+    """
     times = {}
     for name in names:
         over = False
@@ -353,14 +413,18 @@ def fit_times(names, shapes, cap):
                 continue
             X, y = synthetic(n_samples, n_features)
             try:
-                seconds, _ = timed(registry_selector(name).fit, X, y)
+                seconds, _ = repeated(partial(fit_default, name, X, y))
             except Exception as exc:  # noqa: BLE001 - reported in the table
                 print(f"{name} d={n_features}: {type(exc).__name__}: {exc}")
-                seconds = float("nan")
+                seconds = [float("nan")]
             times[name, n_features] = seconds
-            print(f"{name:14s} n={n_samples} d={n_features}: {seconds:.2f} s")
-            over = seconds > cap
+            print(f"{name:14s} n={n_samples} d={n_features}: {spread(seconds)} s")
+            over = statistics.median(seconds) > cap
     return times
+
+
+def fit_default(name, X, y):
+    return registry_selector(name).fit(X, y)
 
 
 def warm_up(names):
@@ -371,33 +435,47 @@ def warm_up(names):
             registry_selector(name).fit(X, y)
 
 
-def scaling(args, lines, names):
+def scaling(args, lines, names, shared=False):
+    """The fit times against d; ``shared``: with one core kept busy."""
     n_samples = 300 if args.quick else 2000
-    sizes = (20, 40, 80) if args.quick else (50, 200, 800, 3200)
-    times = fit_times(names, [(n_samples, d) for d in sizes], args.cap)
+    sizes = (20, 40, 80) if args.quick else (200, 800, 3200)
+    if shared:
+        with BusyCore():
+            times = fit_times(names, [(n_samples, d) for d in sizes], args.cap)
+    else:
+        times = fit_times(names, [(n_samples, d) for d in sizes], args.cap)
     header = " | ".join(f"d={d}" for d in sizes)
     table = [
-        f"| selector | {header} | growth exponent |",
+        f"| selector | {header} | growth exponent, d={sizes[-2]}..{sizes[-1]} |",
         "|---" * (len(sizes) + 2) + "|",
     ]
     for name in names:
         row = [times[name, d] for d in sizes]
-        measured = [(d, t) for d, t in zip(sizes, row, strict=True) if t and t > 0]
+        last = [statistics.median(t) if t else None for t in row[-2:]]
         exponent = (
-            f"{growth_exponent(*zip(*measured, strict=True)):.2f}"
-            if len(measured) >= 2
+            f"{growth_exponent(sizes[-2:], last):.2f}"
+            if all(t and t > 0 for t in last)
             else ""
         )
-        cells = " | ".join("skipped" if t is None else f"{t:.2f}" for t in row)
+        cells = " | ".join("skipped" if t is None else spread(t) for t in row)
         table.append(f"| {name} | {cells} | {exponent} |")
+    title = "one core busy" if shared else "quiet"
     lines += [
-        f"## 2. Fit time against d (n = {n_samples}, seconds)",
+        f"## {'2b' if shared else '2'}. Fit time against d "
+        f"(n = {n_samples}, seconds, {title})",
         "",
         f"`make_classification(n, d, n_informative={N_INFORMATIVE}, "
-        "n_redundant=0)`, every selector at the runner's defaults, one fit "
-        f"each after a warm-up fit; `skipped`: a smaller d took over "
-        f"{args.cap:.0f} s. Growth exponent: slope of log time against log d "
-        "(target: at most 1.2).",
+        "n_redundant=0)`, every selector at the runner's defaults after a "
+        f"warm-up fit: median [min, max] of {REPEATS} fits where one takes "
+        f"under {REPEAT_BELOW_SECONDS:.0f} s, else one fit; `skipped`: a "
+        f"smaller d took over {args.cap:.0f} s. Growth exponent: slope of log "
+        f"time against log d between the two largest d (target: at most 1.2)"
+        + (
+            "; another process spins on one of the cores all along, as a "
+            "user on a shared machine gets it."
+            if shared
+            else "."
+        ),
         "",
         *table,
         "",
@@ -408,11 +486,13 @@ def wide(args, lines, names):
     shape = (60, 300) if args.quick else (100, 2500)
     times = fit_times(names, [shape], args.cap)
     table = ["| selector | fit s |", "|---|---|"]
-    table += [f"| {name} | {times[name, shape[1]]:.2f} |" for name in names]
+    table += [f"| {name} | {spread(times[name, shape[1]])} |" for name in names]
     lines += [
         f"## 3. Wide data (n = {shape[0]}, d = {shape[1]})",
         "",
-        "Every selector at its defaults, one fit (target: under 15 s each).",
+        f"Every selector at its defaults, median [min, max] of {REPEATS} fits "
+        f"where one takes under {REPEAT_BELOW_SECONDS:.0f} s (target: under "
+        "15 s each).",
         "",
         *table,
         "",
@@ -428,6 +508,11 @@ def main():
         "--cap", type=float, default=600.0, help="skip larger d after a fit this long"
     )
     parser.add_argument("--selectors", help="comma-separated registry names")
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help="also time the scaling part with one core kept busy",
+    )
     parser.add_argument("--output", default="benchmarks/results/speed.md")
     args = parser.parse_args()
     parts = args.parts.split(",")
@@ -441,6 +526,8 @@ def main():
         warm_up(names)
     if "scaling" in parts:
         scaling(args, lines, names)
+        if args.shared:
+            scaling(args, lines, names, shared=True)
     if "wide" in parts:
         wide(args, lines, names)
     lines.append(f"Total wall time: {time.perf_counter() - start:.0f} s.")

@@ -23,14 +23,13 @@ Usage::
 """
 
 import argparse
-import subprocess
 import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _provenance import header, timed
+from _provenance import BusyCore, header, spread, timed
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -92,22 +91,6 @@ def grid_fit_time(name, selector_jobs, search_jobs, X, y):
     )
     search.fit(X, y)
     return float(np.mean(search.cv_results_["mean_fit_time"]))
-
-
-class BusyCore:
-    """A second process that keeps one core busy while the block runs."""
-
-    def __enter__(self):
-        self.process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-        return self
-
-    def __exit__(self, *exc):
-        self.process.kill()
-        self.process.wait()
-
-
-def spread(times):
-    return f"{np.median(times):.2f} [{min(times):.2f}, {max(times):.2f}]"
 
 
 def main(argv=None):

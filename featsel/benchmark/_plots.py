@@ -51,7 +51,11 @@ def _styles(selectors):
 
 
 def _legend(figure, axes):
-    """One legend for the whole figure, outside the panels on the right."""
+    """One legend for the whole figure, outside the panels at the top right.
+
+    At the top, a reader of a tall figure (22 datasets make it 70 inches)
+    meets the legend with the first panel, not halfway down.
+    """
     handles, labels = {}, {}
     for ax in axes.ravel():
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
@@ -60,7 +64,7 @@ def _legend(figure, axes):
     figure.legend(
         list(handles.values()),
         list(labels.values()),
-        loc="outside right center",
+        loc="outside right upper",
         fontsize="small",
         title="selector",
     )
@@ -102,8 +106,8 @@ def plot_retention(results, highlight=HIGHLIGHTED):
     figure, axes = _panel_grid(
         datasets,
         models,
-        f"Test score against features kept: the best {highlight} selectors of "
-        "each panel in colour (mean ± one sd over folds), the others in grey",
+        f"Test score against features kept\nbest {highlight} selectors of each "
+        "panel in colour (mean ± sd over folds), others in grey",
     )
     for row, dataset in enumerate(datasets):
         # The levels run on this dataset, and the count each keeps of it.
