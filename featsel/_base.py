@@ -492,7 +492,8 @@ def univariate_f_statistic(X, y, *, classification):
         warnings.simplefilter("ignore", RuntimeWarning)
         # Constant columns get 0 here, and the base class reports them
         # itself; scikit-learn's warning would list every one of them.
-        warnings.filterwarnings("ignore", "Features .* are constant", UserWarning)
+        # numpy wraps a long list over lines: "." must match newlines too.
+        warnings.filterwarnings("ignore", "(?s)Features .* are constant", UserWarning)
         filled = (
             X
             if sparse.issparse(X)

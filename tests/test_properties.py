@@ -406,3 +406,9 @@ def test_f_statistic_tie_break_scores_constant_columns_0_without_listing_them():
         statistic = featsel._base.univariate_f_statistic(X, y, classification=True)
     np.testing.assert_array_equal(statistic[[1, 4]], 0.0)
     assert np.all(statistic[[0, 2, 3, 5]] > 0)
+    # Hundreds of constant columns: scikit-learn's list runs over many lines.
+    wide = np.hstack([X, np.ones((20, 500))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        statistic = featsel._base.univariate_f_statistic(wide, y, classification=True)
+    np.testing.assert_array_equal(statistic[6:], 0.0)
