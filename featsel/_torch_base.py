@@ -37,7 +37,13 @@ class BaseTorchSelector(BaseSelector):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [None, Interval(Integral, 1, None, closed="left")],
         "device": [str],
-        "n_jobs": [None, Integral],
+        # scikit-learn's reading: None, -1 (every core) and below, or a count;
+        # 0 runs nothing.
+        "n_jobs": [
+            None,
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -54,8 +60,6 @@ class BaseTorchSelector(BaseSelector):
 
     def _n_threads(self):
         """Torch threads of the fit: ``n_jobs`` as scikit-learn reads it."""
-        if self.n_jobs == 0:
-            raise ValueError("n_jobs=0 runs nothing; use None, 1, 2, ... or -1.")
         return effective_n_jobs(self.n_jobs)
 
     def _n_outputs(self):
