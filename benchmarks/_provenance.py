@@ -9,6 +9,7 @@ import os
 import platform
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -88,13 +89,7 @@ def spread(times):
     """``median [min, max]`` of repeated timings, or the one timing."""
     if len(times) == 1:
         return f"{times[0]:.2f}"
-    ordered = sorted(times)
-    median = (
-        ordered[len(ordered) // 2]
-        if len(ordered) % 2
-        else ((ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2)
-    )
-    return f"{median:.2f} [{ordered[0]:.2f}, {ordered[-1]:.2f}]"
+    return f"{statistics.median(times):.2f} [{min(times):.2f}, {max(times):.2f}]"
 
 
 def header(title, argv=None):

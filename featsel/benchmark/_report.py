@@ -22,7 +22,7 @@ from ._registry import (
     parse_name,
     selector_class,
 )
-from ._stats import nogueira_stability, rank_comparison
+from ._stats import critical_difference, nogueira_stability
 from ._store import STORE_NAME, Store, _differences
 
 TABLE_FORMATS = ("md", "tex", "csv", "html")
@@ -354,11 +354,9 @@ def wins_table(results, alpha=WIN_ALPHA):
     per_fold = _paired_gaps(results)
     rows = []
     for selector, frame in per_fold.groupby("selector", sort=False):
-        outcomes = [
-            _outcome(group["gap"].to_numpy(), alpha)
-            for _, group in frame.groupby("dataset")
-        ]
-        means = frame.groupby("dataset")["gap"].mean().to_numpy()
+        per_dataset = [group.to_numpy() for _, group in frame.groupby("dataset")["gap"]]
+        outcomes = [_outcome(gap, alpha) for gap in per_dataset]
+        means = np.array([gap.mean() for gap in per_dataset])
         nonzero = means[means != 0]
         rows.append(
             {
@@ -399,20 +397,17 @@ def rank_table(results, alpha=0.05):
 
     A dataset's score is the mean over folds, seeds and retention levels; the
     selectors are ranked on each dataset (1 = best) and the ranks averaged
-    (:func:`featsel.benchmark._stats.rank_comparison`). ``within CD`` says
+    (:func:`featsel.benchmark._stats.critical_difference`, which the
+    critical-difference plot draws). ``within CD`` says
     whether a selector's average rank is within the Nemenyi critical
     difference of the best one, i.e. not significantly worse. Datasets on
     which a selector has no finished task are left out of that model's
     ranks; the footnote names them with the Friedman p-value and the
     critical difference.
     """
-    done = _done(results)
     columns, notes = {}, []
-    for model, part in done.groupby("model"):
-        scores = (
-            part.groupby(["dataset", "selector"])["score"].mean().unstack("selector")
-        )
-        comparison = rank_comparison(scores, alpha)
+    for model in sorted(_done(results)["model"].unique()):
+        comparison = critical_difference(results, model, alpha)
         ranks = comparison["average_ranks"]
         if comparison["n_datasets"] < 2 or ranks.size < 3:
             continue
@@ -421,7 +416,7 @@ def rank_table(results, alpha=0.05):
         columns[f"within CD, {model}"] = (ranks - ranks.min() <= difference).map(
             {True: "yes", False: "no"}
         )
-        left_out = scores.index[scores.isna().any(axis=1)]
+        left_out = comparison["left_out"]
         notes.append(
             f"{model}: {comparison['n_datasets']} datasets, Friedman p = "
             f"{comparison['friedman_p']:.2g}, critical difference "

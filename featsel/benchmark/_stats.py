@@ -84,7 +84,9 @@ def rank_comparison(scores, alpha=0.05):
         ``average_ranks`` (a Series, 1 = best), ``friedman_p`` (p-value of
         the Friedman test; NaN with fewer than 3 methods or 2 datasets) and
         ``critical_difference`` (two methods whose average ranks differ by
-        more are significantly different by the Nemenyi test).
+        more are significantly different by the Nemenyi test), and
+        ``left_out``, the datasets dropped because a method has no score
+        there.
 
     Notes
     -----
@@ -93,6 +95,7 @@ def rank_comparison(scores, alpha=0.05):
     methods, ``N`` datasets and ``q_alpha`` the studentized range quantile
     divided by sqrt(2).
     """
+    left_out = scores.index[scores.isna().any(axis=1)]
     scores = scores.dropna(axis=0, how="any")
     n_datasets, n_methods = scores.shape
     ranks = scores.rank(axis=1, ascending=False)
@@ -112,6 +115,7 @@ def rank_comparison(scores, alpha=0.05):
         "friedman_p": friedman_p,
         "critical_difference": difference,
         "n_datasets": n_datasets,
+        "left_out": list(left_out),
     }
 
 
