@@ -42,7 +42,7 @@ from featsel.datasets import make_survey
 
 N_FACTORS = 60
 SURVEY_SIZES = (30, 60, 120, 500)
-SURVEY_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
+SURVEY_WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0)
 SURVEY_SEEDS = range(10)
 SURVEY_K = 5
 SURVEY_TEST_SIZE = 2000

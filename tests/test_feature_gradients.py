@@ -1,12 +1,14 @@
 """Tests of FeatureGradientsSelector beyond the shared selector checks."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import make_regression
 
 from featsel import FeatureGradientsSelector
+from featsel._feature_gradients import visible_signal
 
 from .test_selectors import planted_classification, planted_regression, recall
 
@@ -364,3 +366,47 @@ def test_count_to_keep_raises_the_sparsity_weight_to_rank_saturated_masks():
     own = FeatureGradientsSelector(random_state=0).fit(X, y)
     assert own.sparsity_ == own.sparsity
     assert set(np.flatnonzero(own.support_)) == {1, 2, 8, 9}
+
+
+def _spectrum(n_samples=400, n_features=40, seed=0):
+    """Columns that share one large factor; the target is a difference of two.
+
+    Like a spectrum: the signal lies along a direction of small variance.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, 1)) + 0.05 * rng.normal(size=(n_samples, n_features))
+    y = (X[:, 10] - X[:, 11]) / 0.05 + 0.1 * rng.normal(size=n_samples)
+    return X, y
+
+
+def test_warns_when_the_signal_lies_along_directions_of_small_variance():
+    X, y = _spectrum()
+    with pytest.warns(UserWarning, match=r"order 4 sees \d+% of the linear signal"):
+        selector = FeatureGradientsSelector(max_epochs=1, random_state=0).fit(X, y)
+    assert selector.visible_signal_ < 0.05
+
+
+def test_no_warning_and_a_visible_signal_near_one_on_independent_columns():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 40))
+    y = X[:, 3] - 2 * X[:, 17] + 0.5 * rng.normal(size=400)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="The learnability estimate")
+        selector = FeatureGradientsSelector(max_epochs=1, random_state=0).fit(X, y)
+    assert selector.visible_signal_ > 0.9
+
+
+def test_visible_signal_is_the_weighted_share_of_the_ridge_fit():
+    # Two orthogonal directions of variance 4 and 0.01 carry equal signal;
+    # order 1 with bound 5 weighs them 4/5 and 0.01/5.
+    n = 1000
+    basis = np.linalg.qr(np.random.default_rng(0).normal(size=(n, 2)))[0] * np.sqrt(n)
+    features = basis * np.sqrt([4.0, 0.01])
+    targets = (basis[:, :1] + basis[:, 1:]) / np.sqrt(2)
+    fitted = np.array([0.5 / (4.0 + 0.01) * 4.0, 0.5 / (0.01 + 0.01) * 0.01])
+    expected = (0.8 * fitted[0] + 0.002 * fitted[1]) / fitted.sum()
+    share = visible_signal(features, targets, np.array([1 / 5]))
+    assert share == pytest.approx(expected)
+    # More features than rows: the same share through the rows' Gram matrix.
+    wide = np.hstack([features, np.zeros((n, 3 * n))])
+    assert visible_signal(wide, targets, np.array([1 / 5])) == pytest.approx(expected)
