@@ -22,6 +22,11 @@ from ._torch_base import BaseTorchSelector
 #: of features on wide data.
 MAX_DEFAULT_HIDDEN_UNITS = 64
 
+#: ``lr="auto"``: Adam's learning rate up to ``AUTO_LR_FEATURES`` features,
+#: scaled by ``sqrt(AUTO_LR_FEATURES / n_features)`` beyond (see ``lr``).
+AUTO_LR = 0.01
+AUTO_LR_FEATURES = 200
+
 #: Folds of ``cv=None``: scikit-learn's default.
 DEFAULT_CV = 5
 
@@ -34,7 +39,6 @@ _TRAINING_PARAMETERS = (
     "sparsity",
     "patience",
     "max_epochs",
-    "lr",
     "batch_size",
     "validation_fraction",
     "backend",
@@ -95,8 +99,14 @@ class KANSelector(BaseTorchSelector):
     max_epochs : int, default=200
         Maximum number of passes over the training rows.
 
-    lr : float, default=0.01
-        Learning rate of the Adam optimiser.
+    lr : float or "auto", default=0.01
+        Learning rate of the Adam optimiser. "auto" scales it with the
+        number of features ``d``: ``0.01 * min(1, sqrt(200 / d))``. Adam
+        moves every first-layer weight by about ``lr`` a step whatever its
+        gradient, so the weights of useless inputs, which the penalty keeps
+        near 0, jitter by about ``lr`` and add noise of order
+        ``lr * sqrt(d)`` to each hidden unit; on wide data that noise slows
+        and destabilises the training (see Notes).
 
     batch_size : int or None, default=512
         Rows per gradient step; None, or at least the number of training
@@ -164,6 +174,9 @@ class KANSelector(BaseTorchSelector):
 
     hidden_units_ : int
         The number of hidden units used.
+
+    lr_ : float
+        The learning rate used: ``lr``, or the one ``lr="auto"`` chose.
 
     %(task_)s
 
@@ -277,6 +290,7 @@ class KANSelector(BaseTorchSelector):
             StrOptions({"holdout"}),
         ],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "lr": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "backend": [StrOptions({"torch", "pykan"})],
     }
 
@@ -332,6 +346,11 @@ class KANSelector(BaseTorchSelector):
             if self.hidden_units is not None
             else min(2 * n_features + 1, MAX_DEFAULT_HIDDEN_UNITS)
         )
+        self.lr_ = (
+            AUTO_LR * min(1.0, np.sqrt(AUTO_LR_FEATURES / n_features))
+            if self.lr == "auto"
+            else self.lr
+        )
         seeds = self._draw_seeds(random_state, size=len(splits))
         from ._torch._kan_training import fit_folds
 
@@ -344,6 +363,7 @@ class KANSelector(BaseTorchSelector):
             n_outputs=self._n_outputs(),
             hidden_units=self.hidden_units_,
             n_threads=self._n_threads(),
+            lr=self.lr_,
             **{name: getattr(self, name) for name in _TRAINING_PARAMETERS},
         )
         fold_scores, networks, n_epochs = zip(*fitted, strict=True)

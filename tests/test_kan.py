@@ -495,6 +495,28 @@ def test_hidden_units_default_and_cap():
     assert wide.fit(wide_X, y).hidden_units_ == 64
 
 
+def test_auto_learning_rate_shrinks_with_the_square_root_of_the_features(
+    monkeypatch,
+):
+    used = []
+    fit_folds = _kan_training.fit_folds
+
+    def record(*args, **settings):
+        used.append(settings["lr"])
+        return fit_folds(*args, **settings)
+
+    monkeypatch.setattr(_kan_training, "fit_folds", record)
+    X, y, _ = classification()
+    rng = np.random.default_rng(0)
+    for n_features, expected in [(X.shape[1], 0.01), (800, 0.005), (3200, 0.0025)]:
+        columns = np.hstack([X, rng.normal(size=(X.shape[0], 3200))])[:, :n_features]
+        params = {**FAST, "max_epochs": 1, "lr": "auto"}
+        selector = KANSelector(random_state=0, **params).fit(columns[::6], y[::6])
+        assert selector.lr_ == pytest.approx(expected)
+        assert used[-1] == pytest.approx(expected)
+    assert KANSelector(**FAST, random_state=0).fit(X[::6], y[::6]).lr_ == 0.01
+
+
 def test_patience_and_validation_fraction_are_used(capsys):
     X, y, _ = classification()
     params = {**FAST, "max_epochs": 200, "lr": 0.05}
@@ -581,6 +603,7 @@ def test_plot_scores():
         ({"sparsity": -0.1}, InvalidParameterError, "'sparsity' parameter"),
         ({"patience": 0}, InvalidParameterError, "'patience' parameter"),
         ({"lr": 0.0}, InvalidParameterError, "'lr' parameter"),
+        ({"lr": "fast"}, InvalidParameterError, "'lr' parameter .* among {'auto'}"),
         ({"device": "tpu"}, ValueError, "not a torch device|not supported"),
         ({"cv": 50}, ValueError, "cv=50 folds need at least 50 samples"),
     ],
