@@ -1,0 +1,115 @@
+"""Where a KAN fit's time goes on wide data, and what lr="auto" changes (issue 26).
+
+At n = 2000 the default KAN fit grows faster than d (``speed.md``: about
+20 s at d = 800, 200 s at d = 3200). For d = 800 and 3200 this script fits
+KAN-L2 (``cv=5``, one torch thread, the data of ``bench_speed.py``) with
+the default learning rate and with ``lr="auto"``, and reports the fit time,
+the epochs of the five networks, the recall of the 10 informative columns
+among the top 10, and the time of one epoch. It also works out the
+arithmetic floor of the training: an epoch multiplies the cached
+first-layer features of the training rows by the layer's weights forward
+and backward (``2 x 2 x rows x d x (grid + order + 1) x hidden`` flops;
+the second layer and the early-stopping rows are small beside it), timed
+here as the same matrix products on their own, so that ``floor = epochs x
+one epoch's products``.
+
+Usage::
+
+    python benchmarks/bench_kan_wide.py [--features 800,3200]
+        [--out benchmarks/results/kan_wide.md]
+"""
+
+import argparse
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from _provenance import header, timed
+from bench_speed import N_INFORMATIVE, synthetic
+
+from featsel import KANSelector
+
+N_SAMPLES = 2000
+
+
+def product_seconds(n_rows, n_features, hidden, n_basis, batch_size):
+    """One epoch's first-layer products (forward and weight gradient), timed."""
+    columns = n_features * (n_basis + 1)
+    features = torch.randn(min(n_rows, batch_size), columns)
+    weight = torch.randn(columns, hidden)
+    gradient = torch.randn(features.shape[0], hidden)
+    n_batches = math.ceil(n_rows / batch_size)
+
+    def epoch():
+        for _ in range(n_batches):
+            features @ weight
+            features.T @ gradient
+
+    epoch()
+    times, _ = timed(epoch, 3)
+    return float(np.median(times))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--features", default="800,3200")
+    parser.add_argument("--out", default="benchmarks/results/kan_wide.md")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    lines = header("KAN on wide data: epochs, the arithmetic floor, lr='auto'")
+    lines += [
+        f"`make_classification({N_SAMPLES}, d, n_informative={N_INFORMATIVE}, "
+        "n_redundant=0)`; `KANSelector(method='l2', random_state=0)` at its "
+        "defaults (`cv=5`, `batch_size=512`, hidden units 64, grid 5, cubic), "
+        "one torch thread, one fit each. *recall*: informative columns among "
+        "the top 10. *epoch*: fit time over the epochs of the five networks "
+        "(set-up and scoring included). *floor*: the epochs times one epoch's "
+        "first-layer products timed alone, on a network's training rows.",
+        "",
+        "| d | lr | fit s | epochs per network | recall | s per epoch "
+        "| floor s | fit / floor |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for n_features in (int(d) for d in args.features.split(",")):
+        X, y = synthetic(N_SAMPLES, n_features)
+        KANSelector(method="l2", max_epochs=1, random_state=0).fit(X[:, :50], y)
+        for lr in (0.01, "auto"):
+            times, selector = timed(
+                lambda lr=lr: KANSelector(method="l2", lr=lr, random_state=0).fit(X, y)
+            )
+            seconds = times[0]
+            epochs = selector.n_epochs_
+            top = np.argsort(selector.ranking_)[:N_INFORMATIVE]
+            recall = np.isin(top, np.arange(N_INFORMATIVE)).mean()
+            n_train = N_SAMPLES * (1 - 1 / selector.cv)
+            n_fit = int(n_train - math.ceil(selector.validation_fraction * n_train))
+            per_epoch = product_seconds(
+                n_fit,
+                n_features,
+                selector.hidden_units_,
+                selector.grid_size + selector.spline_order,
+                selector.batch_size,
+            )
+            floor = epochs.sum() * per_epoch
+            lines.append(
+                f"| {n_features} | {selector.lr_:.4g}"
+                f"{' (auto)' if lr == 'auto' else ''} | {seconds:.1f} "
+                f"| {', '.join(str(e) for e in epochs)} | {recall:.1f} "
+                f"| {seconds / epochs.sum():.3f} | {floor:.1f} "
+                f"| {seconds / floor:.1f} |"
+            )
+            print(lines[-1], flush=True)
+    lines += [
+        "",
+        f"Run time {time.perf_counter() - start:.0f} s; load average at the "
+        f"end {os.getloadavg()[0]:.1f}.",
+    ]
+    Path(args.out).write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
