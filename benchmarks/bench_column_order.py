@@ -96,8 +96,7 @@ def main():
         "columns, on the held-out rows, averaged over the folds.",
         "",
         f"- *over orders*: {args.orders} random column orders, `random_state=0`;",
-        f"- *over seeds*: the original order, `random_state` 0 to "
-        f"{args.orders - 1};",
+        f"- *over seeds*: the original order, `random_state` 0 to {args.orders - 1};",
         "- *same selection as the original order*: folds whose kept columns "
         "(mapped back to the original order) equal those of the original "
         "order at `random_state=0`;",

@@ -22,7 +22,6 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from _provenance import header
 
@@ -43,7 +42,9 @@ def main():
     )
     args = parser.parse_args()
     start = time.perf_counter()
-    lines = header("Feature Gradients: the share of the linear signal its estimate sees")
+    lines = header(
+        "Feature Gradients: the share of the linear signal its estimate sees"
+    )
     lines += [
         "`FeatureGradientsSelector(max_epochs=1, random_state=0)` on all the "
         "rows of each table of the real-data suite, one-hot encoded; "

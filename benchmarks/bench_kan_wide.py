@@ -79,7 +79,9 @@ def main():
         KANSelector(method="l2", max_epochs=1, random_state=0).fit(X[:, :50], y)
         for lr in (0.01, "auto"):
             times, selector = timed(
-                lambda lr=lr: KANSelector(method="l2", lr=lr, random_state=0).fit(X, y)
+                lambda lr=lr, X=X, y=y: KANSelector(
+                    method="l2", lr=lr, random_state=0
+                ).fit(X, y)
             )
             seconds = times[0]
             epochs = selector.n_epochs_

@@ -374,7 +374,9 @@ def _spectrum(n_samples=400, n_features=40, seed=0):
     Like a spectrum: the signal lies along a direction of small variance.
     """
     rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n_samples, 1)) + 0.05 * rng.normal(size=(n_samples, n_features))
+    X = rng.normal(size=(n_samples, 1)) + 0.05 * rng.normal(
+        size=(n_samples, n_features)
+    )
     y = (X[:, 10] - X[:, 11]) / 0.05 + 0.1 * rng.normal(size=n_samples)
     return X, y
 
