@@ -34,11 +34,6 @@ SPECTRUM_ROWS = 4096
 #: weights outside [0, 1].
 SPECTRUM_MARGIN = 1.25
 
-#: Ridge, relative to the mean eigenvalue of the standardised features'
-#: covariance (1), of the linear fit against which :attr:`visible_signal_`
-#: is measured: directions of smaller variance are not counted as signal.
-VISIBLE_RIDGE = 1e-2
-
 #: :attr:`visible_signal_` below which a fit warns that the learnability
 #: estimate misses most of the linear signal: 5 of the 22 real-data suite
 #: tables, among them the two where Feature Gradients loses most (see Notes).
@@ -333,17 +328,17 @@ class FeatureGradientsSelector(BaseTorchSelector):
     the target depends on their differences, the estimate barely moves
     when those features are masked. ``visible_signal_`` measures it: on
     the sampled rows, with ``b_i`` the target's coefficient along the
-    eigenvector of eigenvalue ``l_i`` in the ridge fit (ridge
-    ``VISIBLE_RIDGE``, 0.01), it is ``sum_i w(l_i) c_i / sum_i c_i`` with
+    eigenvector of eigenvalue ``l_i`` in the ridge fit (ridge 0.01), it
+    is ``sum_i w(l_i) c_i / sum_i c_i`` with
     ``c_i = b_i^2 (l_i + 0.01)`` the direction's share of the fit and
     ``w(l) = l p(l)`` its weight in the estimate, averaged over the
     classes' indicators. A larger ``order`` raises the weight of a small
     direction only in proportion, and adds noise to the estimate. In the
     real-data suite (``benchmarks/results/real.md``, mean over 20/40/60 %%
-    kept and two models) the three tables where Feature Gradients trails
+    kept and two models) the two tables where Feature Gradients trails
     the best classical selector most, ``meats`` (a 100-channel NIR
-    spectrum, by 0.374), ``leaf_id_flavia`` (0.114) and
-    ``hepatic_injury_qsar`` (0.047), have visible shares of 0.10, 0.35 and
+    spectrum, by 0.374) and ``leaf_id_flavia`` (0.114), and
+    ``hepatic_injury_qsar`` (0.047) have visible shares of 0.10, 0.35 and
     0.11 (``benchmarks/results/feature_gradients_visible.md``); the
     diagnostic is no verdict, though: ``pd_speech`` (0.32), ``ad_data``
     (0.24), ``permeability_qsar`` (0.47) and ``grants`` (0.44) are within
@@ -587,7 +582,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
 
     def _visible_signal(self, X, y, seed):
         """:attr:`visible_signal_` on up to ``SPECTRUM_ROWS`` sampled rows."""
-        from ._torch._learnability import neumann_coefficients, reference_coefficients
+        from ._torch._learnability import visible_signal
 
         rows = np.random.default_rng(seed).permutation(X.shape[0])[:SPECTRUM_ROWS]
         rows = np.sort(rows)
@@ -596,12 +591,13 @@ class FeatureGradientsSelector(BaseTorchSelector):
         targets = targets - targets.mean(axis=0)
         scale = targets.std(axis=0)
         targets = targets / np.where(scale > 0, scale, 1.0)
-        coefficients = (
-            neumann_coefficients(self.order, self.spectrum_bound_)
-            if self.objective == "neumann"
-            else reference_coefficients(self.order, self.spectrum_bound_)
+        return visible_signal(
+            features,
+            targets,
+            objective=self.objective,
+            order=self.order,
+            bound=self.spectrum_bound_,
         )
-        return visible_signal(features, targets, coefficients)
 
     def _n_targets(self):
         if self.task_ == "regression" or self.classes_.size == 2:
@@ -696,49 +692,3 @@ class FeatureGradientsSelector(BaseTorchSelector):
         # In float64: a float32 sigmoid is exactly 1 beyond a logit of
         # about 8, and saturated features would tie on the column index.
         self.mask_ = 1 / (1 + np.exp(-2 * logits))
-
-
-def visible_signal(features, targets, coefficients, ridge=VISIBLE_RIDGE):
-    """Share of the linear signal that a polynomial learnability estimate sees.
-
-    Parameters
-    ----------
-    features : ndarray of shape (n_samples, n_features)
-        Standardised features.
-
-    targets : ndarray of shape (n_samples, n_targets)
-        Standardised targets (a regression target, or class indicators).
-
-    coefficients : ndarray of shape (order,)
-        ``a_j`` of the polynomial ``p(l) = sum_j a_j l^j`` standing for
-        ``1 / l``; a direction of eigenvalue ``l`` counts with ``l p(l)``.
-
-    ridge : float, default=VISIBLE_RIDGE
-        Ridge of the linear fit that defines the signal.
-
-    Returns
-    -------
-    share : float
-        The mean over the targets of ``sum_i w(l_i) c_i / sum_i c_i``, where
-        ``c_i`` is the explained variance of the ridge fit along the
-        ``i``-th eigenvector of the covariance and ``w(l) = l p(l)``
-        clipped to [0, 1]; 1 for a target without signal.
-    """
-    n_samples, n_features = features.shape
-    # The eigenvectors of the smaller of the two Gram matrices: the nonzero
-    # eigenvalues of X^T X / n and X X^T / n are the same.
-    if n_features <= n_samples:
-        eigenvalues, vectors = np.linalg.eigh(features.T @ features / n_samples)
-        projections = (vectors.T @ (features.T @ targets / n_samples)) ** 2
-    else:
-        eigenvalues, vectors = np.linalg.eigh(features @ features.T / n_samples)
-        eigenvalues = np.clip(eigenvalues, 0.0, None)
-        projections = eigenvalues[:, None] * (vectors.T @ targets) ** 2 / n_samples
-    fitted = projections / (eigenvalues[:, None] + ridge)
-    powers = eigenvalues[:, None] ** (np.arange(coefficients.size) + 1)
-    weights = np.clip(powers @ coefficients, 0.0, 1.0)
-    total = fitted.sum(axis=0)
-    shares = np.divide(
-        weights @ fitted, total, out=np.ones_like(total), where=total > 0
-    )
-    return float(shares.mean())

@@ -8,7 +8,7 @@ import pytest
 from sklearn.datasets import make_regression
 
 from featsel import FeatureGradientsSelector
-from featsel._feature_gradients import visible_signal
+from featsel._torch._learnability import visible_signal
 
 from .test_selectors import planted_classification, planted_regression, recall
 
@@ -407,8 +407,9 @@ def test_visible_signal_is_the_weighted_share_of_the_ridge_fit():
     targets = (basis[:, :1] + basis[:, 1:]) / np.sqrt(2)
     fitted = np.array([0.5 / (4.0 + 0.01) * 4.0, 0.5 / (0.01 + 0.01) * 0.01])
     expected = (0.8 * fitted[0] + 0.002 * fitted[1]) / fitted.sum()
-    share = visible_signal(features, targets, np.array([1 / 5]))
+    weights = {"objective": "neumann", "order": 1, "bound": 5.0}
+    share = visible_signal(features, targets, **weights)
     assert share == pytest.approx(expected)
     # More features than rows: the same share through the rows' Gram matrix.
     wide = np.hstack([features, np.zeros((n, 3 * n))])
-    assert visible_signal(wide, targets, np.array([1 / 5])) == pytest.approx(expected)
+    assert visible_signal(wide, targets, **weights) == pytest.approx(expected)

@@ -23,6 +23,7 @@ ENGINES = {
         ("_torch._learnability", "REFERENCE_MAX_ORDER"),
         ("_torch._learnability", "start_mask"),
         ("_torch._learnability", "train_mask"),
+        ("_torch._learnability", "visible_signal"),
     },
 }
 

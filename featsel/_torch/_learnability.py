@@ -22,6 +22,11 @@ REFERENCE_FIT_POINTS = 1025
 #: The largest order of the reference objective.
 REFERENCE_MAX_ORDER = 12
 
+#: Ridge, relative to the mean eigenvalue of the standardised features'
+#: covariance (1), of the linear fit against which :func:`visible_signal`
+#: measures the signal: directions of smaller variance do not count.
+VISIBLE_RIDGE = 1e-2
+
 
 class SoftMask(nn.Module):
     """``s = sigmoid(2 x)`` over the features, applied to standardised rows.
@@ -155,6 +160,64 @@ def reference_coefficients(order, largest_eigenvalue):
     """
     coefficients = unit_reference_coefficients(order)
     return coefficients / largest_eigenvalue ** np.arange(1, order + 1)
+
+
+def visible_signal(features, targets, *, objective, order, bound, ridge=VISIBLE_RIDGE):
+    """Share of the linear signal that the learnability estimate sees.
+
+    Parameters
+    ----------
+    features : ndarray of shape (n_samples, n_features)
+        Standardised features.
+
+    targets : ndarray of shape (n_samples, n_targets)
+        Standardised targets (a regression target, or class indicators).
+
+    objective : {"neumann", "reference"}
+        The estimate, whose polynomial ``p(l) = sum_j a_j l^j`` stands for
+        ``1 / l``: a direction of eigenvalue ``l`` counts with ``l p(l)``
+        (:func:`neumann_coefficients`, :func:`reference_coefficients`).
+
+    order : int
+        Number of coefficients of ``p``.
+
+    bound : float
+        The Neumann bound ``L``, or the reference's largest eigenvalue.
+
+    ridge : float, default=VISIBLE_RIDGE
+        Ridge of the linear fit that defines the signal.
+
+    Returns
+    -------
+    share : float
+        The mean over the targets of ``sum_i w(l_i) c_i / sum_i c_i``, where
+        ``c_i`` is the explained variance of the ridge fit along the
+        ``i``-th eigenvector of the covariance and ``w(l) = l p(l)``
+        clipped to [0, 1]; 1 for a target without signal.
+    """
+    coefficients = (
+        neumann_coefficients(order, bound)
+        if objective == "neumann"
+        else reference_coefficients(order, bound)
+    )
+    n_samples, n_features = features.shape
+    # The eigenvectors of the smaller of the two Gram matrices: the nonzero
+    # eigenvalues of X^T X / n and X X^T / n are the same.
+    if n_features <= n_samples:
+        eigenvalues, vectors = np.linalg.eigh(features.T @ features / n_samples)
+        projections = (vectors.T @ (features.T @ targets / n_samples)) ** 2
+    else:
+        eigenvalues, vectors = np.linalg.eigh(features @ features.T / n_samples)
+        eigenvalues = np.clip(eigenvalues, 0.0, None)
+        projections = eigenvalues[:, None] * (vectors.T @ targets) ** 2 / n_samples
+    fitted = projections / (eigenvalues[:, None] + ridge)
+    powers = eigenvalues[:, None] ** (np.arange(coefficients.size) + 1)
+    weights = np.clip(powers @ coefficients, 0.0, 1.0)
+    total = fitted.sum(axis=0)
+    shares = np.divide(
+        weights @ fitted, total, out=np.ones_like(total), where=total > 0
+    )
+    return float(shares.mean())
 
 
 def chain_moments(features, targets, order):
