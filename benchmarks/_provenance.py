@@ -92,6 +92,16 @@ def spread(times):
     return f"{statistics.median(times):.2f} [{min(times):.2f}, {max(times):.2f}]"
 
 
+def footer(start):
+    """Markdown lines closing a results file: the run time since ``start``
+    (a ``time.perf_counter()`` value) and the load average at the end."""
+    return [
+        "",
+        f"Run time {time.perf_counter() - start:.0f} s; load average at the "
+        f"end {os.getloadavg()[0]:.1f}.",
+    ]
+
+
 def header(title, argv=None):
     """Markdown lines: the title, the command, the commit, the machine, the date."""
     argv = sys.argv if argv is None else argv

@@ -26,13 +26,12 @@ Usage::
 
 import argparse
 import math
-import os
 import time
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from _provenance import header
+from _provenance import footer, header
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import KFold
 
@@ -151,11 +150,7 @@ def main():
             f"| {most_kept(counts['orders'])} / {most_kept(counts['seeds'])} |"
         )
         print(lines[-1], flush=True)
-    lines += [
-        "",
-        f"Run time {time.perf_counter() - start:.0f} s; load average at the "
-        f"end {os.getloadavg()[0]:.1f}.",
-    ]
+    lines += footer(start)
     Path(args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

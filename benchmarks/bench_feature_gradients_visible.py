@@ -17,13 +17,12 @@ Usage::
 """
 
 import argparse
-import os
 import time
 import warnings
 from pathlib import Path
 
 import pandas as pd
-from _provenance import header
+from _provenance import footer, header
 
 from featsel import FeatureGradientsSelector
 from featsel.datasets import load_dataset, real_suite
@@ -65,11 +64,7 @@ def main():
             f"| {selector.visible_signal_:.2f} |"
         )
         print(lines[-1], flush=True)
-    lines += [
-        "",
-        f"Run time {time.perf_counter() - start:.0f} s; load average at the "
-        f"end {os.getloadavg()[0]:.1f}.",
-    ]
+    lines += footer(start)
     Path(args.out).write_text("\n".join(lines) + "\n")
 
 

@@ -24,13 +24,12 @@ Usage::
 import argparse
 import importlib.util
 import math
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _provenance import header
+from _provenance import footer, header
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
@@ -125,11 +124,7 @@ def main():
                 f"| {largest_correlation(X):.2f} | {k} | {selector} "
                 f"| {score.mean():.3f} | {cells[0]} | {cells[1]} |"
             )
-    lines += [
-        "",
-        f"Run time {time.perf_counter() - start:.0f} s; load average at the "
-        f"end {os.getloadavg()[0]:.1f}.",
-    ]
+    lines += footer(start)
     Path(args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -21,13 +21,12 @@ Usage::
 
 import argparse
 import math
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from _provenance import header, timed
+from _provenance import footer, header, timed
 from bench_speed import N_INFORMATIVE, synthetic
 
 from featsel import KANSelector
@@ -105,11 +104,7 @@ def main():
                 f"| {seconds / floor:.1f} |"
             )
             print(lines[-1], flush=True)
-    lines += [
-        "",
-        f"Run time {time.perf_counter() - start:.0f} s; load average at the "
-        f"end {os.getloadavg()[0]:.1f}.",
-    ]
+    lines += footer(start)
     Path(args.out).write_text("\n".join(lines) + "\n")
 
 

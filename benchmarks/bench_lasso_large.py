@@ -17,12 +17,11 @@ Usage::
 
 import argparse
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from _provenance import header
+from _provenance import footer, header
+from bench_speed import numbers_printed_by
 
 FIT = """
 import resource, sys, time
@@ -55,10 +54,7 @@ def fit_alone(rows, features, task):
         features=features,
         task=task,
     )
-    output = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    return [float(value) for value in output.split()[-5:]]
+    return numbers_printed_by(code)
 
 
 def main():
@@ -89,11 +85,7 @@ def main():
             f"| {data_gb:.2f} | {fit_gb:.2f} |"
         )
         print(lines[-1], flush=True)
-    lines += [
-        "",
-        f"Run time {time.perf_counter() - start:.0f} s; load average at the "
-        f"end {os.getloadavg()[0]:.1f}.",
-    ]
+    lines += footer(start)
     Path(args.out).write_text("\n".join(lines) + "\n")
 
 
