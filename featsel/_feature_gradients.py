@@ -589,8 +589,6 @@ class FeatureGradientsSelector(BaseTorchSelector):
         features = self._standardizer().transform(np.asarray(X[rows], np.float64))
         targets = self._raw_targets(y[rows])
         targets = targets - targets.mean(axis=0)
-        scale = targets.std(axis=0)
-        targets = targets / np.where(scale > 0, scale, 1.0)
         return visible_signal(
             features,
             targets,

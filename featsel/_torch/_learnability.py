@@ -171,7 +171,8 @@ def visible_signal(features, targets, *, objective, order, bound, ridge=VISIBLE_
         Standardised features.
 
     targets : ndarray of shape (n_samples, n_targets)
-        Standardised targets (a regression target, or class indicators).
+        Centred targets (a regression target, or class indicators); their
+        scale does not matter, since each target's share is a ratio.
 
     objective : {"neumann", "reference"}
         The estimate, whose polynomial ``p(l) = sum_j a_j l^j`` stands for
