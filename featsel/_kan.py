@@ -18,9 +18,16 @@ from ._optional import import_optional
 from ._torch_base import BaseTorchSelector
 
 #: Largest default number of hidden units: the paper's ``2 * n_features + 1``
-#: is kept on narrow data, and the cap keeps the cost linear in the number
-#: of features on wide data.
+#: is kept on narrow data.
 MAX_DEFAULT_HIDDEN_UNITS = 64
+
+#: Largest number of first-layer edges (inputs x hidden units) of the
+#: default width: 64 hidden units up to 800 inputs, fewer beyond, so that a
+#: training step costs about the same on wider data (see ``hidden_units``).
+MAX_DEFAULT_FIRST_LAYER_EDGES = 64 * 800
+
+#: Fewest hidden units of the default width, however wide the data.
+MIN_DEFAULT_HIDDEN_UNITS = 8
 
 #: ``lr="auto"``: Adam's learning rate up to ``AUTO_LR_FEATURES`` features,
 #: scaled by ``sqrt(AUTO_LR_FEATURES / n_features)`` beyond (see ``lr``).
@@ -76,8 +83,9 @@ class KANSelector(BaseTorchSelector):
 
     hidden_units : int or None, default=None
         Number of hidden nodes. None uses the paper's ``2 * n_features + 1``,
-        capped at 64 so that the cost grows linearly with the number of
-        features on wide data.
+        capped at 64, and above 800 features at ``51200 // n_features`` (at
+        least 8): 32 hidden units at 1,600 features, 16 at 3,200, so that
+        a training step costs about the same on wider data (see Notes).
 
     grid_size : int, default=5
         Number of knot intervals of each spline over the range of its input.
@@ -359,7 +367,7 @@ class KANSelector(BaseTorchSelector):
         self.hidden_units_ = (
             self.hidden_units
             if self.hidden_units is not None
-            else min(2 * n_features + 1, MAX_DEFAULT_HIDDEN_UNITS)
+            else default_hidden_units(n_features)
         )
         self.lr_ = (
             AUTO_LR * min(1.0, np.sqrt(AUTO_LR_FEATURES / n_features))
@@ -479,3 +487,17 @@ class KANSelector(BaseTorchSelector):
         ax.set_ylabel("score")
         ax.set_title(f"KAN-{self.method.upper()} feature scores")
         return ax
+
+
+def default_hidden_units(n_features):
+    """The number of hidden units of ``hidden_units=None``.
+
+    The paper's ``2 * n_features + 1``, at most
+    :data:`MAX_DEFAULT_HIDDEN_UNITS`, and at most
+    :data:`MAX_DEFAULT_FIRST_LAYER_EDGES` edges in the first layer (but never
+    fewer than :data:`MIN_DEFAULT_HIDDEN_UNITS` units).
+    """
+    by_edges = max(
+        MIN_DEFAULT_HIDDEN_UNITS, MAX_DEFAULT_FIRST_LAYER_EDGES // n_features
+    )
+    return min(2 * n_features + 1, MAX_DEFAULT_HIDDEN_UNITS, by_edges)

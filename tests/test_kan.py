@@ -493,6 +493,40 @@ def test_hidden_units_default_and_cap():
     wide_X = wide_X + 0.01 * np.random.default_rng(0).normal(size=wide_X.shape)
     wide = KANSelector(random_state=0, **{**FAST, "hidden_units": None})
     assert wide.fit(wide_X, y).hidden_units_ == 64
+    wider_X = np.random.default_rng(0).normal(size=(X.shape[0] // 6, 1000))
+    wider = KANSelector(random_state=0, **{**FAST, "hidden_units": None})
+    assert wider.fit(wider_X, y[::6][: wider_X.shape[0]]).hidden_units_ == 51
+
+
+@pytest.mark.parametrize(
+    "n_features, expected",
+    [
+        (3, 7),
+        (31, 63),
+        (32, 64),
+        (800, 64),
+        (801, 63),
+        (1600, 32),
+        (3200, 16),
+        (6400, 8),
+        (100_000, 8),
+    ],
+)
+def test_default_width_bounds_the_first_layers_edges(n_features, expected):
+    from featsel._kan import default_hidden_units
+
+    assert default_hidden_units(n_features) == expected
+
+
+def test_basis_in_row_blocks_matches_one_pass(monkeypatch):
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(50, 7, generator=generator)
+    knots = _bspline.data_knots(x, 5, 3)
+    one_pass = _bspline.bspline_basis(x, knots, 3)
+    monkeypatch.setattr(_bspline, "BASIS_BLOCK_VALUES", 7 * 8)
+    with torch.no_grad():
+        in_blocks = _bspline.bspline_basis(x, knots, 3)
+    assert torch.equal(in_blocks, one_pass)
 
 
 def test_auto_learning_rate_shrinks_with_the_square_root_of_the_features(

@@ -43,6 +43,13 @@ KERNEL_VARIABLE = "FEATSEL_KAN_KERNEL"
 
 KERNEL_CHOICES = ("auto", "eager", "numba")
 
+#: Values (rows x inputs) whose basis is computed in one pass when no
+#: gradient is needed; more rows are taken in blocks. A pass holds about 16
+#: floats per value, and a block above the C allocator's 32 MB mapping
+#: threshold is mapped afresh, page by page, at every call: in blocks, the
+#: basis of 1,280 rows x 3,200 inputs is about 3 times faster.
+BASIS_BLOCK_VALUES = 2**18
+
 
 def bspline_basis(x, knots, order, pieces=None):
     """All B-spline basis functions of every input column at once.
@@ -72,7 +79,15 @@ def bspline_basis(x, knots, order, pieces=None):
     """
     if pieces is None:
         pieces = spline_pieces(knots, order)
-    return _BSplineBasis.apply(x, knots, *pieces)
+    n_samples, n_inputs = x.shape
+    block = max(1, BASIS_BLOCK_VALUES // n_inputs)
+    if n_samples <= block or (torch.is_grad_enabled() and x.requires_grad):
+        return _BSplineBasis.apply(x, knots, *pieces)
+    basis = x.new_empty(n_samples, n_inputs, knots.shape[1] - order - 1)
+    for start in range(0, n_samples, block):
+        rows = slice(start, start + block)
+        basis[rows] = _BSplineBasis.apply(x[rows], knots, *pieces)
+    return basis
 
 
 def spline_pieces(knots, order):

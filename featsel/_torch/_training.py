@@ -356,6 +356,12 @@ def train(
     n_train = X_train.shape[0]
     full_batch = batch_size is None or batch_size >= n_train
     n_batches = 1 if full_batch else math.ceil(n_train / batch_size)
+    if not full_batch and shuffle:
+        # Each batch's rows are gathered into this one buffer: a fresh tensor
+        # per batch is, on wide data, a fresh mapping of tens of MB whose page
+        # faults cost several times the gather itself. Reusing it is safe
+        # because each step's backward is done before the next gather.
+        batch_buffer = X_train.new_empty((batch_size, *X_train.shape[1:]))
     module.train()
     epoch = 0
     for epoch in range(1, max_epochs + 1):
@@ -364,7 +370,13 @@ def train(
         elif shuffle:
             order = torch.randperm(n_train, generator=generator).to(X_train.device)
             batches = (
-                (X_train[index], y_train[index]) for index in order.split(batch_size)
+                (
+                    torch.index_select(
+                        X_train, 0, index, out=batch_buffer[: index.numel()]
+                    ),
+                    y_train[index],
+                )
+                for index in order.split(batch_size)
             )
         else:
             batches = zip(
