@@ -1,17 +1,17 @@
-"""Where a KAN fit's time goes on wide data, and what lr="auto" changes (issue 26).
+"""Where a KAN fit's time goes on wide data: width, lr="auto", the floor (issue 26).
 
-At n = 2000 the default KAN fit grows faster than d (``speed.md``: about
-20 s at d = 800, 200 s at d = 3200). For d = 800 and 3200 this script fits
-KAN-L2 (``cv=5``, one torch thread, the data of ``bench_speed.py``) with
-the default learning rate and with ``lr="auto"``, and reports the fit time,
-the epochs of the five networks, the recall of the 10 informative columns
-among the top 10, and the time of one epoch. It also works out the
-arithmetic floor of the training: an epoch multiplies the cached
-first-layer features of the training rows by the layer's weights forward
-and backward (``2 x 2 x rows x d x (grid + order + 1) x hidden`` flops;
-the second layer and the early-stopping rows are small beside it), timed
-here as the same matrix products on their own, so that ``floor = epochs x
-one epoch's products``.
+For d = 800 and 3200 (n = 2000, the data of ``bench_speed.py``, one torch
+thread) this script fits KAN-L2 (``cv=5``) at its defaults, with
+``lr="auto"``, and with 64 hidden units (the default width up to 800
+features; beyond it the default bounds the first layer to 51,200 edges,
+16 hidden units at d = 3200), and reports the fit time, the epochs of the
+five networks, the recall of the 10 informative columns among the top 10,
+and the time of one epoch. It also works out the arithmetic floor of the
+training: an epoch multiplies the cached first-layer features of the
+training rows by the layer's weights forward and backward (``2 x 2 x rows x
+d x (grid + order + 1) x hidden`` flops; the second layer and the
+early-stopping rows are small beside it), timed here as the same matrix
+products on their own, so that ``floor = epochs x one epoch's products``.
 
 Usage::
 
@@ -30,6 +30,7 @@ from _provenance import footer, header, timed
 from bench_speed import N_INFORMATIVE, synthetic
 
 from featsel import KANSelector
+from featsel._kan import MAX_DEFAULT_HIDDEN_UNITS, default_hidden_units
 
 N_SAMPLES = 2000
 
@@ -59,27 +60,32 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(1)
     start = time.perf_counter()
-    lines = header("KAN on wide data: epochs, the arithmetic floor, lr='auto'")
+    lines = header("KAN on wide data: width, epochs, the arithmetic floor, lr='auto'")
     lines += [
         f"`make_classification({N_SAMPLES}, d, n_informative={N_INFORMATIVE}, "
         "n_redundant=0)`; `KANSelector(method='l2', random_state=0)` at its "
-        "defaults (`cv=5`, `batch_size=512`, hidden units 64, grid 5, cubic), "
-        "one torch thread, one fit each. *recall*: informative columns among "
+        "defaults (`cv=5`, `batch_size=512`, grid 5, cubic; hidden units "
+        "64 up to 800 columns, `51200 // d` beyond), with `lr='auto'`, and "
+        "with `hidden_units=64` (the default width before the bound), one "
+        "torch thread, one fit each. *recall*: informative columns among "
         "the top 10. *epoch*: fit time over the epochs of the five networks "
         "(set-up and scoring included). *floor*: the epochs times one epoch's "
         "first-layer products timed alone, on a network's training rows.",
         "",
-        "| d | lr | fit s | epochs per network | recall | s per epoch "
-        "| floor s | fit / floor |",
-        "|---|---|---|---|---|---|---|---|",
+        "| d | hidden units | lr | fit s | epochs per network | recall "
+        "| s per epoch | floor s | fit / floor |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for n_features in (int(d) for d in args.features.split(",")):
         X, y = synthetic(N_SAMPLES, n_features)
         KANSelector(method="l2", max_epochs=1, random_state=0).fit(X[:, :50], y)
-        for lr in (0.01, "auto"):
+        settings = [{}, {"lr": "auto"}]
+        if default_hidden_units(n_features) != MAX_DEFAULT_HIDDEN_UNITS:
+            settings.append({"hidden_units": MAX_DEFAULT_HIDDEN_UNITS})
+        for params in settings:
             times, selector = timed(
-                lambda lr=lr, X=X, y=y: KANSelector(
-                    method="l2", lr=lr, random_state=0
+                lambda params=params, X=X, y=y: KANSelector(
+                    method="l2", random_state=0, **params
                 ).fit(X, y)
             )
             seconds = times[0]
@@ -97,8 +103,8 @@ def main():
             )
             floor = epochs.sum() * per_epoch
             lines.append(
-                f"| {n_features} | {selector.lr_:.4g}"
-                f"{' (auto)' if lr == 'auto' else ''} | {seconds:.1f} "
+                f"| {n_features} | {selector.hidden_units_} | {selector.lr_:.4g}"
+                f"{' (auto)' if 'lr' in params else ''} | {seconds:.1f} "
                 f"| {', '.join(str(e) for e in epochs)} | {recall:.1f} "
                 f"| {seconds / epochs.sum():.3f} | {floor:.1f} "
                 f"| {seconds / floor:.1f} |"
