@@ -259,19 +259,26 @@ class KANSelector(BaseTorchSelector):
       steadier ranking than one network's.
 
     On wide data a fit's time is set by the first layer's matrix products
-    and the number of epochs. In ``benchmarks/results/kan_wide.md``
-    (``make_classification(2000, d)``, KAN-L2, one thread) the five
-    networks train 238 epochs in all at ``d = 800`` (21 s) and 649 at
-    ``d = 3200`` (214 s, 91 to 158 a network), whose first-layer products
-    alone take 94 s: the floor of this design at that epoch count, which is
-    what grows faster than ``d``. ``lr="auto"`` (0.0025 at ``d = 3200``)
-    trains 396 epochs in 143 s there, with the same 8 of the 10 informative
-    columns in the top 10. On the real-data suite's tables of 314 to 1,623
-    columns (``benchmarks/results/kan_auto_lr.md``) its mean scores differ
-    from the default's by -0.022 (KAN-L2 on ``pd_speech``) to +0.032
-    (KAN-SI on ``permeability_qsar``, whose :math:`R^2` varies by 0.9
-    between folds), and it is not faster everywhere (KAN-SI on ``grants``:
-    18.9 s a fit against 9.4 s), so the default stays 0.01.
+    and the number of epochs; both grow with ``d``. The default width
+    bounds the first product: up to 800 features it has 64 hidden units,
+    beyond it ``51200 // d`` (at least 8), so that a training step costs
+    about the same however wide the data. In
+    ``benchmarks/results/kan_wide.md`` (``make_classification(2000, d)``,
+    KAN-L2, one thread) a fit took 17.1 s at ``d = 800`` and 53.7 s at
+    ``d = 3200`` with 16 hidden units (growth exponent 0.83), against
+    145.8 s with 64, with the same 8 of the 10 informative columns in the
+    top 10 in all three; the five networks trained 462 epochs in all
+    there, whose first-layer products alone take 26 s. On the two tables of
+    the real-data suite wider than 800 columns the bounded width scored as
+    64 units did, within 0.005 (``benchmarks/results/kan_width.md``).
+    ``lr="auto"`` (0.0025 at ``d = 3200``) trains 344 epochs in 45.8 s
+    there, with the same recall. On the real-data suite's tables of 314 to
+    1,623 columns (``benchmarks/results/kan_auto_lr.md``, run with 64
+    hidden units on every table) its mean scores differ from the default's
+    by -0.022 (KAN-L2 on ``pd_speech``) to +0.032 (KAN-SI on
+    ``permeability_qsar``, whose :math:`R^2` varies by 0.9 between folds),
+    and it was not faster everywhere (KAN-SI on ``grants``: 18.9 s a fit
+    against 9.4 s), so the default stays 0.01.
 
     With the torch backend, when every fold trains full-batch and the
     first-layer features of all folds fit in memory, the ``cv`` networks are
