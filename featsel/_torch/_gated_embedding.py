@@ -184,21 +184,42 @@ class GatedEmbeddingNetwork(nn.Module):
     def _head_input(self, X):
         """The head's input: the sum over the fields of their shares."""
         numeric_gated, value_gates, codes = self._gated_inputs(X)
-        fields = torch.cat(
-            [
-                numeric_gated[:, :, None] * self.numeric_embedding,
-                value_gates[:, :, None] * self.value_embedding[codes],
-            ],
-            dim=1,
-        )
+        categorical = value_gates[:, :, None] * self.value_embedding[codes]
         if self.head_kind == "mlp":
-            return self.head[0](fields.flatten(1))
+            return self._mlp_hidden_input(numeric_gated, categorical)
+        fields = torch.cat(
+            [numeric_gated[:, :, None] * self.numeric_embedding, categorical], dim=1
+        )
         first_order = numeric_gated @ self.numeric_weight + (
             value_gates[:, :, None] * self.value_weight[codes]
         ).sum(dim=1)
         return torch.cat(
             [first_order, fields.sum(dim=1), (fields**2).sum(dim=1)], dim=1
         )
+
+    def _mlp_hidden_input(self, numeric_gated, categorical):
+        """The MLP's first layer applied to the concatenated field vectors.
+
+        With ``W_j`` the block of the layer's weight that field ``j`` feeds,
+        a numeric field adds ``g_j x_j (W_j e_j)``: its embedding is mapped
+        through its block once per step, a product with the gated values
+        does the rest, and the rows x fields x embedding tensor of the
+        field vectors is never formed (on 3,200 columns a training step
+        several times faster than the concatenated product, the same sum).
+        Category values, whose vectors differ from row to row, take the
+        concatenated product.
+        """
+        layer = self.head[0]
+        size = self.numeric_embedding.shape[1]
+        blocks = layer.weight.view(layer.weight.shape[0], -1, size)
+        numeric_maps = torch.einsum(
+            "hje,je->jh", blocks[:, : self.n_numeric], self.numeric_embedding
+        )
+        hidden_input = torch.addmm(layer.bias, numeric_gated, numeric_maps)
+        if categorical.shape[1]:
+            categorical_weight = layer.weight[:, self.n_numeric * size :]
+            hidden_input = hidden_input + categorical.flatten(1) @ categorical_weight.T
+        return hidden_input
 
     def _field_share(self, X, field):
         """What ``field`` adds to :meth:`_head_input`, row by row."""
