@@ -219,3 +219,39 @@ def test_permutation_importance_equals_shuffled_forward(head):
             shuffled[:, field] = inputs[order, field]
             expected = float(loss(network(shuffled), target)) - base
             assert value == pytest.approx(expected, rel=1e-4, abs=1e-6)
+
+
+def test_mlp_first_layer_field_by_field_is_the_concatenated_product():
+    torch = pytest.importorskip("torch")
+    from featsel._torch._gated_embedding import GatedEmbeddingNetwork
+
+    generator = torch.Generator().manual_seed(0)
+    network = GatedEmbeddingNetwork(
+        n_numeric=5,
+        n_values=7,
+        n_categorical=2,
+        embedding_dim=4,
+        head="mlp",
+        hidden_units=6,
+        n_outputs=2,
+        gate_init=0.5,
+        value_weights=np.full(7, 0.5),
+        generator=generator,
+    )
+    with torch.no_grad():
+        network.numeric_gates.normal_(generator=generator)
+        network.value_gates.normal_(generator=generator)
+    numeric = torch.randn(30, 5, generator=generator)
+    codes = torch.stack([torch.randint(0, 3, (30,)), torch.randint(3, 7, (30,))], dim=1)
+    X = torch.cat([numeric, codes.float()], dim=1)
+    numeric_gated = numeric * network.gates(network.numeric_gates)
+    fields = torch.cat(
+        [
+            numeric_gated[:, :, None] * network.numeric_embedding,
+            network.gates(network.value_gates)[codes][:, :, None]
+            * network.value_embedding[codes],
+        ],
+        dim=1,
+    )
+    expected = network.head[0](fields.flatten(1))
+    torch.testing.assert_close(network._head_input(X), expected)
