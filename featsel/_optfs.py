@@ -218,10 +218,10 @@ class OptFSSelector(BaseTorchSelector):
       adds ``g_j x_j (W_j e_j)``, with ``W_j`` its block of the layer's
       weight, so each embedding passes through its block once per step and
       the rows x fields x embedding tensor is never formed. It is the
-      concatenated product of the paper in another order of summation, 3.6
-      times faster at 3,200 columns (a scratch timing of one default fit on
-      2,000 rows: 18.5 s against 67.1 s; ``benchmarks/results/speed.md``
-      has the committed growth table).
+      concatenated product of the paper in another order of summation: a
+      default fit on 2,000 rows took 20.1 s at 3,200 columns and 4.1 s at
+      800, against 67.6 s and 12.7 s before
+      (``benchmarks/results/speed.md``, one thread).
 
     The default ``sparsity`` was 0.01 until 2026-12-07: on real tables
     the gates of correlated useful columns then closed together, and the
