@@ -22,8 +22,10 @@ from ._torch_base import BaseTorchSelector
 MAX_DEFAULT_HIDDEN_UNITS = 64
 
 #: Largest number of first-layer edges (inputs x hidden units) of the
-#: default width: 64 hidden units up to 800 inputs, fewer beyond, so that a
-#: training step costs about the same on wider data (see ``hidden_units``).
+#: default width: 64 hidden units up to 800 inputs, fewer beyond, so that
+#: the first layer's multiply-adds per row stay constant on wider data (up
+#: to 6,400 inputs, where the fewest units are reached; see
+#: ``hidden_units``).
 MAX_DEFAULT_FIRST_LAYER_EDGES = 64 * 800
 
 #: Fewest hidden units of the default width, however wide the data.
@@ -85,7 +87,8 @@ class KANSelector(BaseTorchSelector):
         Number of hidden nodes. None uses the paper's ``2 * n_features + 1``,
         capped at 64, and above 800 features at ``51200 // n_features`` (at
         least 8): 32 hidden units at 1,600 features, 16 at 3,200, so that
-        a training step costs about the same on wider data (see Notes).
+        the first layer's multiply-adds stay constant on wider data, up to
+        6,400 features (see Notes).
 
     grid_size : int, default=5
         Number of knot intervals of each spline over the range of its input.
@@ -253,21 +256,24 @@ class KANSelector(BaseTorchSelector):
       to the data. The early-stopping rows are taken from the training
       rows, never from the scoring rows, so that the restored weights were
       not chosen for the rows that score them.
-    - ``hidden_units`` defaults to the paper's ``2d + 1`` capped at 64, so
-      that the cost grows linearly with ``d`` on wide data.
+    - ``hidden_units`` defaults to the paper's ``2d + 1`` capped at 64, and
+      at ``51200 // d`` (at least 8) above 800 features, so that the first
+      layer's size stops growing with ``d`` on wide data (below).
     - With ``cv`` folds the scores of the ``cv`` networks are averaged, a
       steadier ranking than one network's.
 
     On wide data a fit's time is set by the first layer's matrix products
     and the number of epochs; both grow with ``d``. The default width
     bounds the first product: up to 800 features it has 64 hidden units,
-    beyond it ``51200 // d`` (at least 8), so that a training step costs
-    about the same however wide the data. In
+    beyond it ``51200 // d`` (at least 8), so that its multiply-adds stay
+    constant up to 6,400 features (the measured time of an epoch still
+    grows, by 1.5 times from 800 to 3,200 features: the products are
+    memory-bound). In
     ``benchmarks/results/kan_wide.md`` (``make_classification(2000, d)``,
     KAN-L2, one thread) a fit took 17.1 s at ``d = 800`` and 53.7 s at
     ``d = 3200`` with 16 hidden units (growth exponent 0.83), against
-    145.8 s with 64, with the same 8 of the 10 informative columns in the
-    top 10 in all three; the five networks trained 462 epochs in all
+    145.8 s with 64, with a recall of 0.8 of the 10 informative columns in
+    the top 10 in all three; the five networks trained 462 epochs in all
     there, whose first-layer products alone take 26 s. On the two tables of
     the real-data suite wider than 800 columns the bounded width scored as
     64 units did, within 0.005 (``benchmarks/results/kan_width.md``).

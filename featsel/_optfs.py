@@ -371,7 +371,11 @@ class OptFSSelector(BaseTorchSelector):
             open_fields=open_fields,
             task=self.task_,
             n_outputs=self._n_outputs(),
-            work=step_rows * X.shape[1] * self.embedding_dim * self.hidden_units,
+            # A step's first-layer multiply-adds: a numeric field enters as
+            # one gated value, a categorical one as its embedding.
+            work=step_rows
+            * (numeric.shape[1] + codes.shape[1] * self.embedding_dim)
+            * self.hidden_units,
             n_threads=self._n_threads(),
             seed=seed,
             **{name: getattr(self, name) for name in _TRAINING_PARAMETERS},

@@ -681,3 +681,19 @@ def test_cuda_fit_returns_cpu_networks(backend):
     assert all(
         p.device.type == "cpu" for net in selector.networks_ for p in net.parameters()
     )
+
+
+def test_basis_gradient_is_taken_in_one_pass(monkeypatch):
+    # Row blocks serve values that need no gradient; with one, the basis is
+    # computed in one pass and its gradient is that of the whole.
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(50, 7, generator=generator, dtype=torch.float64)
+    knots = _bspline.data_knots(x, 5, 3)
+    weights = torch.randn(50, 7, 8, generator=generator, dtype=torch.float64)
+    gradients = []
+    for block_values in (2**18, 7 * 8):
+        monkeypatch.setattr(_bspline, "BASIS_BLOCK_VALUES", block_values)
+        inputs = x.clone().requires_grad_(True)
+        (_bspline.bspline_basis(inputs, knots, 3) * weights).sum().backward()
+        gradients.append(inputs.grad)
+    assert torch.equal(gradients[0], gradients[1])

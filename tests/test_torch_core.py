@@ -253,3 +253,53 @@ def test_n_jobs_reads_like_scikit_learns():
     X = np.random.default_rng(0).normal(size=(20, 3))
     with pytest.raises(ValueError, match="'n_jobs' parameter .* Got 0 instead"):
         KANSelector(n_jobs=0, max_epochs=1).fit(X, X[:, 0] > 0)
+
+
+def test_shuffled_batches_gathered_into_one_buffer_train_as_fresh_copies():
+    # The loop reuses one buffer for every batch; the batches it trains on,
+    # and the weights after gradient accumulation over them, must be those
+    # of fresh copies X[index], the last (partial) batch included.
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(8, 3, generator=generator)
+    y = torch.randn(8, 1, generator=generator)
+    seen = []
+
+    class Recording(torch.nn.Linear):
+        def forward(self, x):
+            seen.append(x.clone())
+            return super().forward(x)
+
+    modules = [Recording(3, 1), torch.nn.Linear(3, 1)]
+    modules[1].load_state_dict(modules[0].state_dict())
+    loss_fn = torch.nn.functional.mse_loss
+    _training.train(
+        modules[0],
+        loss_fn,
+        X,
+        y,
+        optimizer=torch.optim.SGD(modules[0].parameters(), lr=0.1),
+        max_epochs=2,
+        generator=torch.Generator().manual_seed(1),
+        batch_size=3,
+        accumulation_steps=2,
+    )
+    order_generator = torch.Generator().manual_seed(1)
+    optimizer = torch.optim.SGD(modules[1].parameters(), lr=0.1)
+    expected = []
+    for _ in range(2):
+        batches = torch.randperm(8, generator=order_generator).split(3)
+        for step, index in enumerate(batches):
+            group_size = 2 if step < 2 else 1
+            if step in (0, 2):
+                optimizer.zero_grad()
+            expected.append(X[index])
+            (loss_fn(modules[1](X[index]), y[index]) / group_size).backward()
+            if step in (1, 2):
+                optimizer.step()
+    assert [batch.shape[0] for batch in seen] == [3, 3, 2, 3, 3, 2]
+    for batch, expected_batch in zip(seen, expected, strict=True):
+        assert torch.equal(batch, expected_batch)
+    for ours, theirs in zip(
+        modules[0].parameters(), modules[1].parameters(), strict=True
+    ):
+        assert torch.equal(ours, theirs)
