@@ -221,7 +221,8 @@ def test_permutation_importance_equals_shuffled_forward(head):
             assert value == pytest.approx(expected, rel=1e-4, abs=1e-6)
 
 
-def test_mlp_first_layer_field_by_field_is_the_concatenated_product():
+@pytest.mark.parametrize("n_categorical", [0, 2])
+def test_mlp_first_layer_field_by_field_is_the_concatenated_product(n_categorical):
     torch = pytest.importorskip("torch")
     from featsel._torch._gated_embedding import GatedEmbeddingNetwork
 
@@ -229,7 +230,7 @@ def test_mlp_first_layer_field_by_field_is_the_concatenated_product():
     network = GatedEmbeddingNetwork(
         n_numeric=5,
         n_values=7,
-        n_categorical=2,
+        n_categorical=n_categorical,
         embedding_dim=4,
         head="mlp",
         hidden_units=6,
@@ -243,6 +244,7 @@ def test_mlp_first_layer_field_by_field_is_the_concatenated_product():
         network.value_gates.normal_(generator=generator)
     numeric = torch.randn(30, 5, generator=generator)
     codes = torch.stack([torch.randint(0, 3, (30,)), torch.randint(3, 7, (30,))], dim=1)
+    codes = codes[:, :n_categorical]
     X = torch.cat([numeric, codes.float()], dim=1)
     numeric_gated = numeric * network.gates(network.numeric_gates)
     fields = torch.cat(
