@@ -162,6 +162,18 @@ def reference_coefficients(order, largest_eigenvalue):
     return coefficients / largest_eigenvalue ** np.arange(1, order + 1)
 
 
+def estimate_coefficients(objective, order, bound):
+    """The coefficients of ``p``, the polynomial standing for ``1 / l``.
+
+    :func:`neumann_coefficients` with its bound ``L``, or
+    :func:`reference_coefficients` with the largest eigenvalue, as
+    ``objective`` says.
+    """
+    if objective == "neumann":
+        return neumann_coefficients(order, bound)
+    return reference_coefficients(order, bound)
+
+
 def visible_signal(features, targets, *, objective, order, bound, ridge=VISIBLE_RIDGE):
     """Share of the linear signal that the learnability estimate sees.
 
@@ -196,11 +208,7 @@ def visible_signal(features, targets, *, objective, order, bound, ridge=VISIBLE_
         ``i``-th eigenvector of the covariance and ``w(l) = l p(l)``
         clipped to [0, 1]; 1 for a target without signal.
     """
-    coefficients = (
-        neumann_coefficients(order, bound)
-        if objective == "neumann"
-        else reference_coefficients(order, bound)
-    )
+    coefficients = estimate_coefficients(objective, order, bound)
     n_samples, n_features = features.shape
     # The eigenvectors of the smaller of the two Gram matrices: the nonzero
     # eigenvalues of X^T X / n and X X^T / n are the same.
@@ -426,10 +434,7 @@ def train_mask(
             network.logits.copy_(state["logits"])
         network = network.to(device)
         optimizer = MaxNormalizedGradientDescent(network.parameters(), lr=lr)
-        if objective == "neumann":
-            coefficients = neumann_coefficients(order, spectrum_bound)
-        else:
-            coefficients = reference_coefficients(order, spectrum_bound)
+        coefficients = estimate_coefficients(objective, order, spectrum_bound)
         n_batches = -(-X.shape[0] // batch_size)
         batches_per_step = min(accumulation_steps, n_batches)
         loss_fn = LearnabilityLoss(
