@@ -161,8 +161,9 @@ class FeatureGradientsSelector(BaseTorchSelector):
 
     visible_signal_ : float
         Share, in [0, 1], of the linear signal in the features that the
-        learnability estimate can see, measured on the rows that estimate
-        the spectrum (see Notes); below 0.4 :meth:`fit` warns.
+        learnability estimate can see, measured on as many sampled rows as
+        estimate the spectrum (at most 4,096; see Notes); below 0.4
+        :meth:`fit` warns.
 
     n_steps_ : int
         Number of optimiser steps taken, the search for a count included.
