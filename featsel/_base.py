@@ -494,13 +494,29 @@ def univariate_f_statistic(X, y, *, classification):
         # itself; scikit-learn's warning would list every one of them.
         # numpy wraps a long list over lines: "." must match newlines too.
         warnings.filterwarnings("ignore", "(?s)Features .* are constant", UserWarning)
-        filled = (
-            X
-            if sparse.issparse(X)
-            else np.where(np.isnan(X), np.nan_to_num(np.nanmean(X, axis=0)), X)
-        )
-        statistic = (f_classif if classification else f_regression)(filled, y)[0]
+        if sparse.issparse(X):
+            statistic = _f_statistic(X, y, classification)
+        else:
+            # Column blocks bound the copies that filling and f_classif's
+            # split by class make (three of X's size at once otherwise).
+            width = max(1, F_STATISTIC_BLOCK_VALUES // max(1, X.shape[0]))
+            statistic = np.concatenate(
+                [
+                    _f_statistic(X[:, start : start + width], y, classification)
+                    for start in range(0, X.shape[1], width)
+                ]
+            )
     return np.nan_to_num(statistic, nan=0.0, posinf=0.0)
+
+
+#: Values of ``X`` per column block of :func:`univariate_f_statistic`.
+F_STATISTIC_BLOCK_VALUES = 2**22
+
+
+def _f_statistic(X, y, classification):
+    if not sparse.issparse(X):
+        X = np.where(np.isnan(X), np.nan_to_num(np.nanmean(X, axis=0)), X)
+    return (f_classif if classification else f_regression)(X, y)[0]
 
 
 #: Columns whose largest magnitude has a binary exponent beyond this are

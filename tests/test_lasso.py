@@ -5,11 +5,16 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
+from sklearn.datasets import load_wine
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.model_selection import KFold
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import l1_min_c
 
 from featsel import LassoSelector
+from featsel._lasso import _StandardizedDesign
 
 
 def planted(n_features, seed, n_samples=300):
@@ -109,3 +114,96 @@ def test_permuting_the_columns_permutes_the_ranking(task):
     permutation = rng.permutation(20)
     permuted = LassoSelector(random_state=0).fit(X[:, permutation], y)
     np.testing.assert_array_equal(permuted.ranking_, selector.ranking_[permutation])
+
+
+def one_standard_error_C_on_every_column(X, y, cv=5):
+    """The own choice's ``C`` by LogisticRegressionCV on all the columns.
+
+    The reference the working-set path must reproduce: scikit-learn's
+    cross-validated L1 logistic regression on a standardised copy of ``X``,
+    the log loss summed over the one-vs-rest problems, the one-standard-
+    error rule.
+    """
+    X = StandardScaler(with_mean=not sparse.issparse(X)).fit_transform(X)
+    labels = np.unique(y)
+    problems = [y == label for label in (labels[1:] if labels.size == 2 else labels)]
+    smallest = min(l1_min_c(X, target, loss="log") for target in problems)
+    Cs = smallest * np.logspace(0, 2, 8)
+    fold_scores = sum(
+        LogisticRegressionCV(
+            Cs=Cs,
+            l1_ratios=(1.0,),
+            cv=cv,
+            solver="liblinear",
+            scoring="neg_log_loss",
+            max_iter=10000,
+            refit=False,
+            random_state=0,
+            use_legacy_attributes=False,
+        )
+        .fit(X, target)
+        .scores_[:, 0, :]
+        for target in problems
+    )
+    mean = fold_scores.mean(axis=0)
+    best = np.argmax(mean)
+    standard_error = fold_scores[:, best].std(ddof=1) / np.sqrt(len(fold_scores))
+    return Cs[np.flatnonzero(mean >= mean[best] - standard_error)[0]], X
+
+
+def sparse_planted():
+    X, y = planted(40, 5)
+    X[np.abs(X) < 0.7] = 0
+    return sparse.csr_matrix(X), y
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        lambda: planted(50, 0),
+        lambda: planted(300, 1),
+        lambda: load_wine(return_X_y=True),
+        sparse_planted,
+    ],
+    ids=["planted", "wide", "wine-multiclass", "sparse"],
+)
+def test_working_set_path_reproduces_the_fit_on_every_column(data):
+    X, y = data()
+    selector = LassoSelector(random_state=0).fit(X, y)
+    C, standardized = one_standard_error_C_on_every_column(X, y)
+    np.testing.assert_allclose(selector.C_, C, rtol=1e-9)
+    labels = np.unique(y)
+    problems = [y == label for label in (labels[1:] if labels.size == 2 else labels)]
+    nonzero = np.zeros(X.shape[1], dtype=bool)
+    for target in problems:
+        model = LogisticRegression(
+            C=C, l1_ratio=1.0, solver="liblinear", max_iter=10000, random_state=0
+        ).fit(standardized, target)
+        nonzero |= model.coef_[0] != 0
+    np.testing.assert_array_equal(selector.support_, nonzero)
+    # estimator_ is refitted on the selected columns, like RFE's.
+    assert selector.estimator_.n_features_in_ == nonzero.sum()
+
+
+@pytest.mark.parametrize("to_sparse", [False, True])
+def test_standardized_design_matches_a_standardized_copy(to_sparse):
+    rng = np.random.default_rng(0)
+    X = rng.normal(3.0, 2.0, size=(50, 7)) * (rng.random((50, 7)) < 0.6)
+    X[:, 4] = 1.5
+    if to_sparse:
+        X = sparse.csr_matrix(X)
+    copy = StandardScaler(with_mean=not to_sparse).fit_transform(X)
+    copy = copy.toarray() if to_sparse else copy
+    design = _StandardizedDesign(X)
+    rows, features = np.array([3, 0, 41, 7]), np.array([6, 1, 4])
+    columns = design.columns(rows, features)
+    columns = columns.toarray() if to_sparse else columns
+    np.testing.assert_allclose(columns, copy[np.ix_(rows, features)], atol=1e-12)
+    residual = rng.normal(size=50)
+    np.testing.assert_allclose(
+        design.correlations(residual), copy.T @ residual, atol=1e-10
+    )
+    coef = np.array([0.5, 0.0, 0.0, -1.0, 2.0, 0.0, 0.25])
+    np.testing.assert_allclose(
+        design.decision(rows, coef, 0.3), copy[rows] @ coef + 0.3, atol=1e-12
+    )

@@ -412,3 +412,25 @@ def test_f_statistic_tie_break_scores_constant_columns_0_without_listing_them():
         warnings.simplefilter("error")
         statistic = featsel._base.univariate_f_statistic(wide, y, classification=True)
     np.testing.assert_array_equal(statistic[6:], 0.0)
+
+
+@pytest.mark.parametrize("classification", [True, False])
+def test_f_statistic_in_column_blocks_equals_the_whole_matrix(
+    monkeypatch, classification
+):
+    # The tie-break runs in column blocks to bound its copies of X; a block
+    # boundary must not change any column's statistic or its missing values'
+    # filling by the column mean.
+    from sklearn.feature_selection import f_classif, f_regression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 23))
+    y = X[:, 3] + rng.normal(size=40)
+    if classification:
+        y = (y > 0).astype(int)
+    X[rng.random(X.shape) < 0.1] = np.nan
+    filled = np.where(np.isnan(X), np.nanmean(X, axis=0), X)
+    whole = (f_classif if classification else f_regression)(filled, y)[0]
+    monkeypatch.setattr(featsel._base, "F_STATISTIC_BLOCK_VALUES", 40 * 5)
+    blocked = featsel._base.univariate_f_statistic(X, y, classification=classification)
+    np.testing.assert_allclose(blocked, whole, rtol=1e-12)
