@@ -29,6 +29,10 @@ C_GRID_SPAN = 100.0
 #: a weak penalty, so that nearly every feature has a non-zero coefficient.
 RANKING_C = 1.0
 
+#: Share of the columns above which a working set is replaced by all of
+#: them: refits to add a few columns then cost more than fitting the rest.
+WORKING_SET_SHARE = 0.5
+
 #: Rows scaled at a time while the column moments are accumulated, so that
 #: no temporary the size of ``X`` is made.
 MOMENT_ROWS = 8192
@@ -305,8 +309,9 @@ class LassoSelector(BaseSelector):
         (``coef``) and those whose gradient there (``gradient``, rescaled
         to ``C``) exceeds the penalty; then every column that breaks the
         optimality condition ``|C X_j'(p - y)| <= 1`` of a zero coefficient
-        is added and the model refitted, until none does. The result is the
-        lasso on every column (to liblinear's tolerance).
+        is added and the model refitted, until none does, or the set holds
+        more than ``WORKING_SET_SHARE`` of the columns and all are fitted.
+        The result is the lasso on every column (to liblinear's tolerance).
 
         Returns the coefficients over every column, the intercept and the
         gradient ``C X'(p - y)`` over ``rows``.
@@ -320,6 +325,8 @@ class LassoSelector(BaseSelector):
         if working.size == 0:
             working = np.array([np.argmax(np.abs(gradient))])
         while True:
+            if working.size > WORKING_SET_SHARE * design.n_features:
+                working = np.arange(design.n_features)
             block = design.columns(rows, working)
             model = self._logistic_regression(C).fit(block, target[rows])
             coef = np.zeros(design.n_features)
