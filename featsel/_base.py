@@ -536,10 +536,14 @@ def extreme_column_shifts(X):
         return np.zeros(X.shape[1], dtype=int)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+        # Dense: no temporary of X's size (np.abs(X) would be one).
         largest = (
             abs(X).max(axis=0).toarray().ravel()
             if sparse.issparse(X)
-            else np.nanmax(np.abs(X), axis=0)
+            else np.fmax(
+                np.abs(np.nanmax(X, axis=0).astype(np.float64)),
+                np.abs(np.nanmin(X, axis=0).astype(np.float64)),
+            )
         )
     exponent = np.frexp(np.nan_to_num(largest))[1]
     return np.where(np.abs(exponent) > SAFE_EXPONENT, -exponent, 0)

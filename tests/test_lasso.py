@@ -82,21 +82,49 @@ def test_regression_own_choice_uses_the_one_standard_error_rule():
         300, 50, n_informative=5, noise=20, coef=True, random_state=1
     )
     own = LassoSelector(random_state=0).fit(X, y)
+    # The sparsest penalty within one standard error of the minimum of
+    # LassoCV's path solved to convergence, from the moments of the rows.
+    standardized = StandardScaler().fit_transform(X)
+    reference = LassoCV(cv=5, tol=1e-10, max_iter=100_000).fit(standardized, y)
+    mse = reference.mse_path_.mean(axis=1)
+    best = mse.argmin()
+    sem = reference.mse_path_[best].std(ddof=1) / np.sqrt(5)
+    np.testing.assert_allclose(
+        own.alpha_, reference.alphas_[mse <= mse[best] + sem].max(), rtol=1e-9
+    )
+    assert own.alpha_ > reference.alpha_
+    at_own = Lasso(alpha=own.alpha_, tol=1e-10, max_iter=100_000)
+    np.testing.assert_array_equal(own.support_, at_own.fit(standardized, y).coef_ != 0)
+    # estimator_ is the Lasso at alpha_ on the selected columns.
     assert isinstance(own.estimator_, Lasso)
-    # The sparsest penalty within one standard error of LassoCV's minimum.
+    assert own.estimator_.n_features_in_ == own.n_features_to_select_
+    # Fewer columns than the minimum-error penalty keeps, every informative
+    # one included.
+    assert own.n_features_to_select_ < np.count_nonzero(reference.coef_)
+    assert own.support_[coef != 0].all()
+    assert own.n_features_to_select_ <= 6
+    # A requested number is ranked at LassoCV's minimum-error penalty.
     requested = LassoSelector(10, random_state=0).fit(X, y)
     assert isinstance(requested.estimator_, LassoCV)
     assert own.alpha_ > requested.alpha_ == requested.estimator_.alpha_
-    mse = requested.estimator_.mse_path_.mean(axis=1)
+
+
+def test_wide_regression_own_choice_runs_lasso_cv():
+    from sklearn.linear_model import Lasso, LassoCV
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 100))
+    y = X[:, :3] @ np.array([2.0, -1.5, 1.0]) + 0.5 * rng.normal(size=60)
+    own = LassoSelector(random_state=0).fit(X, y)
+    standardized = StandardScaler().fit_transform(X)
+    reference = LassoCV(cv=5, max_iter=10000, random_state=0).fit(standardized, y)
+    mse = reference.mse_path_.mean(axis=1)
     best = mse.argmin()
-    sem = requested.estimator_.mse_path_[best].std(ddof=1) / np.sqrt(5)
-    at_own = mse[requested.estimator_.alphas_ == own.alpha_][0]
-    assert at_own <= mse[best] + sem
-    # Fewer columns than the minimum-error penalty keeps, every informative
-    # one included.
-    assert own.n_features_to_select_ < np.count_nonzero(requested.estimator_.coef_)
-    assert own.support_[coef != 0].all()
-    assert own.n_features_to_select_ <= 6
+    sem = reference.mse_path_[best].std(ddof=1) / np.sqrt(5)
+    assert own.alpha_ == reference.alphas_[mse <= mse[best] + sem].max()
+    assert isinstance(own.estimator_, Lasso)
+    assert own.estimator_.n_features_in_ == 100
+    assert own.support_[:3].all()
 
 
 @pytest.mark.parametrize("task", ["classification", "regression"])
@@ -206,4 +234,25 @@ def test_standardized_design_matches_a_standardized_copy(to_sparse):
     coef = np.array([0.5, 0.0, 0.0, -1.0, 2.0, 0.0, 0.25])
     np.testing.assert_allclose(
         design.decision(rows, coef, 0.3), copy[rows] @ coef + 0.3, atol=1e-12
+    )
+
+
+def test_tall_regression_own_choice_on_sparse_input():
+    # Sparse input is not centred, so each fold's intercept carries the
+    # columns' means: the moments must recover it.
+    from sklearn.linear_model import LassoCV
+
+    rng = np.random.default_rng(7)
+    X = rng.exponential(size=(300, 40)) * (rng.random((300, 40)) < 0.4)
+    y = X[:, :5] @ np.array([3.0, -2.0, 2.0, 1.5, -1.0]) + rng.normal(size=300)
+    X = sparse.csr_matrix(X)
+    own = LassoSelector(random_state=0).fit(X, y)
+    assert own.support_[:5].all()
+    standardized = StandardScaler(with_mean=False).fit_transform(X)
+    reference = LassoCV(cv=5, tol=1e-10, max_iter=100_000).fit(standardized, y)
+    mse = reference.mse_path_.mean(axis=1)
+    best = mse.argmin()
+    sem = reference.mse_path_[best].std(ddof=1) / np.sqrt(5)
+    np.testing.assert_allclose(
+        own.alpha_, reference.alphas_[mse <= mse[best] + sem].max(), rtol=1e-9
     )
