@@ -3,11 +3,13 @@
 # Authors: The featsel developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
 from scipy.special import expit
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Lasso, LassoCV, LogisticRegression, lasso_path
 from sklearn.metrics import log_loss
 from sklearn.model_selection import check_cv
@@ -39,6 +41,9 @@ LASSO_EPS = 1e-3
 #: whatever the row count, so the path is solved to near exactness;
 #: ``LassoCV``'s 1e-4 leaves weak penalties' coefficients lagging.
 LASSO_PATH_TOL = 1e-8
+
+#: ``LassoCV``'s default tolerance: a gap above it is reported.
+LASSO_CV_TOL = 1e-4
 
 #: Share of the columns above which a working set is replaced by all of
 #: them: refits to add a few columns then cost more than fitting the rest.
@@ -376,14 +381,28 @@ class LassoSelector(BaseSelector):
         """Lasso coefficients (one row per penalty) from centred moments."""
         root, target = moments.square_root()
         rows = root.shape[0]
-        # lasso_path scales the squared error by its own row count.
-        _, coefs, _ = lasso_path(
-            root,
-            target,
-            alphas=np.asarray(alphas) * moments.n_rows / rows,
-            tol=LASSO_PATH_TOL,
-            max_iter=self.max_iter,
-        )
+        with warnings.catch_warnings():
+            # A gap above the tight tolerance but within LassoCV's is no news
+            # to the user; a larger one is reported below.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            # lasso_path scales the squared error by its own row count.
+            _, coefs, gaps = lasso_path(
+                root,
+                target,
+                alphas=np.asarray(alphas) * moments.n_rows / rows,
+                tol=LASSO_PATH_TOL,
+                max_iter=self.max_iter,
+            )
+        largest_gap = gaps.max() * rows
+        if largest_gap > LASSO_CV_TOL * (target @ target):
+            warnings.warn(
+                "The lasso's coordinate descent did not converge in "
+                f"max_iter={self.max_iter} iterations (duality gap "
+                f"{largest_gap:.3g}, LassoCV's tolerance "
+                f"{LASSO_CV_TOL * (target @ target):.3g}); increase max_iter.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
         return coefs.T
 
     def _fit_working_set(self, design, rows, target, C, gradient=None, coef=None):
