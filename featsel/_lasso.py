@@ -54,8 +54,8 @@ class LassoSelector(BaseSelector):
     more than two classes) is fitted on standardised features and each
     feature is scored by its mean absolute coefficient across classes; when
     the selector chooses the number of features, cross-validation chooses
-    the penalty. For regression, :class:`~sklearn.linear_model.LassoCV`
-    chooses the penalty by cross-validation and the score is the absolute
+    the penalty. For regression, the penalty is chosen on the path of
+    :class:`~sklearn.linear_model.LassoCV` and the score is the absolute
     coefficient. Both tasks choose the penalty of their own selection by
     the one-standard-error rule (see Notes).
 
@@ -110,9 +110,8 @@ class LassoSelector(BaseSelector):
         :class:`~sklearn.feature_selection.RFE`'s) when the selector chooses
         the number, their coefficients being the lasso's on every feature.
         For regression, the ``LassoCV`` when a number of features is
-        requested, else the ``Lasso`` at ``alpha_``: on the selected
-        features when the rows outnumber the features, on every feature
-        otherwise.
+        requested, else the ``Lasso`` at ``alpha_`` refitted on the selected
+        features.
 
     C_ : float
         Inverse penalty strength of the logistic regression (classification
@@ -124,7 +123,8 @@ class LassoSelector(BaseSelector):
         one-standard-error penalty otherwise.
 
     n_iter_ : int
-        Number of solver iterations (the largest over classes).
+        Number of solver iterations of ``estimator_``'s fit (the largest
+        over classes).
 
     %(n_features_in_)s
 
@@ -160,15 +160,16 @@ class LassoSelector(BaseSelector):
       columns that can be non-zero (the previous penalty's solution and
       the columns whose gradient there exceeds the penalty), and refitted
       with any column that then breaks the optimality condition of a zero
-      coefficient, which ends at the lasso on every column. liblinear
-      copies its input into a format of its own at each fit, which cost
-      more than the solve on tall data, and no standardised copy of ``X``
-      is made: on 100,000 x 1,000 the own choice took 34 s and 1.7 GB of
-      peak memory, data included, against 176 s and 4.8 GB for
-      ``LogisticRegressionCV`` on every column
+      coefficient, which ends at the lasso on every column; once the set
+      holds more than half the columns, all are fitted. liblinear copies
+      its input into a format of its own at each fit, which cost more than
+      the solve on tall data, and the standardised values are computed for
+      the working set only: on 100,000 x 1,000 the own choice took 34 s
+      and 1.7 GB of peak memory, data included, against 176 s and 4.8 GB
+      for ``LogisticRegressionCV`` on every column
       (``benchmarks/bench_lasso_large.py``). The tests check the chosen
       ``C`` and selection against ``LogisticRegressionCV`` on every column
-      (binary, wide, multiclass and sparse data).
+      (binary, square, multiclass and sparse data).
     - **The regression penalty of its own choice**
       (``n_features_to_select=None``) follows the same one-standard-error
       rule: the largest ``alpha`` of ``LassoCV``'s path whose mean squared
@@ -183,11 +184,12 @@ class LassoSelector(BaseSelector):
       copies of the rows: each fold's lasso depends on its rows only
       through ``X'X`` and ``X'y``, and its held-out error through the
       same sums over the held-out rows, so nothing of ``X``'s size is
-      copied. The solver is ``LassoCV``'s own (coordinate descent on the
-      Gram matrix, its tolerance and warm starts); the tests check the
-      choice against ``LassoCV`` (dense and sparse input). On 100,000 x
-      1,000 it took 9 s and
-      1.7 GB of peak memory, data included, against 19.7 s and 3.1 GB
+      copied. The solver is ``LassoCV``'s own on dense folds with more
+      rows than columns (coordinate descent on the Gram matrix, its
+      tolerance and warm starts); the tests check the choice against
+      ``LassoCV`` (dense and sparse input, and splits that do not train
+      on every other row). On 100,000 x 1,000 it took 9 s and 1.7 GB of
+      peak memory, data included, against 19.7 s and 3.1 GB
       (``benchmarks/bench_lasso_large.py``).
     - **A requested number** is ranked at ``C=1``, a weak penalty under which
       nearly every feature has a non-zero coefficient, so that the ranking
@@ -247,45 +249,43 @@ class LassoSelector(BaseSelector):
     def _fit_scores(self, X, y, uninformative):
         # Zero coefficients tie; they are ordered by a measure that does not
         # depend on the column order (see Notes).
-        f_statistic = univariate_f_statistic(
-            X, y, classification=self.task_ == "classification"
-        )
-        own_choice = self.n_features_to_select is None
-        if self.task_ == "classification" and own_choice:
-            coef = self._fit_own_choice(_StandardizedDesign(X), y, f_statistic)
-        elif own_choice and X.shape[0] > X.shape[1]:
-            coef = self._fit_own_choice_tall_regression(
-                _StandardizedDesign(X), y, f_statistic
-            )
-        elif self.task_ == "classification":
-            X = standardize(X)
+        classification = self.task_ == "classification"
+        f_statistic = univariate_f_statistic(X, y, classification=classification)
+        if self.n_features_to_select is not None:
+            coef = self._fit_ranking(X, y)
+        else:
+            # Checked once: a one-shot iterable of splits is listed, so that
+            # every one-vs-rest problem and fold reads the same splits.
+            cv = check_cv(self.cv, y, classifier=classification)
+            if classification:
+                coef = self._fit_own_choice_classification(
+                    _StandardizedDesign(X), y, cv, f_statistic
+                )
+            elif X.shape[0] > X.shape[1]:
+                coef = self._fit_own_choice_tall_regression(
+                    _StandardizedDesign(X), y, cv, f_statistic
+                )
+            else:
+                coef = self._fit_own_choice_wide_regression(X, y, cv, f_statistic)
+        return SelectionResult(coef_importance(coef), tie_break=f_statistic)
+
+    def _fit_ranking(self, X, y):
+        """Coefficients that rank every feature for a requested count."""
+        X = standardize(X)
+        if self.task_ == "classification":
             self.C_ = RANKING_C if self.C is None else self.C
             self.estimator_ = OneVsRestClassifier(
                 self._logistic_regression(self.C_)
             ).fit(X, y)
             models = self.estimator_.estimators_
-            coef = np.vstack([model.coef_ for model in models])
             self.n_iter_ = int(max(np.max(model.n_iter_) for model in models))
-        else:
-            X = standardize(X)
-            self.estimator_ = LassoCV(
-                cv=self.cv, max_iter=self.max_iter, random_state=self.random_state
-            ).fit(X, y)
-            self.alpha_ = float(self.estimator_.alpha_)
-            if own_choice:
-                # The selector's own choice: the one-standard-error penalty,
-                # refitted on all the rows.
-                self.alpha_ = _one_standard_error_alpha(
-                    self.estimator_.alphas_, self.estimator_.mse_path_
-                )
-                self.estimator_ = Lasso(
-                    alpha=self.alpha_,
-                    max_iter=self.max_iter,
-                    random_state=self.random_state,
-                ).fit(X, y)
-            coef = self.estimator_.coef_
-            self.n_iter_ = int(self.estimator_.n_iter_)
-        return SelectionResult(coef_importance(coef), tie_break=f_statistic)
+            return np.vstack([model.coef_ for model in models])
+        self.estimator_ = LassoCV(
+            cv=self.cv, max_iter=self.max_iter, random_state=self.random_state
+        ).fit(X, y)
+        self.alpha_ = float(self.estimator_.alpha_)
+        self.n_iter_ = int(self.estimator_.n_iter_)
+        return self.estimator_.coef_
 
     def _logistic_regression(self, C):
         return LogisticRegression(
@@ -296,27 +296,25 @@ class LassoSelector(BaseSelector):
             random_state=self.random_state,
         )
 
-    def _fit_own_choice(self, design, y, f_statistic):
+    def _lasso(self):
+        return Lasso(
+            alpha=self.alpha_, max_iter=self.max_iter, random_state=self.random_state
+        )
+
+    def _fit_own_choice_classification(self, design, y, cv, f_statistic):
         """Coefficients of the classification's own choice, over all columns.
 
         The penalty's lasso is solved on a working set (``_fit_working_set``)
         for each one-vs-rest problem; ``estimator_`` is then refitted on the
-        columns with a non-zero coefficient in any of them, or on the best
-        tied column when there is none.
+        columns with a non-zero coefficient in any of them.
         """
-        self.C_ = self.C if self.C is not None else self._penalty_C(design, y)
-        labels = np.unique(y)
-        problems = [
-            y == label for label in (labels[1:] if labels.size == 2 else labels)
-        ]
+        self.C_ = self.C if self.C is not None else self._penalty_C(design, y, cv)
         every_row = np.arange(y.size)
         nonzero = np.zeros(design.n_features, dtype=bool)
-        for target in problems:
+        for target in _one_vs_rest_targets(y):
             coef, *_ = self._fit_working_set(design, every_row, target, self.C_)
             nonzero |= coef != 0
-        kept = np.flatnonzero(nonzero)
-        if kept.size == 0:
-            kept = np.lexsort((np.arange(f_statistic.size), -f_statistic))[:1]
+        kept = _kept_columns(nonzero, f_statistic)
         self.estimator_ = OneVsRestClassifier(self._logistic_regression(self.C_)).fit(
             design.columns(every_row, kept), y
         )
@@ -326,7 +324,26 @@ class LassoSelector(BaseSelector):
         self.n_iter_ = int(max(np.max(model.n_iter_) for model in models))
         return coef
 
-    def _fit_own_choice_tall_regression(self, design, y, f_statistic):
+    def _fit_own_choice_wide_regression(self, X, y, cv, f_statistic):
+        """Coefficients of the regression's own choice, by ``LassoCV``.
+
+        The one-standard-error penalty of ``LassoCV``'s path; ``estimator_``
+        is the ``Lasso`` at it, refitted on the columns with a non-zero
+        coefficient.
+        """
+        X = standardize(X)
+        lasso_cv = LassoCV(
+            cv=cv, max_iter=self.max_iter, random_state=self.random_state
+        ).fit(X, y)
+        self.alpha_ = _one_standard_error_alpha(lasso_cv.alphas_, lasso_cv.mse_path_)
+        kept = _kept_columns(self._lasso().fit(X, y).coef_ != 0, f_statistic)
+        self.estimator_ = self._lasso().fit(X[:, kept], y)
+        self.n_iter_ = int(self.estimator_.n_iter_)
+        coef = np.zeros(X.shape[1])
+        coef[kept] = self.estimator_.coef_
+        return coef
+
+    def _fit_own_choice_tall_regression(self, design, y, cv, f_statistic):
         """Coefficients of the regression's own choice when rows outnumber columns.
 
         ``LassoCV``'s choice (its grid of 100 penalties, its folds, the
@@ -336,35 +353,41 @@ class LassoSelector(BaseSelector):
         over its rows, so no copy of the rows is made (``LassoCV`` copies
         each training fold next to the data and its standardised copy).
         Each fold's lasso is solved by :func:`sklearn.linear_model.lasso_path`
-        on the Gram matrix, as ``LassoCV`` does when rows outnumber columns,
-        with ``LassoCV``'s tolerance; it is given the design of
-        :meth:`_Moments.square_root`, whose squared error is the rows'.
-        ``estimator_`` is the ``Lasso`` at ``alpha_`` refitted on the
+        on the Gram matrix with ``LassoCV``'s tolerance, as ``LassoCV``
+        does on dense folds with more rows than columns; it is given the
+        design of :meth:`_Moments.square_root`, whose squared error is the
+        rows'. ``estimator_`` is the ``Lasso`` at ``alpha_`` refitted on the
         selected columns.
         """
-        folds = list(check_cv(self.cv).split(design.X, y))
-        test_moments = [design.moments(test, y) for _, test in folds]
+        # The lasso with an intercept does not depend on y's offset; without
+        # it the sums of squares would cancel digits when |mean| >> sd.
+        centred = y - y.mean()
+        folds = list(cv.split(design.X, y))
+        held_out_moments = [design.moments(test, centred) for _, test in folds]
         tested = np.sort(np.concatenate([test for _, test in folds]))
         if np.array_equal(tested, np.arange(y.size)):
-            every_row = sum(test_moments[1:], start=test_moments[0])
+            every_row = sum(held_out_moments[1:], start=held_out_moments[0])
         else:
-            every_row = design.moments(np.arange(y.size), y)
+            every_row = design.moments(np.arange(y.size), centred)
         alphas = every_row.alpha_grid()
         mse_path = np.empty((alphas.size, len(folds)))
-        for fold, held_out in enumerate(test_moments):
-            training = every_row - held_out
+        for fold, (train, test) in enumerate(folds):
+            held_out = held_out_moments[fold]
+            # Most splitters train on every other row: then the training
+            # sums are the whole's minus the held-out rows'.
+            training = (
+                every_row - held_out
+                if train.size + test.size == y.size
+                else design.moments(train, centred)
+            )
             coefs = self._lasso_path(training, alphas)
             mse_path[:, fold] = held_out.squared_error(
                 coefs, training.intercepts(coefs)
             )
         self.alpha_ = _one_standard_error_alpha(alphas, mse_path)
-        nonzero = self._lasso_path(every_row, [self.alpha_])[0] != 0
-        kept = np.flatnonzero(nonzero)
-        if kept.size == 0:
-            kept = np.lexsort((np.arange(f_statistic.size), -f_statistic))[:1]
-        self.estimator_ = Lasso(
-            alpha=self.alpha_, max_iter=self.max_iter, random_state=self.random_state
-        ).fit(design.columns(np.arange(y.size), kept), y)
+        at_alpha = self._lasso_path(every_row, [self.alpha_])[0]
+        kept = _kept_columns(at_alpha != 0, f_statistic)
+        self.estimator_ = self._lasso().fit(design.columns(np.arange(y.size), kept), y)
         self.n_iter_ = int(self.estimator_.n_iter_)
         coef = np.zeros(design.n_features)
         coef[kept] = self.estimator_.coef_
@@ -428,7 +451,7 @@ class LassoSelector(BaseSelector):
                 return coef, intercept, gradient
             working = np.union1d(working, np.flatnonzero(violated))
 
-    def _penalty_C(self, design, y):
+    def _penalty_C(self, design, y, cv):
         """``C`` of the logistic regression, chosen by cross-validation.
 
         The choice is the smallest ``C`` (strongest penalty) whose mean log
@@ -443,7 +466,7 @@ class LassoSelector(BaseSelector):
             labels, counts = labels[1:], np.minimum(counts[:1], counts[1])
         # A class with fewer rows than folds cannot be cross-validated; the
         # classes that can choose C for all.
-        n_splits = check_cv(self.cv, y, classifier=True).get_n_splits(design.X, y)
+        n_splits = cv.get_n_splits(design.X, y)
         problems = [y == label for label in labels[counts >= n_splits]]
         if not problems:
             return RANKING_C
@@ -452,22 +475,21 @@ class LassoSelector(BaseSelector):
             return RANKING_C
         Cs = smallest * np.logspace(0, np.log10(C_GRID_SPAN), C_GRID_SIZE)
         fold_scores = sum(
-            self._path_log_loss(design, target, Cs) for target in problems
+            self._path_log_loss(design, target, Cs, cv) for target in problems
         )
         mean = fold_scores.mean(axis=0)
         best = np.argmax(mean)
-        standard_error = fold_scores[:, best].std(ddof=1) / np.sqrt(len(fold_scores))
-        return float(Cs[np.flatnonzero(mean >= mean[best] - standard_error)[0]])
+        within = mean >= mean[best] - _standard_error(fold_scores[:, best])
+        return float(Cs[np.flatnonzero(within)[0]])
 
-    def _path_log_loss(self, design, target, Cs):
+    def _path_log_loss(self, design, target, Cs, cv):
         """Negative held-out log loss of each fold (rows) and ``C`` (columns).
 
         Along the path each ``C`` starts its working set from the previous
         one's solution.
         """
-        folds = check_cv(self.cv, target, classifier=True).split(design.X, target)
         scores = []
-        for train, test in folds:
+        for train, test in cv.split(design.X, target):
             scores.append([])
             gradient = coef = None
             previous_C = Cs[0]
@@ -499,9 +521,27 @@ def _one_standard_error_alpha(alphas, mse_path):
     """
     mean = mse_path.mean(axis=1)
     best = np.argmin(mean)
-    standard_error = mse_path[best].std(ddof=1) / np.sqrt(mse_path.shape[1])
-    within = mean <= mean[best] + standard_error
+    within = mean <= mean[best] + _standard_error(mse_path[best])
     return float(np.asarray(alphas)[within].max())
+
+
+def _standard_error(fold_values):
+    """Standard error of the mean over folds; 0 for a single fold."""
+    if fold_values.size < 2:
+        return 0.0
+    return fold_values.std(ddof=1) / np.sqrt(fold_values.size)
+
+
+def _one_vs_rest_targets(y):
+    """The binary targets of the one-vs-rest problems: one for two classes."""
+    labels = np.unique(y)
+    return [y == label for label in (labels[1:] if labels.size == 2 else labels)]
+
+
+def _kept_columns(nonzero, f_statistic):
+    """Columns of non-zero coefficient; if none, the first of largest F."""
+    kept = np.flatnonzero(nonzero)
+    return kept if kept.size else np.array([np.argmax(f_statistic)])
 
 
 class _Moments:
@@ -608,7 +648,8 @@ def _smallest_C(design, target):
     """:func:`sklearn.svm.l1_min_c` of the standardised design, for log loss.
 
     Computed from ``X'y`` of the ±1 target without a standardised copy;
-    infinite when no ``C`` keeps a feature.
+    infinite where ``l1_min_c`` raises (every column and the intercept
+    uncorrelated with the target).
     """
     signs = np.where(target, 1.0, -1.0)
     largest = max(np.abs(design.correlations(signs)).max(), abs(signs.sum()))
@@ -626,11 +667,15 @@ class _StandardizedDesign:
     """
 
     def __init__(self, X):
-        self.X = X
+        # Rows are gathered: CSR slices them in time proportional to them.
+        self.X = X.tocsr() if sparse.issparse(X) else X
         self.n_features = X.shape[1]
         scaler = StandardScaler(with_mean=not sparse.issparse(X))
-        for start in range(0, X.shape[0], MOMENT_ROWS):
-            scaler.partial_fit(X[start : start + MOMENT_ROWS])
+        if sparse.issparse(X):
+            scaler.fit(self.X)
+        else:
+            for start in range(0, X.shape[0], MOMENT_ROWS):
+                scaler.partial_fit(X[start : start + MOMENT_ROWS])
         self.mean = scaler.mean_ if scaler.with_mean else np.zeros(self.n_features)
         self.scale = scaler.scale_
 
@@ -659,7 +704,7 @@ class _StandardizedDesign:
         if sparse.issparse(self.X):
             block = self.X[rows][:, features]
             return sparse.csr_matrix(block.multiply(1 / self.scale[features]))
-        block = self.X[np.ix_(rows, features)].astype(np.float64)
+        block = self.X[np.ix_(rows, features)].astype(np.float64, copy=False)
         block -= self.mean[features]
         block /= self.scale[features]
         return block
@@ -671,5 +716,14 @@ class _StandardizedDesign:
 
     def correlations(self, residual):
         """``X'residual`` on the standardised columns."""
-        product = safe_sparse_dot(self.X.T, residual)
+        if sparse.issparse(self.X):
+            product = safe_sparse_dot(self.X.T, residual)
+        else:
+            # In row blocks: float32 input is cast to float64 a block at a
+            # time, not as a whole.
+            product = sum(
+                self.X[start : start + MOMENT_ROWS].T
+                @ residual[start : start + MOMENT_ROWS]
+                for start in range(0, residual.size, MOMENT_ROWS)
+            )
         return (product - self.mean * residual.sum()) / self.scale

@@ -123,7 +123,7 @@ def test_wide_regression_own_choice_runs_lasso_cv():
     sem = reference.mse_path_[best].std(ddof=1) / np.sqrt(5)
     assert own.alpha_ == reference.alphas_[mse <= mse[best] + sem].max()
     assert isinstance(own.estimator_, Lasso)
-    assert own.estimator_.n_features_in_ == 100
+    assert own.estimator_.n_features_in_ == own.n_features_to_select_ < 100
     assert own.support_[:3].all()
 
 
@@ -193,7 +193,7 @@ def sparse_planted():
         lambda: load_wine(return_X_y=True),
         sparse_planted,
     ],
-    ids=["planted", "wide", "wine-multiclass", "sparse"],
+    ids=["planted", "square", "wine-multiclass", "sparse"],
 )
 def test_working_set_path_reproduces_the_fit_on_every_column(data):
     X, y = data()
@@ -256,3 +256,92 @@ def test_tall_regression_own_choice_on_sparse_input():
     np.testing.assert_allclose(
         own.alpha_, reference.alphas_[mse <= mse[best] + sem].max(), rtol=1e-9
     )
+
+
+def test_lasso_constants_follow_lasso_cv():
+    from sklearn.linear_model import LassoCV
+
+    from featsel import _lasso
+
+    defaults = LassoCV().get_params()
+    assert defaults["eps"] == _lasso.LASSO_EPS
+    assert defaults["tol"] == _lasso.LASSO_CV_TOL
+    n_alphas = defaults.get("n_alphas", "deprecated")
+    assert (
+        defaults["alphas"] if n_alphas == "deprecated" else n_alphas
+    ) == _lasso.LASSO_N_ALPHAS
+
+
+def test_moments_give_the_held_out_error_of_explicit_residuals():
+    from featsel._lasso import _StandardizedDesign
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(2.0, 3.0, size=(40, 6))
+    y = X @ rng.normal(size=6) + 5.0 + rng.normal(size=40)
+    design = _StandardizedDesign(X)
+    train, test = np.arange(30), np.arange(30, 40)
+    training = design.moments(np.arange(40), y) - design.moments(test, y)
+    coefs = rng.normal(size=(3, 6))
+    intercepts = training.intercepts(coefs)
+    standardized = StandardScaler().fit_transform(X)
+    np.testing.assert_allclose(
+        intercepts, y[train].mean() - coefs @ standardized[train].mean(axis=0)
+    )
+    residuals = y[test, None] - standardized[test] @ coefs.T - intercepts
+    np.testing.assert_allclose(
+        design.moments(test, y).squared_error(coefs, intercepts),
+        (residuals**2).mean(axis=0),
+    )
+
+
+def tall_regression(seed=0, n_samples=200):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, 12))
+    return X, X[:, :3] @ np.array([1.0, -0.8, 0.6]) + rng.normal(size=n_samples)
+
+
+def test_tall_regression_follows_splits_that_leave_rows_out():
+    # ShuffleSplit trains on 60% and tests on 20%: the training sums are not
+    # the whole's minus the held-out rows'.
+    from sklearn.linear_model import LassoCV
+    from sklearn.model_selection import ShuffleSplit
+
+    X, y = tall_regression()
+    cv = ShuffleSplit(4, test_size=0.2, train_size=0.6, random_state=0)
+    own = LassoSelector(cv=cv, random_state=0).fit(X, y)
+    reference = LassoCV(cv=cv, max_iter=10000).fit(StandardScaler().fit_transform(X), y)
+    mse = reference.mse_path_.mean(axis=1)
+    best = mse.argmin()
+    sem = reference.mse_path_[best].std(ddof=1) / 2
+    np.testing.assert_allclose(
+        own.alpha_, reference.alphas_[mse <= mse[best] + sem].max(), rtol=1e-9
+    )
+
+
+def test_tall_regression_ignores_the_target_offset():
+    X, y = tall_regression(1)
+    plain = LassoSelector(random_state=0).fit(X, y)
+    shifted = LassoSelector(random_state=0).fit(X, y + 1e8)
+    np.testing.assert_allclose(shifted.alpha_, plain.alpha_, rtol=1e-6)
+    np.testing.assert_array_equal(shifted.support_, plain.support_)
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_own_choice_reads_a_one_shot_iterable_of_splits(task):
+    X, y = tall_regression(2, n_samples=150)
+    if task == "classification":
+        y = (y > 0).astype(int)
+    folds = list(KFold(3).split(X))
+    from_list = LassoSelector(cv=folds, random_state=0).fit(X, y)
+    from_generator = LassoSelector(cv=iter(folds), random_state=0).fit(X, y)
+    np.testing.assert_array_equal(from_generator.support_, from_list.support_)
+    # One split: no standard error, the best penalty itself.
+    LassoSelector(cv=folds[:1], random_state=0).fit(X, y)
+
+
+def test_float32_input_chooses_the_float64_penalty():
+    X, y = planted(30, 4)
+    wide = LassoSelector(random_state=0).fit(X, y)
+    narrow = LassoSelector(random_state=0).fit(X.astype(np.float32), y)
+    np.testing.assert_allclose(narrow.C_, wide.C_, rtol=1e-5)
+    np.testing.assert_array_equal(narrow.support_, wide.support_)
