@@ -221,7 +221,8 @@ class OptFSSelector(BaseTorchSelector):
       concatenated product of the paper in another order of summation: a
       default fit on 2,000 rows took 20.1 s at 3,200 columns and 4.1 s at
       800, against 67.6 s and 12.7 s before
-      (``benchmarks/results/speed.md``, one thread).
+      (``benchmarks/results/speed.md`` as run at commit 9e655ab, one
+      thread).
 
     The default ``sparsity`` was 0.01 until 2026-12-07: on real tables
     the gates of correlated useful columns then closed together, and the
