@@ -164,8 +164,8 @@ class LassoSelector(BaseSelector):
       holds more than half the columns, all are fitted. liblinear copies
       its input into a format of its own at each fit, which cost more than
       the solve on tall data, and the standardised values are computed for
-      the working set only: on 100,000 x 1,000 the own choice took 34 s
-      and 1.7 GB of peak memory, data included, against 176 s and 4.8 GB
+      the working set only: on 100,000 x 1,000 the own choice took 34.7 s
+      and 1.76 GB of peak memory, data included, against 176 s and 4.8 GB
       for ``LogisticRegressionCV`` on every column
       (``benchmarks/bench_lasso_large.py``). The tests check the chosen
       ``C`` and selection against ``LogisticRegressionCV`` on every column
@@ -188,7 +188,7 @@ class LassoSelector(BaseSelector):
       rows than columns (coordinate descent on the Gram matrix, its
       tolerance and warm starts); the tests check the choice against
       ``LassoCV`` (dense and sparse input, and splits that do not train
-      on every other row). On 100,000 x 1,000 it took 9 s and 1.7 GB of
+      on every other row). On 100,000 x 1,000 it took 6.5 s and 1.14 GB of
       peak memory, data included, against 19.7 s and 3.1 GB
       (``benchmarks/bench_lasso_large.py``).
     - **A requested number** is ranked at ``C=1``, a weak penalty under which
