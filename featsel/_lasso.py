@@ -337,11 +337,7 @@ class LassoSelector(BaseSelector):
         ).fit(X, y)
         self.alpha_ = _one_standard_error_alpha(lasso_cv.alphas_, lasso_cv.mse_path_)
         kept = _kept_columns(self._lasso().fit(X, y).coef_ != 0, f_statistic)
-        self.estimator_ = self._lasso().fit(X[:, kept], y)
-        self.n_iter_ = int(self.estimator_.n_iter_)
-        coef = np.zeros(X.shape[1])
-        coef[kept] = self.estimator_.coef_
-        return coef
+        return self._refit_lasso(X[:, kept], y, kept, X.shape[1])
 
     def _fit_own_choice_tall_regression(self, design, y, cv, f_statistic):
         """Coefficients of the regression's own choice when rows outnumber columns.
@@ -387,16 +383,24 @@ class LassoSelector(BaseSelector):
         self.alpha_ = _one_standard_error_alpha(alphas, mse_path)
         at_alpha = self._lasso_path(every_row, [self.alpha_])[0]
         kept = _kept_columns(at_alpha != 0, f_statistic)
-        self.estimator_ = self._lasso().fit(design.columns(np.arange(y.size), kept), y)
+        selected = design.columns(np.arange(y.size), kept)
+        return self._refit_lasso(selected, y, kept, design.n_features)
+
+    def _refit_lasso(self, selected, y, kept, n_features):
+        """``estimator_``: the ``Lasso`` at ``alpha_`` on the ``kept`` columns.
+
+        Returns its coefficients placed over all ``n_features`` columns.
+        """
+        self.estimator_ = self._lasso().fit(selected, y)
         self.n_iter_ = int(self.estimator_.n_iter_)
-        coef = np.zeros(design.n_features)
+        coef = np.zeros(n_features)
         coef[kept] = self.estimator_.coef_
         return coef
 
     def _lasso_path(self, moments, alphas):
         """Lasso coefficients (one row per penalty) from centred moments."""
-        root, target = moments.square_root()
         gram, xy = moments.centred()
+        root, target = moments.square_root(gram, xy)
         # lasso_path scales the squared error by its own row count.
         _, coefs, _ = lasso_path(
             root,
@@ -600,17 +604,17 @@ class _Moments:
             return np.full(LASSO_N_ALPHAS, np.finfo(float).resolution)
         return np.geomspace(largest, largest * LASSO_EPS, num=LASSO_N_ALPHAS)
 
-    def square_root(self):
+    def square_root(self, gram, xy):
         """A design ``(R, z)`` with the centred rows' squared error.
 
-        ``R'R`` and ``R'z`` are the centred ``X'X`` and ``X'y``, and
+        ``gram`` and ``xy`` are :meth:`centred`'s. ``R'R`` and ``R'z`` are
+        them, and
         ``z'z`` the centred ``y'y``: the rows of ``R`` come from the
         eigendecomposition of ``X'X`` (a singular one too: ``X'y`` lies in
         its range), and a last row of zeros holds the part of ``y`` no
         column explains, so that ``|z - Rw|^2 = |y - Xw|^2`` for every
         ``w``.
         """
-        gram, xy = self.centred()
         values, vectors = np.linalg.eigh(gram)
         positive = values > values.max() * gram.shape[0] * np.finfo(float).eps
         roots = np.sqrt(values[positive])

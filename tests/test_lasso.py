@@ -25,6 +25,16 @@ def planted(n_features, seed, n_samples=300):
     return X, (signal + 0.5 * rng.normal(size=n_samples) > 0).astype(int)
 
 
+def one_standard_error_alpha(lasso_cv):
+    """The largest alpha of a fitted LassoCV within one standard error of
+    its minimum mean squared error over the folds."""
+    mse = lasso_cv.mse_path_.mean(axis=1)
+    best = mse.argmin()
+    folds = lasso_cv.mse_path_[best]
+    sem = folds.std(ddof=1) / np.sqrt(folds.size)
+    return lasso_cv.alphas_[mse <= mse[best] + sem].max()
+
+
 def test_own_choice_cross_validates_the_penalty():
     # At the fixed C=1 the own choice kept 33 to 40 of these 50 columns.
     for seed in range(3):
@@ -86,11 +96,8 @@ def test_regression_own_choice_uses_the_one_standard_error_rule():
     # LassoCV's path, from the moments of the rows.
     standardized = StandardScaler().fit_transform(X)
     reference = LassoCV(cv=5, max_iter=10000).fit(standardized, y)
-    mse = reference.mse_path_.mean(axis=1)
-    best = mse.argmin()
-    sem = reference.mse_path_[best].std(ddof=1) / np.sqrt(5)
     np.testing.assert_allclose(
-        own.alpha_, reference.alphas_[mse <= mse[best] + sem].max(), rtol=1e-9
+        own.alpha_, one_standard_error_alpha(reference), rtol=1e-9
     )
     assert own.alpha_ > reference.alpha_
     at_own = Lasso(alpha=own.alpha_, max_iter=10000)
@@ -118,10 +125,7 @@ def test_wide_regression_own_choice_runs_lasso_cv():
     own = LassoSelector(random_state=0).fit(X, y)
     standardized = StandardScaler().fit_transform(X)
     reference = LassoCV(cv=5, max_iter=10000, random_state=0).fit(standardized, y)
-    mse = reference.mse_path_.mean(axis=1)
-    best = mse.argmin()
-    sem = reference.mse_path_[best].std(ddof=1) / np.sqrt(5)
-    assert own.alpha_ == reference.alphas_[mse <= mse[best] + sem].max()
+    assert own.alpha_ == one_standard_error_alpha(reference)
     assert isinstance(own.estimator_, Lasso)
     assert own.estimator_.n_features_in_ == own.n_features_to_select_ < 100
     assert own.support_[:3].all()
@@ -250,11 +254,8 @@ def test_tall_regression_own_choice_on_sparse_input():
     assert own.support_[:5].all()
     standardized = StandardScaler(with_mean=False).fit_transform(X)
     reference = LassoCV(cv=5, max_iter=10000).fit(standardized, y)
-    mse = reference.mse_path_.mean(axis=1)
-    best = mse.argmin()
-    sem = reference.mse_path_[best].std(ddof=1) / np.sqrt(5)
     np.testing.assert_allclose(
-        own.alpha_, reference.alphas_[mse <= mse[best] + sem].max(), rtol=1e-9
+        own.alpha_, one_standard_error_alpha(reference), rtol=1e-9
     )
 
 
@@ -310,11 +311,8 @@ def test_tall_regression_follows_splits_that_leave_rows_out():
     cv = ShuffleSplit(4, test_size=0.2, train_size=0.6, random_state=0)
     own = LassoSelector(cv=cv, random_state=0).fit(X, y)
     reference = LassoCV(cv=cv, max_iter=10000).fit(StandardScaler().fit_transform(X), y)
-    mse = reference.mse_path_.mean(axis=1)
-    best = mse.argmin()
-    sem = reference.mse_path_[best].std(ddof=1) / 2
     np.testing.assert_allclose(
-        own.alpha_, reference.alphas_[mse <= mse[best] + sem].max(), rtol=1e-9
+        own.alpha_, one_standard_error_alpha(reference), rtol=1e-9
     )
 
 
