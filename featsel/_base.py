@@ -565,10 +565,14 @@ def scale_extreme_columns(X, shifts):
 def check_cv_fits(cv, y, *, classifier):
     """:func:`sklearn.model_selection.check_cv`, refusing folds y cannot fill.
 
-    Raises a ValueError naming ``cv`` when there are fewer rows (of the
-    smallest class, for stratified folds) than folds, instead of an error
-    from deep inside the fit: a training fold without some class breaks
-    boosted models that expect every class.
+    Raises a ValueError naming ``cv`` when a training fold would miss a
+    class (a class of one row, for stratified folds) or the folds cannot be
+    filled at all, instead of an error from deep inside the fit: a training
+    fold without some class breaks boosted models that expect every class.
+    A class with fewer rows than folds but at least two is left to
+    :class:`~sklearn.model_selection.StratifiedKFold`, which warns, as
+    :class:`~sklearn.feature_selection.RFECV` does: each of its rows is held
+    out once, so every training fold keeps all but one of them.
     """
     cv = check_cv(cv, y, classifier=classifier)
     try:
@@ -578,12 +582,19 @@ def check_cv_fits(cv, y, *, classifier):
     if n_splits is None:
         return cv
     if isinstance(cv, StratifiedKFold):
-        smallest = np.unique(y, return_counts=True)[1].min()
-        if smallest < n_splits:
+        labels, counts = np.unique(y, return_counts=True)
+        if counts.max() < n_splits:
             raise ValueError(
-                f"cv={n_splits} needs at least {n_splits} rows in every class, "
-                f"but the smallest class has {smallest} of {y.size} rows: lower "
-                "cv or give more rows."
+                f"cv={n_splits} needs at least {n_splits} rows in one class, "
+                f"but the largest class has {counts.max()} of {y.size} rows: "
+                "lower cv or give more rows."
+            )
+        if counts.min() < 2:
+            (label,) = labels[[counts.argmin()]].tolist()
+            raise ValueError(
+                f"cv={n_splits} leaves class {label!r}, which "
+                "has 1 row, out of one training fold: give every class at "
+                "least 2 rows or drop that class."
             )
     elif y.size < n_splits:
         raise ValueError(

@@ -279,7 +279,7 @@ def test_infinity_is_named_for_selectors_that_take_nan():
 
 def test_too_few_rows_for_the_folds_or_neighbours():
     X = np.random.default_rng(0).normal(size=(2, 3))
-    with pytest.raises(ValueError, match="cv=2 needs at least 2 rows in every class"):
+    with pytest.raises(ValueError, match="cv=2 needs at least 2 rows in one class"):
         make_selector(featsel.SHAPForwardSelector).fit(X, [0, 1])
     with pytest.raises(ValueError, match="needs a class with at least 2 rows"):
         featsel.MutualInfoSelector().fit(X, [0, 1])

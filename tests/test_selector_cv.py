@@ -243,8 +243,25 @@ def test_bad_parameters():
     X, y = planted(0, n_samples=60, n_features=6)
     with pytest.raises(InvalidParameterError, match="'rule' parameter"):
         SelectorCV(LassoSelector(), LogisticRegression(), rule="min").fit(X, y)
-    with pytest.raises(ValueError, match="cv=5 needs at least 5 rows in every"):
-        SelectorCV(LassoSelector(), LogisticRegression()).fit(X[:8], y[:8])
+    with pytest.raises(ValueError, match="cv=5 needs at least 5 rows in one class"):
+        SelectorCV(LassoSelector(), LogisticRegression()).fit(X[:4], y[:4])
+
+
+def test_a_class_smaller_than_the_folds():
+    # As RFECV: a class of 3 rows with 5 folds is held out one row at a time,
+    # so every training fold keeps it; StratifiedKFold warns. A class of one
+    # row would be missing from a training fold: refused, naming the class.
+    X, y = planted(0, n_samples=80, n_features=6)
+    y = np.where(y == 1, "yes", "no").astype(object)
+    y[:3] = "rare"
+    y[3:] = np.where(y[3:] == "rare", "no", y[3:])
+    search = SelectorCV(LassoSelector(), LogisticRegression())
+    with pytest.warns(UserWarning, match="least populated class in y has only 3"):
+        search.fit(X, y)
+    assert search.cv_results_["n_features"].size > 0
+    y[1:3] = "no"
+    with pytest.raises(ValueError, match="leaves class 'rare', which has 1 row"):
+        search.fit(X, y)
 
 
 def test_selector_without_a_ranking():

@@ -186,8 +186,10 @@ def test_infinity_and_too_few_rows_are_clear_errors():
     frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
     with pytest.raises(ValueError, match="infinity in column\\(s\\) 'c'"):
         SHAPForwardSelector(**FAST).fit(frame, y)
-    with pytest.raises(ValueError, match="smallest class has 1"):
+    with pytest.raises(ValueError, match="largest class has 1 of 2 rows"):
         SHAPForwardSelector(cv=2).fit(np.eye(2), [0, 1])
+    with pytest.raises(ValueError, match="leaves class 1, which has 1 row"):
+        SHAPForwardSelector(cv=2).fit(X[4:9], [0, 0, 0, 0, 1])
     with pytest.raises(ValueError, match="at least 5 rows, but X has 3"):
         SHAPForwardSelector(cv=5).fit(np.eye(3), [0.1, 0.5, 0.2])
 
