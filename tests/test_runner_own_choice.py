@@ -56,6 +56,7 @@ def test_own_choice_is_a_fit_of_its_own_with_the_count_it_chose(tmp_path):
     mi = table.loc[("regression", "lasso+cv")]
     assert mi["tasks done"] == mi["tasks planned"] == 2
     assert mi["recall"] == 1.0 and mi["noise kept"] == 0
+    assert mi["target"] == "met"
     assert (
         "levels: 20 %, own choice;" in (tmp_path / "report" / "summary.md").read_text()
     )
@@ -218,3 +219,23 @@ def test_an_empty_selection_counts_as_no_noise(tmp_path):
     table = own_choice_table(results)
     # Two noise features on one fold, none on the other.
     assert table.loc[("regression", "lasso"), "noise kept"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        ({"recall": 0.9, "noise kept": 1.0}, "met"),
+        ({"recall": 0.89, "noise kept": 0.0}, "missed"),
+        ({"recall": 1.0, "noise kept": 1.05}, "missed"),
+        ({"recall": np.nan, "vs all": -0.0104, "kept": 5, "of": 10}, "met"),
+        ({"recall": np.nan, "vs all": -0.0106, "kept": 5, "of": 10}, "missed"),
+        ({"recall": np.nan, "vs all": 0.02, "kept": 10, "of": 10}, "missed"),
+        ({"recall": np.nan, "vs all": np.nan, "kept": 5, "of": 10}, None),
+    ],
+)
+def test_count_target(row, expected):
+    # The planted target on recall and noise; the real-data target on the
+    # gap as printed (three decimals), with fewer features than all.
+    from featsel.benchmark._report import count_target
+
+    assert count_target(row) == expected
