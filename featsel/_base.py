@@ -89,6 +89,12 @@ class BaseSelector(SelectorMixin, BaseEstimator):
         on ``k`` (for example Sequential Attention, whose phases are cut by
         ``k``) set it to ``True``, as a class attribute or a property.
 
+    own_choice : str
+        What ``n_features_to_select=None`` keeps, in a few words, for the
+        documentation's capability table. The class default is half of the
+        features, for methods that rank but have no count of their own;
+        methods with a rule of their own say which.
+
     scores_kind : {"importance", "order"}
         What ``scores_`` holds. "importance" (the class default): how much
         each feature matters, comparable between features and pooled as
@@ -146,6 +152,8 @@ class BaseSelector(SelectorMixin, BaseEstimator):
     }
 
     selection_depends_on_k = False
+
+    own_choice = "half of the features (no count of its own)"
 
     scores_kind = "importance"
 

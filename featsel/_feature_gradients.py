@@ -369,6 +369,7 @@ class FeatureGradientsSelector(BaseTorchSelector):
         "shuffle": ["boolean"],
     }
     selection_depends_on_k = True
+    own_choice = "the features whose mask ends at 0.5 or above"
 
     def __init__(
         self,

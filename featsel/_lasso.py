@@ -223,6 +223,7 @@ class LassoSelector(BaseSelector):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
+    own_choice = "the non-zero coefficients at the one-standard-error penalty"
 
     def __init__(
         self,

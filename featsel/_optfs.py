@@ -275,6 +275,7 @@ class OptFSSelector(BaseTorchSelector):
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
     }
+    own_choice = "the columns whose gate stays open"
 
     def __init__(
         self,

@@ -314,6 +314,7 @@ class SHAPForwardSelector(BaseSelector):
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
     }
+    own_choice = "the features that entered before the stopping rule (``tol``)"
 
     scores_kind = "order"
 

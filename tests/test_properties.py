@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sklearn.datasets import load_breast_cancer
+from sklearn.datasets import load_breast_cancer, make_classification
 
 import featsel
 
@@ -434,3 +434,16 @@ def test_f_statistic_in_column_blocks_equals_the_whole_matrix(
     monkeypatch.setattr(featsel._base, "F_STATISTIC_BLOCK_VALUES", 40 * 5)
     blocked = featsel._base.univariate_f_statistic(X, y, classification=classification)
     np.testing.assert_allclose(blocked, whole, rtol=1e-12)
+
+
+def test_own_choice_says_what_none_keeps(selector_class):
+    # The capability table shows ``own_choice``: where it is the default,
+    # n_features_to_select=None must keep half of the features (rounded up).
+    assert selector_class.own_choice
+    if selector_class.own_choice != featsel.BaseSelector.own_choice:
+        return
+    X, y = make_classification(
+        n_samples=120, n_features=7, n_informative=3, random_state=0
+    )
+    selector = make_selector(selector_class).fit(X, y)
+    assert selector.support_.sum() == 4

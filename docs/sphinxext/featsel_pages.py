@@ -282,6 +282,7 @@ def write_selector_capabilities(path):
                 yes_no(tags.input_tags.allow_nan),
                 yes_no(tags.input_tags.categorical),
                 "no" if cls().selection_depends_on_k else "yes",
+                cls.own_choice[0].upper() + cls.own_choice[1:],
             ]
         )
     header = [
@@ -290,8 +291,9 @@ def write_selector_capabilities(path):
         "Missing values",
         "Categorical columns",
         "One fit serves every ``k``",
+        "``n_features_to_select=None`` keeps",
     ]
-    _write_if_changed(path, _list_table(header, rows, [28, 18, 18, 18, 18]))
+    _write_if_changed(path, _list_table(header, rows, [24, 10, 10, 10, 12, 34]))
 
 
 def write_extras_table(path):
