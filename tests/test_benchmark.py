@@ -819,3 +819,24 @@ def test_report_combines_folders_and_refuses_what_does_not_compare(tmp_path, cap
         error = capsys.readouterr().err
         assert f"cannot combine {first} and {other} into one report" in error
         assert message.format(a=first, b=other) in error
+
+
+def test_the_prepared_gpu_check_runs_on_the_cpu(tmp_path, monkeypatch):
+    # benchmarks/check_cuda.py has never met a GPU; its dry run compares the
+    # CPU with itself, which must agree exactly (the fits are seeded).
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    spec = importlib.util.spec_from_file_location(
+        "check_cuda", ROOT / "benchmarks" / "check_cuda.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    output = tmp_path / "cuda.md"
+    status = module.main(
+        ["--device", "cpu", "--selectors", "seqattn", "--output", str(output)]
+    )
+    text = output.read_text()
+    assert status == 0
+    assert "Failures: 0" in text
+    rows = [line for line in text.splitlines() if line.startswith("| seqattn")]
+    assert len(rows) == 4  # two tables, a count and the own choice
+    assert all("| True | 1.00 | 1.000 |" in row for row in rows)
