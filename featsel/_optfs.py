@@ -219,10 +219,9 @@ class OptFSSelector(BaseTorchSelector):
       weight, so each embedding passes through its block once per step and
       the rows x fields x embedding tensor is never formed. It is the
       concatenated product of the paper in another order of summation: a
-      default fit on 2,000 rows took 20.1 s at 3,200 columns and 4.1 s at
-      800, against 67.6 s and 12.7 s before
-      (``benchmarks/results/speed.md`` as run at commit 9e655ab, one
-      thread).
+      default fit on 2,000 rows takes 22.3 s at 3,200 columns and 5.0 s at
+      800 (``benchmarks/results/speed.md``, one thread), against 67.6 s
+      and 12.7 s before (the same file as run at commit 07fedcf).
 
     The default ``sparsity`` was 0.01 until 2026-12-07: on real tables
     the gates of correlated useful columns then closed together, and the
