@@ -955,9 +955,10 @@ DESCRIPTIONS = {
         "with a known truth the recall and the noise features kept, the "
         "Nogueira stability of the kept sets across folds with its 95 % "
         "interval, the mean fit time, tasks done of planned, and `target`: "
-        "with a known truth, `met` for a mean recall of at least 0.9 with at "
-        "most one noise feature kept on average; without one, `met` for a "
-        "gap to every feature of -0.010 or better with fewer features.",
+        f"with a known truth, `met` for a mean recall of at least "
+        f"{TARGET_RECALL} with at most {TARGET_NOISE_KEPT:g} noise feature(s) "
+        "kept on average; without one, `met` for a gap to every feature of "
+        f"{-TARGET_GAP:.3f} or better with fewer features.",
     ),
     "failures": ("Failed tasks", "Tasks whose selector or model raised."),
     "progress": (
