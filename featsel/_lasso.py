@@ -164,7 +164,7 @@ class LassoSelector(BaseSelector):
       holds more than half the columns, all are fitted. liblinear copies
       its input into a format of its own at each fit, which cost more than
       the solve on tall data, and the standardised values are computed for
-      the working set only: on 100,000 x 1,000 the own choice took 34.7 s
+      the working set only: on 100,000 x 1,000 the own choice took 26.7 s
       and 1.76 GB of peak memory, data included, against 176 s and 4.8 GB
       for ``LogisticRegressionCV`` on every column
       (``benchmarks/bench_lasso_large.py``). The tests check the chosen
