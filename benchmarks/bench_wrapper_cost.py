@@ -49,6 +49,7 @@ from featsel import (
     SHAPForwardSelector,
     StabilitySelector,
 )
+from featsel._meta import selects_per_k
 from featsel.benchmark import to_markdown
 
 INNER_FOLDS = 5
@@ -92,24 +93,24 @@ def counted_fits(*classes):
 
         return fit
 
+    inherited = [cls for cls in classes if "fit" not in vars(cls)]
     for cls in classes:
         cls.fit = counting(cls)
     try:
         yield counts
     finally:
         for cls, original in originals.items():
-            cls.fit = original
-
-
-def depends_on_k(selector):
-    return bool(getattr(selector, "selection_depends_on_k", False))
+            if cls in inherited:
+                del cls.fit
+            else:
+                cls.fit = original
 
 
 def selector_fit_bound(selector, wrapper):
     """The most fits of ``selector`` that ``wrapper`` should make."""
     if wrapper == "StabilitySelector":
         return 2 * N_PAIRS
-    if depends_on_k(selector):
+    if selects_per_k(selector):
         return INNER_FOLDS * len(PER_COUNT_GRID) + 1
     return INNER_FOLDS + 1
 
@@ -119,23 +120,23 @@ class DownstreamModel(LogisticRegression):
     apart from those a selector makes of ``LogisticRegression`` itself."""
 
 
-def wrappers(selector, n_jobs):
-    return {
-        "SelectorCV": SelectorCV(
+def make_wrapper(wrapper, selector, n_jobs):
+    """``wrapper`` ("SelectorCV" or "StabilitySelector") around ``selector``."""
+    if wrapper == "SelectorCV":
+        return SelectorCV(
             clone(selector),
             DownstreamModel(max_iter=1000),
-            n_features_grid=PER_COUNT_GRID if depends_on_k(selector) else None,
+            n_features_grid=PER_COUNT_GRID if selects_per_k(selector) else None,
             cv=INNER_FOLDS,
             n_jobs=n_jobs,
-        ),
-        "StabilitySelector": StabilitySelector(
-            clone(selector), n_pairs=N_PAIRS, n_jobs=n_jobs, random_state=0
-        ),
-    }
+        )
+    return StabilitySelector(
+        clone(selector), n_pairs=N_PAIRS, n_jobs=n_jobs, random_state=0
+    )
 
 
 def fit_wrapper(selector, wrapper, X, y, n_jobs):
-    return wrappers(selector, n_jobs)[wrapper].fit(X, y)
+    return make_wrapper(wrapper, selector, n_jobs).fit(X, y)
 
 
 def main(argv=None):

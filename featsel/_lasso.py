@@ -188,7 +188,7 @@ class LassoSelector(BaseSelector):
       rows than columns (coordinate descent on the Gram matrix, its
       tolerance and warm starts); the tests check the choice against
       ``LassoCV`` (dense and sparse input, and splits that do not train
-      on every other row). On 100,000 x 1,000 it took 6.5 s and 1.14 GB of
+      on every other row). On 100,000 x 1,000 it took 5.8 s and 1.14 GB of
       peak memory, data included, against 19.7 s and 3.1 GB
       (``benchmarks/bench_lasso_large.py``).
     - **A requested number** is ranked at ``C=1``, a weak penalty under which
@@ -608,9 +608,9 @@ class _Moments:
     def square_root(self, gram, xy):
         """A design ``(R, z)`` with the centred rows' squared error.
 
-        ``gram`` and ``xy`` are :meth:`centred`'s. ``R'R`` and ``R'z`` are
-        them, and
-        ``z'z`` the centred ``y'y``: the rows of ``R`` come from the
+        ``gram`` and ``xy`` are :meth:`centred`'s, the centred ``X'X`` and
+        ``X'y``; ``R'R`` equals ``gram``, ``R'z`` equals ``xy`` and ``z'z``
+        the centred ``y'y``: the rows of ``R`` come from the
         eigendecomposition of ``X'X`` (a singular one too: ``X'y`` lies in
         its range), and a last row of zeros holds the part of ``y`` no
         column explains, so that ``|z - Rw|^2 = |y - Xw|^2`` for every

@@ -464,11 +464,11 @@ def test_retention_plot_highlights_the_best_and_fits_its_axis_to_the_levels():
     assert len(colours) == 4
 
 
-def _bench_study_script(monkeypatch):
-    # As `python benchmarks/bench_study.py` runs it: its folder on the path.
+def _benchmark_script(monkeypatch, name):
+    # As `python benchmarks/<name>.py` runs it: its folder on the path.
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     spec = importlib.util.spec_from_file_location(
-        "bench_study", ROOT / "benchmarks" / "bench_study.py"
+        name, ROOT / "benchmarks" / f"{name}.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -482,7 +482,7 @@ def test_results_files_come_from_the_runner_and_its_report(tmp_path, monkeypatch
         'retention = [0.5]\nmodels = ["linear"]\nfolds = 2\n'
     )
     out, output = tmp_path / "store", tmp_path / "tiny.md"
-    _bench_study_script(monkeypatch).main(
+    _benchmark_script(monkeypatch, "bench_study").main(
         [str(config), "--out", str(out), "--output", str(output), "--n-jobs", "1"]
     )
     text = output.read_text()
@@ -824,14 +824,8 @@ def test_report_combines_folders_and_refuses_what_does_not_compare(tmp_path, cap
 def test_the_prepared_gpu_check_runs_on_the_cpu(tmp_path, monkeypatch):
     # benchmarks/check_cuda.py has never met a GPU; its dry run compares the
     # CPU with itself, which must agree exactly (the fits are seeded).
-    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
-    spec = importlib.util.spec_from_file_location(
-        "check_cuda", ROOT / "benchmarks" / "check_cuda.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     output = tmp_path / "cuda.md"
-    status = module.main(
+    status = _benchmark_script(monkeypatch, "check_cuda").main(
         ["--device", "cpu", "--selectors", "seqattn", "--output", str(output)]
     )
     text = output.read_text()
