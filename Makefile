@@ -25,14 +25,20 @@ bench: install
 
 # Every file in benchmarks/results/: the runner's studies (quality tables,
 # feature shift), then what the runner cannot measure (speed against peers,
-# scaling, memory, planted interactions). About three hours on 2 free cores
-# (benchmarks/results/runner.md); each study resumes where it stopped when
-# re-run (its store is in bench-results/).
+# scaling, memory, planted interactions). Several hours on 2 free cores (each
+# results file states its wall time); each study resumes where it stopped
+# when re-run (its store is in bench-results/).
 bench-paper: bench-studies bench-speed
 
 # quality.toml is the paper preset's protocol on its datasets and more: it
 # also answers `featsel bench --preset paper`.
 STUDY := $(BIN)/python benchmarks/bench_study.py
+# how_many_wide_wrappers.toml runs in two slices into one store: SHAP
+# forward's wrappers on leaf_id_flavia would take 80 minutes (see the study).
+WIDE_WRAPPED := --out bench-results/how_many_wide_wrappers \
+	--output benchmarks/results/how_many_wide_wrappers.md
+WIDE_BUT_LEAF := pd_speech,permeability_qsar,hepatic_injury_qsar,tissue_gene_expression,meats,ad_data,grants,ames,lending_club
+WIDE_LEAF_SELECTORS := none,kan-l1+cv,kan-l2+cv,kan-si+cv,kan-ko+cv,seqattn+cv,featgrad+cv,optfs+cv,sts-mrmr+cv,kan-l1+stability,kan-l2+stability,kan-si+stability,kan-ko+stability,seqattn+stability,featgrad+stability,optfs+stability,sts-mrmr+stability
 bench-studies: install
 	$(STUDY) benchmarks/studies/quality.toml
 	$(STUDY) benchmarks/studies/shift.toml
@@ -40,6 +46,14 @@ bench-studies: install
 	$(STUDY) benchmarks/studies/hepatic_sts_mi.toml
 	$(STUDY) benchmarks/studies/how_many.toml
 	$(STUDY) benchmarks/studies/how_many_real.toml
+	$(STUDY) benchmarks/studies/how_many_wide.toml
+	$(STUDY) benchmarks/studies/how_many_wrappers.toml
+	$(STUDY) benchmarks/studies/how_many_by_k.toml
+	$(STUDY) benchmarks/studies/how_many_real_wrappers.toml
+	$(STUDY) benchmarks/studies/how_many_wide_wrappers.toml $(WIDE_WRAPPED) \
+		--datasets $(WIDE_BUT_LEAF)
+	$(STUDY) benchmarks/studies/how_many_wide_wrappers.toml $(WIDE_WRAPPED) \
+		--datasets leaf_id_flavia --selectors $(WIDE_LEAF_SELECTORS)
 	$(STUDY) benchmarks/studies/optfs_own.toml
 	$(STUDY) benchmarks/studies/real.toml
 
