@@ -54,6 +54,7 @@ bench-studies: install
 		--datasets $(WIDE_BUT_LEAF)
 	$(STUDY) benchmarks/studies/how_many_wide_wrappers.toml $(WIDE_WRAPPED) \
 		--datasets leaf_id_flavia --selectors $(WIDE_LEAF_SELECTORS)
+	$(STUDY) benchmarks/studies/how_many_defaults.toml
 	$(STUDY) benchmarks/studies/optfs_own.toml
 	$(STUDY) benchmarks/studies/real.toml
 
