@@ -34,7 +34,7 @@ bench-paper: bench-studies bench-speed
 # also answers `featsel bench --preset paper`.
 STUDY := $(BIN)/python benchmarks/bench_study.py
 # how_many_wide_wrappers.toml runs in two slices into one store: SHAP
-# forward's wrappers on leaf_id_flavia would take 80 minutes (see the study).
+# forward's wrappers on leaf_id_flavia would take hours (see the study).
 WIDE_WRAPPED := --out bench-results/how_many_wide_wrappers \
 	--output benchmarks/results/how_many_wide_wrappers.md
 WIDE_BUT_LEAF := pd_speech,permeability_qsar,hepatic_injury_qsar,tissue_gene_expression,meats,ad_data,grants,ames,lending_club
