@@ -50,7 +50,9 @@ AUTO_TOL_STANDARD_ERRORS = 0.5
 #: (282 training rows) its cross-validated R^2 with ``bmi`` alone was -0.005,
 #: against 0.22 with these. Trees keep XGBoost's depth 6: depth 2 missed a
 #: pure interaction, which greedy splits find only with deeper trees.
-BOOSTER_PARAMS = {"learning_rate": 0.1, "min_child_weight": 5}
+#: Histograms of 64 bins instead of XGBoost's 256 make each boosting round
+#: cheaper, most of all on wide data (see the class's Notes).
+BOOSTER_PARAMS = {"learning_rate": 0.1, "min_child_weight": 5, "max_bin": 64}
 
 
 @shared_docs
@@ -85,8 +87,8 @@ class SHAPForwardSelector(BaseSelector):
 
     estimator : estimator or None, default=None
         The model that is explained and cross-validated. None uses XGBoost
-        (``XGBClassifier`` or ``XGBRegressor``) with a learning rate of 0.1
-        and a minimum child weight of 5, see Notes. Tree
+        (``XGBClassifier`` or ``XGBRegressor``) with a learning rate of 0.1,
+        a minimum child weight of 5 and histograms of 64 bins, see Notes. Tree
         models are explained exactly with TreeSHAP; any other model with the
         model-agnostic permutation explainer, which is much slower.
 
@@ -248,7 +250,11 @@ class SHAPForwardSelector(BaseSelector):
       ``bp`` or, by the first-step rule, ``s5`` after scores below the
       mean's, and SHAP forward trailed LASSO by 0.026 in the quality
       benchmark. Shallower trees (depth 2) also ranked ``bmi`` first but
-      missed a pure interaction.
+      missed a pure interaction. Its histograms have 64 bins instead of
+      256: on 2,000 rows a selection among 3,200 columns took 26 s instead
+      of 58 s (the model on every column 8 s instead of 31 s) and among
+      200 columns 14 s instead of 30 s, and in the quality benchmark no
+      dataset's mean score moved by more than 0.004.
     - **A count is a count.** When the search stops before
       ``n_features_to_select``, the features of largest SHAP value fill it,
       so the selection for ``k`` is the top ``k`` of one ranking and one fit
