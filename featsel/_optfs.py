@@ -219,7 +219,7 @@ class OptFSSelector(BaseTorchSelector):
       weight, so each embedding passes through its block once per step and
       the rows x fields x embedding tensor is never formed. It is the
       concatenated product of the paper in another order of summation: a
-      default fit on 2,000 rows takes 22.3 s at 3,200 columns and 5.0 s at
+      default fit on 2,000 rows takes 18.7 s at 3,200 columns and 3.1 s at
       800 (``benchmarks/results/speed.md``, one thread), against 67.6 s
       and 12.7 s before (the same file as run at commit 07fedcf).
 

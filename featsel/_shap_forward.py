@@ -251,10 +251,11 @@ class SHAPForwardSelector(BaseSelector):
       mean's, and SHAP forward trailed LASSO by 0.026 in the quality
       benchmark. Shallower trees (depth 2) also ranked ``bmi`` first but
       missed a pure interaction. Its histograms have 64 bins instead of
-      256: on 2,000 rows a selection among 3,200 columns took 26 s instead
-      of 58 s (the model on every column 8 s instead of 31 s) and among
-      200 columns 14 s instead of 30 s, and in the quality benchmark no
-      dataset's mean score moved by more than 0.004.
+      256: on 2,000 rows a selection among 3,200 columns took 20.2 s and
+      among 200 columns 12.4 s (``benchmarks/results/speed.md``), against
+      59.2 s and 25.3 s with 256 bins (the same file at commit 92ce206),
+      and in the quality benchmark no dataset's mean score moved by more
+      than 0.004 (``quality.md``).
     - **A count is a count.** When the search stops before
       ``n_features_to_select``, the features of largest SHAP value fill it,
       so the selection for ``k`` is the top ``k`` of one ranking and one fit
