@@ -309,9 +309,15 @@ class SHAPForwardSelector(BaseSelector):
     >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
     >>> selector = SHAPForwardSelector(n_features_to_select=3, cv=3, random_state=0)
     >>> selector.fit(X, y).step_names_
-    ['worst perimeter', 'mean concave points', 'worst texture']
+    ['worst concave points', 'area error']
     >>> selector.scores_path_.round(3)
-    array([0.627, 0.902, 0.942, 0.951])
+    array([0.627, 0.909, 0.944])
+
+    The search stopped after two steps; the largest SHAP value left fills
+    the count:
+
+    >>> selector.get_feature_names_out().tolist()
+    ['area error', 'worst area', 'worst concave points']
     """
 
     _parameter_constraints: dict = {
