@@ -219,9 +219,10 @@ class OptFSSelector(BaseTorchSelector):
       weight, so each embedding passes through its block once per step and
       the rows x fields x embedding tensor is never formed. It is the
       concatenated product of the paper in another order of summation: a
-      default fit on 2,000 rows takes 18.7 s at 3,200 columns and 3.1 s at
-      800 (``benchmarks/results/speed.md``, one thread), against 67.6 s
-      and 12.7 s before (the same file as run at commit 07fedcf).
+      default fit on 2,000 rows takes 18.7 to 22.3 s at 3,200 columns and
+      3.1 to 5.0 s at 800 (``benchmarks/results/speed.md``, one thread, its
+      last two runs), against 67.6 s and 12.7 s before (the same file as
+      run at commit d5984e0).
 
     The default ``sparsity`` was 0.01 until 2026-12-07: on real tables
     the gates of correlated useful columns then closed together, and the

@@ -51,7 +51,7 @@ AUTO_TOL_STANDARD_ERRORS = 0.5
 #: against 0.22 with these. Trees keep XGBoost's depth 6: depth 2 missed a
 #: pure interaction, which greedy splits find only with deeper trees.
 #: Histograms of 64 bins instead of XGBoost's 256 make each boosting round
-#: cheaper, most of all on wide data (see the class's Notes).
+#: cheaper, most of all with many rows and columns (see the class's Notes).
 BOOSTER_PARAMS = {"learning_rate": 0.1, "min_child_weight": 5, "max_bin": 64}
 
 
@@ -253,9 +253,10 @@ class SHAPForwardSelector(BaseSelector):
       missed a pure interaction. Its histograms have 64 bins instead of
       256: on 2,000 rows a selection among 3,200 columns took 20.2 s and
       among 200 columns 12.4 s (``benchmarks/results/speed.md``), against
-      59.2 s and 25.3 s with 256 bins (the same file at commit 92ce206),
-      and in the quality benchmark no dataset's mean score moved by more
-      than 0.004 (``quality.md``).
+      49.4 to 59.2 s and 25.0 to 25.3 s with 256 bins in that file's two
+      previous runs (commits 9e655ab and 92ce206; the machine's state
+      moves such times by up to a third), and in the quality benchmark no
+      dataset's mean score moved by more than 0.004 (``quality.md``).
     - **A count is a count.** When the search stops before
       ``n_features_to_select``, the features of largest SHAP value fill it,
       so the selection for ``k`` is the top ``k`` of one ranking and one fit
