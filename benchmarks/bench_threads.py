@@ -1,10 +1,13 @@
-"""Torch selectors when other work shares the cores (issue 26).
+"""Selectors when other work shares the cores (issue 26).
 
 Each torch selector (KAN-L2, Sequential Attention, Feature Gradients,
-OptFS) is fitted at its defaults with ``n_features_to_select=10`` on a
-2000 x 200 classification (10 informative columns), on ``n_jobs=1`` torch
-thread (the default) and on ``n_jobs=2``, which is what every fit ran on
-before the default changed (torch's default: one thread per core, here 2):
+OptFS) and SHAP forward is fitted at its defaults with
+``n_features_to_select=10`` on a 2000 x 200 classification (10 informative
+columns), with ``n_jobs=1`` (the default) and ``n_jobs=2``. For a torch
+selector ``n_jobs`` is its number of torch threads (2 is what every fit ran
+on before the default changed: torch's default, one thread per core); for
+SHAP forward it is the number of cross-validation folds fitted in parallel,
+each on one thread:
 
 - ``quiet``: nothing else runs;
 - ``one core busy``: a second process spins on one core during the fits;
@@ -13,7 +16,7 @@ before the default changed (torch's default: one thread per core, here 2):
   share the cores; its mean fit time is compared with the same search run
   with ``n_jobs=1`` (one fit at a time, quiet).
 
-The ratio is a fit's time over its quiet single-thread time: the target is
+The ratio is a fit's time over its quiet ``n_jobs=1`` time: the target is
 at most 1.5. Times are the median and range of ``--repeats`` fits.
 
 Usage::
@@ -41,6 +44,7 @@ from featsel import (
     KANSelector,
     OptFSSelector,
     SequentialAttentionSelector,
+    SHAPForwardSelector,
 )
 from featsel.benchmark import to_markdown
 
@@ -49,10 +53,11 @@ SELECTORS = {
     "Sequential Attention": lambda n_jobs: SequentialAttentionSelector(n_jobs=n_jobs),
     "Feature Gradients": lambda n_jobs: FeatureGradientsSelector(n_jobs=n_jobs),
     "OptFS": lambda n_jobs: OptFSSelector(n_jobs=n_jobs),
+    "SHAP forward": lambda n_jobs: SHAPForwardSelector(n_jobs=n_jobs),
 }
 
 #: The most a fit may slow down on shared cores, against its quiet
-#: single-thread time.
+#: ``n_jobs=1`` time.
 TARGET_RATIO = 1.5
 
 
@@ -100,7 +105,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     X, y = data()
-    lines = header("Torch selectors on shared cores", argv=[sys.argv[0], *sys.argv[1:]])
+    lines = header("Selectors on shared cores", argv=[sys.argv[0], *sys.argv[1:]])
     rows, grid_rows = [], []
     for name in SELECTORS:
         quiet = {jobs: fit_times(name, jobs, X, y, args.repeats) for jobs in (1, 2)}
@@ -110,43 +115,44 @@ def main(argv=None):
         rows.append(
             {
                 "selector": name,
-                "quiet, 1 thread (s)": spread(quiet[1]),
-                "quiet, 2 threads (s)": spread(quiet[2]),
-                "one core busy, 1 thread (s)": spread(busy[1]),
-                "one core busy, 2 threads (s)": spread(busy[2]),
-                "ratio, 1 thread": np.median(busy[1]) / reference,
-                "ratio, 2 threads": np.median(busy[2]) / reference,
+                "quiet, n_jobs=1 (s)": spread(quiet[1]),
+                "quiet, n_jobs=2 (s)": spread(quiet[2]),
+                "one core busy, n_jobs=1 (s)": spread(busy[1]),
+                "one core busy, n_jobs=2 (s)": spread(busy[2]),
+                "ratio, n_jobs=1": np.median(busy[1]) / reference,
+                "ratio, n_jobs=2": np.median(busy[2]) / reference,
             }
         )
         alone = grid_fit_time(name, 1, 1, X, y)
         grid_rows.append(
             {
                 "selector": name,
-                "search n_jobs=1, 1 thread (s)": alone,
-                "search n_jobs=2, 1 thread (s)": grid_fit_time(name, 1, 2, X, y),
-                "search n_jobs=2, 2 threads (s)": grid_fit_time(name, 2, 2, X, y),
+                "search 1, selector 1 (s)": alone,
+                "search 2, selector 1 (s)": grid_fit_time(name, 1, 2, X, y),
+                "search 2, selector 2 (s)": grid_fit_time(name, 2, 2, X, y),
             }
         )
-        grid_rows[-1]["ratio, 1 thread"] = (
-            grid_rows[-1]["search n_jobs=2, 1 thread (s)"] / alone
+        grid_rows[-1]["ratio, n_jobs=1"] = (
+            grid_rows[-1]["search 2, selector 1 (s)"] / alone
         )
-        grid_rows[-1]["ratio, 2 threads"] = (
-            grid_rows[-1]["search n_jobs=2, 2 threads (s)"] / alone
+        grid_rows[-1]["ratio, n_jobs=2"] = (
+            grid_rows[-1]["search 2, selector 2 (s)"] / alone
         )
         print(rows[-1], grid_rows[-1], flush=True)
     lines += [
         "## One core busy",
         "",
         f"Fit time, median [min, max] of {args.repeats} fits, 2000 x 200; "
-        "`ratio`: the median over the quiet single-thread median (target "
+        "`ratio`: the median over the quiet `n_jobs=1` median (target "
         f"<= {TARGET_RATIO}).",
         "",
         to_markdown(pd.DataFrame(rows)),
         "## Inside GridSearchCV(n_jobs=2)",
         "",
         "Mean fit time of one pipeline fit (selector + LogisticRegression) on "
-        "half the rows (cv=2), 4 fits; `ratio`: over the same search with "
-        "`n_jobs=1` and 1 thread.",
+        "half the rows (cv=2), 4 fits, with the search's and the selector's "
+        "`n_jobs` in the column names; `ratio`: over the same search with "
+        "`n_jobs=1` and the selector's `n_jobs=1`.",
         "",
         to_markdown(pd.DataFrame(grid_rows)),
     ]

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import warnings
+from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -14,6 +15,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from ._base import (
     BaseSelector,
@@ -387,6 +389,21 @@ class SHAPForwardSelector(BaseSelector):
         return bool(self.feature_groups) or self.tol is None
 
     def _fit_scores(self, X, y, uninformative):
+        # The default model trains on one thread, yet XGBoost's other steps
+        # and TreeSHAP still spread over every core through OpenMP: with
+        # another job on the cores a selection took 1.6 times its quiet
+        # time, and with OpenMP held to one thread as long as on a quiet
+        # machine (benchmarks/results/threads.md).
+        one_thread = (
+            threadpool_limits(limits=1, user_api="openmp")
+            if self.estimator is None
+            else nullcontext()
+        )
+        with one_thread:
+            return self._search(X, y, uninformative)
+
+    def _search(self, X, y, uninformative):
+        """The SHAP ranking and the forward search: what ``fit`` computes."""
         random_state = check_random_state(self.random_state)
         classification = self.task_ == "classification"
         estimator = self._make_estimator(random_state)

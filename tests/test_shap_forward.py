@@ -296,3 +296,40 @@ def test_own_choice_takes_an_interacting_pair_and_prunes_a_chance_entry():
     assert sorted(selector.step_names_[1].split(" + ")) == ["x0", "x1"]
     assert sorted(selector.get_feature_names_out()) == ["x0", "x1"]
     assert selector.scores_path_[-1] > 0.85
+
+
+def openmp_threads():
+    from threadpoolctl import threadpool_info
+
+    return {
+        pool["num_threads"]
+        for pool in threadpool_info()
+        if pool["user_api"] == "openmp"
+    }
+
+
+@pytest.mark.parametrize(
+    ("estimator", "threads"),
+    [(None, {1}), (LogisticRegression(), {2})],
+    ids=["default model", "user's model"],
+)
+def test_default_model_holds_openmp_to_one_thread_during_the_fit(estimator, threads):
+    # Its boosting already runs on one thread; OpenMP's other pools would
+    # spread over cores that another job may hold. A user's model keeps
+    # the threads the user gave it.
+    from threadpoolctl import threadpool_limits
+
+    seen = []
+
+    def accuracy(model, X, y):
+        seen.append(openmp_threads())
+        return model.score(X, y)
+
+    X, y, _ = planted(n_samples=120, n_features=6)
+    with threadpool_limits(limits=2, user_api="openmp"):
+        assert openmp_threads() == {2}
+        SHAPForwardSelector(
+            2, estimator=estimator, scoring=accuracy, random_state=0, **FAST
+        ).fit(X, y)
+        assert openmp_threads() == {2}
+    assert seen and all(pools == threads for pools in seen)
