@@ -135,7 +135,9 @@ class SHAPForwardSelector(BaseSelector):
 
     n_jobs : int or None, default=None
         Number of parallel jobs of the cross-validation. The default XGBoost
-        model uses one thread per fit.
+        model uses one thread per fit, and while the selector fits with it
+        OpenMP's thread pools are held to one thread, so that other work on
+        the cores does not slow it down.
 
     random_state : int, RandomState instance or None, default=None
         Seed of the default model, of the rows explained and of the
