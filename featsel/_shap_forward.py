@@ -258,8 +258,8 @@ class SHAPForwardSelector(BaseSelector):
       256: on 2,000 rows a selection among 3,200 columns took 20.2 s and
       among 200 columns 12.4 s (``benchmarks/results/speed.md``), against
       49.4 to 59.2 s and 25.0 to 25.3 s with 256 bins in that file's two
-      previous runs (commits 9e655ab and 92ce206; the machine's state
-      moves such times by up to a third), and in the quality benchmark no
+      previous runs (commits 9e655ab and 92ce206, on two states of the
+      same machine), and in the quality benchmark no
       dataset's mean score moved by more than 0.004 (``quality.md``).
     - **A count is a count.** When the search stops before
       ``n_features_to_select``, the features of largest SHAP value fill it,
@@ -391,11 +391,11 @@ class SHAPForwardSelector(BaseSelector):
         return bool(self.feature_groups) or self.tol is None
 
     def _fit_scores(self, X, y, uninformative):
-        # The default model trains on one thread, yet XGBoost's other steps
-        # and TreeSHAP still spread over every core through OpenMP: with
-        # another job on the cores a selection took 1.6 times its quiet
-        # time, and with OpenMP held to one thread as long as on a quiet
-        # machine (benchmarks/results/threads.md).
+        # The default model trains on one thread, yet the rest of a fit
+        # still ran OpenMP code over every core: with another job on the
+        # cores a selection took 1.6 times its quiet time, and with OpenMP
+        # held to one thread as long as on a quiet machine
+        # (benchmarks/results/threads.md).
         one_thread = (
             threadpool_limits(limits=1, user_api="openmp")
             if self.estimator is None
