@@ -136,8 +136,8 @@ class SHAPForwardSelector(BaseSelector):
     n_jobs : int or None, default=None
         Number of parallel jobs of the cross-validation. The default XGBoost
         model uses one thread per fit, and while the selector fits with it
-        OpenMP's thread pools are held to one thread, so that other work on
-        the cores does not slow it down.
+        OpenMP's thread pools are held to one thread, so that with the
+        default ``n_jobs`` other work on the cores does not slow it down.
 
     random_state : int, RandomState instance or None, default=None
         Seed of the default model, of the rows explained and of the
@@ -392,10 +392,10 @@ class SHAPForwardSelector(BaseSelector):
 
     def _fit_scores(self, X, y, uninformative):
         # The default model trains on one thread, yet the rest of a fit
-        # still ran OpenMP code over every core: with another job on the
-        # cores a selection took 1.6 times its quiet time, and with OpenMP
-        # held to one thread as long as on a quiet machine
-        # (benchmarks/results/threads.md).
+        # still ran OpenMP code over every core: with another job on one of
+        # 2 cores a selection took 1.6 to 1.7 times its quiet time
+        # (benchmarks/results/speed.md, table 2b), and with OpenMP held to
+        # one thread 0.95 times (benchmarks/results/threads.md).
         one_thread = (
             threadpool_limits(limits=1, user_api="openmp")
             if self.estimator is None
