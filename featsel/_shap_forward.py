@@ -259,8 +259,8 @@ class SHAPForwardSelector(BaseSelector):
       among 200 columns 12.4 s (``benchmarks/results/speed.md``), against
       49.4 to 59.2 s and 25.0 to 25.3 s with 256 bins in that file's two
       previous runs (commits 9e655ab and 92ce206, on two states of the
-      same machine), and in the quality benchmark no
-      dataset's mean score moved by more than 0.004 (``quality.md``).
+      same machine), and in the quality benchmark no dataset's mean score
+      moved by more than 0.004 (``quality.md``).
     - **A count is a count.** When the search stops before
       ``n_features_to_select``, the features of largest SHAP value fill it,
       so the selection for ``k`` is the top ``k`` of one ranking and one fit

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from featsel import SHAPForwardSelector
 from featsel.datasets import load_dataset
@@ -299,8 +300,6 @@ def test_own_choice_takes_an_interacting_pair_and_prunes_a_chance_entry():
 
 
 def openmp_threads():
-    from threadpoolctl import threadpool_info
-
     return {
         pool["num_threads"]
         for pool in threadpool_info()
@@ -317,8 +316,6 @@ def test_default_model_holds_openmp_to_one_thread_during_the_fit(estimator, thre
     # Its boosting already runs on one thread; OpenMP's other pools would
     # spread over cores that another job may hold. A user's model keeps
     # the threads the user gave it.
-    from threadpoolctl import threadpool_limits
-
     seen = []
 
     def accuracy(model, X, y):
