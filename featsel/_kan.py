@@ -267,8 +267,8 @@ class KANSelector(BaseTorchSelector):
     bounds the first product: up to 800 features it has 64 hidden units,
     beyond it ``51200 // d`` (at least 8), so that its multiply-adds stay
     constant up to 6,400 features (the measured time of an epoch still
-    grows, by 1.5 times from 800 to 3,200 features: the products are
-    memory-bound). In
+    grows, by 1.5 times from 800 to 3,200 features: a product with 16
+    outputs does its multiply-adds at a lower rate than one with 64). In
     ``benchmarks/results/kan_wide.md`` (``make_classification(2000, d)``,
     KAN-L2, one thread) a fit took 17.1 s at ``d = 800`` and 53.7 s at
     ``d = 3200`` with 16 hidden units (growth exponent 0.83), against
