@@ -9,14 +9,14 @@ with 64 hidden units (the default width up to 800 features) and with 8
 its products timed on two threads too). It reports the fit time, the
 epochs of the five networks, the recall of the 10 informative columns
 among the top 10, and the time of one epoch. It also works out the
-arithmetic floor of the training: an epoch multiplies the cached first-
-layer features of the training rows by the layer's weights forward and
-backward (``2 x 2 x rows x d x (grid + order + 1) x hidden`` flops; the
-second layer and the early-stopping rows are small beside it), timed here
-as the same matrix products on their own, so that ``floor = epochs x one
-epoch's products``, and, beside it, the time to read those features once
-per product, which says whether memory traffic or arithmetic bounds the
-products.
+arithmetic floor of the training: an epoch multiplies the cached
+first-layer features of the training rows by the layer's weights forward
+and backward (``2 x 2 x rows x d x (grid + order + 1) x hidden`` flops;
+the second layer and the early-stopping rows are small beside it), timed
+here as the same matrix products on their own, so that ``floor = epochs x
+one epoch's products``, and, beside it, the time to read those features
+once per product, which says whether memory traffic or arithmetic bounds
+the products.
 
 Usage::
 
