@@ -267,17 +267,18 @@ class KANSelector(BaseTorchSelector):
     bounds the first product: up to 800 features it has 64 hidden units,
     beyond it ``51200 // d`` (at least 8), so that its multiply-adds stay
     constant up to 6,400 features (the measured time of an epoch still
-    grows, by 1.5 times from 800 to 3,200 features: a product with 16
+    grows, by 1.6 times from 800 to 3,200 features: a product with 16
     outputs does its multiply-adds at a lower rate than one with 64). In
     ``benchmarks/results/kan_wide.md`` (``make_classification(2000, d)``,
-    KAN-L2, one thread) a fit took 17.1 s at ``d = 800`` and 53.7 s at
-    ``d = 3200`` with 16 hidden units (growth exponent 0.83), against
-    145.8 s with 64, with a recall of 0.8 of the 10 informative columns in
+    KAN-L2, one thread) a fit took 17.3 s at ``d = 800`` and 58.9 s at
+    ``d = 3200`` with 16 hidden units (growth exponent 0.88), against
+    140.2 s with 64, with a recall of 0.8 of the 10 informative columns in
     the top 10 in all three; the five networks trained 462 epochs in all
-    there, whose first-layer products alone take 26 s. On the two tables of
+    there, whose first-layer products alone take 30.5 s. With
+    ``n_jobs=2`` the same fit took 30.8 s. On the two tables of
     the real-data suite wider than 800 columns the bounded width scored as
     64 units did, within 0.005 (``benchmarks/results/kan_width.md``).
-    ``lr="auto"`` (0.0025 at ``d = 3200``) trains 344 epochs in 45.8 s
+    ``lr="auto"`` (0.0025 at ``d = 3200``) trains 344 epochs in 50.2 s
     there, with the same recall. On the real-data suite's tables of 314 to
     1,623 columns (``benchmarks/results/kan_auto_lr.md``, run with 64
     hidden units on every table) its mean scores differ from the default's

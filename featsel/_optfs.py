@@ -219,8 +219,8 @@ class OptFSSelector(BaseTorchSelector):
       weight, so each embedding passes through its block once per step and
       the rows x fields x embedding tensor is never formed. It is the
       concatenated product of the paper in another order of summation: a
-      default fit on 2,000 rows takes 18.7 to 22.3 s at 3,200 columns and
-      3.1 to 5.0 s at 800 (``benchmarks/results/speed.md``, one thread, its
+      default fit on 2,000 rows takes 16.9 to 18.7 s at 3,200 columns and
+      3.1 to 4.9 s at 800 (``benchmarks/results/speed.md``, one thread, its
       last two runs), against 67.6 s and 12.7 s before (the same file as
       run at commit d5984e0).
 

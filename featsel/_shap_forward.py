@@ -256,9 +256,10 @@ class SHAPForwardSelector(BaseSelector):
       benchmark. Shallower trees (depth 2) also ranked ``bmi`` first but
       missed a pure interaction. Its histograms have 64 bins instead of
       256: on 2,000 rows a selection among 3,200 columns took 20.2 s and
-      among 200 columns 12.4 s (``benchmarks/results/speed.md``), against
+      among 200 columns 12.4 s in ``benchmarks/results/speed.md`` as run
+      at commit 9c32d12 (23.3 s and 12.7 s in its next run), against
       49.4 to 59.2 s and 25.0 to 25.3 s with 256 bins in that file's two
-      previous runs (commits 9e655ab and 92ce206, on two states of the
+      runs before (commits 9e655ab and 92ce206, on two states of the
       same machine), and in the quality benchmark no dataset's mean score
       moved by more than 0.004 (``quality.md``).
     - **A count is a count.** When the search stops before
@@ -394,8 +395,9 @@ class SHAPForwardSelector(BaseSelector):
         # The default model trains on one thread, yet the rest of a fit
         # still ran OpenMP code over every core: with another job on one of
         # 2 cores a selection took 1.6 to 1.7 times its quiet time
-        # (benchmarks/results/speed.md, table 2b), and with OpenMP held to
-        # one thread 0.95 times (benchmarks/results/threads.md).
+        # (benchmarks/results/speed.md as run at commit 9c32d12, table 2b),
+        # and with OpenMP held to one thread 0.95 to 1.05 times (the same
+        # table's next run, and benchmarks/results/threads.md).
         one_thread = (
             threadpool_limits(limits=1, user_api="openmp")
             if self.estimator is None
