@@ -580,7 +580,7 @@ def preset(name):
     feature-selection paper (5 folds; LogisticRegression or Ridge, random
     forest with 200 trees and XGBoost; 20/40/60 %) on its datasets, every
     installed selector at its defaults; 6 of the 9 datasets of the quality
-    study, which took 9.1 minutes with 2 workers on 2 free cores
+    study, which took 10.3 minutes with 2 workers on 2 free cores
     (``benchmarks/results/quality.md``), resumable after a stop.
     ``real``: every installed selector at its defaults on the real-data
     suite (:func:`featsel.datasets.real_suite`: 22 tables with the ``data``
