@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from _provenance import footer, header, timed
-from bench_speed import N_INFORMATIVE, synthetic
+from bench_speed import N_INFORMATIVE, synthetic, torch_threads
 
 from featsel import KANSelector
 from featsel._kan import (
@@ -125,15 +125,14 @@ def main():
             n_train = N_SAMPLES * (1 - 1 / selector.cv)
             n_fit = int(n_train - math.ceil(selector.validation_fraction * n_train))
             n_basis = selector.grid_size + selector.spline_order
-            torch.set_num_threads(params.get("n_jobs", 1))
-            per_epoch, read = product_seconds(
-                n_fit,
-                n_features,
-                selector.hidden_units_,
-                n_basis,
-                selector.batch_size,
-            )
-            torch.set_num_threads(1)
+            with torch_threads(params.get("n_jobs", 1)):
+                per_epoch, read = product_seconds(
+                    n_fit,
+                    n_features,
+                    selector.hidden_units_,
+                    n_basis,
+                    selector.batch_size,
+                )
             floor = epochs.sum() * per_epoch
             flops = 2 * 2 * n_fit * n_features * (n_basis + 1) * selector.hidden_units_
             lines.append(

@@ -429,14 +429,14 @@ def fit_times(names, shapes, cap, shared=False):
             if over:
                 quiet[cell] = busy[cell] = None
                 continue
-            X, y = synthetic(n_samples, n_features)
+            fit = partial(fit_default, name, *synthetic(n_samples, n_features))
             quiet[cell], busy[cell] = [], []
             try:
                 for _ in range(REPEATS):
-                    quiet[cell] += timed(partial(fit_default, name, X, y))[0]
+                    quiet[cell] += timed(fit)[0]
                     if shared:
                         with BusyCore():
-                            busy[cell] += timed(partial(fit_default, name, X, y))[0]
+                            busy[cell] += timed(fit)[0]
             except Exception as exc:  # noqa: BLE001 - reported in the table
                 print(f"{name} d={n_features}: {type(exc).__name__}: {exc}")
                 quiet[cell] = [float("nan")]
